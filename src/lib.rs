@@ -1,0 +1,7 @@
+//! sfscenario: declarative Salesforce OAuth and API scenarios, run against a
+//! real org or against the built-in mock org, with step logs rendered for the
+//! terminal, snapshots, JUnit and Markdown documentation.
+
+pub mod log;
+pub mod mock;
+pub mod secret;

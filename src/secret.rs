@@ -1,0 +1,306 @@
+//! Secrets and volatile values, and the redactor that keeps them out of every
+//! output.
+//!
+//! The runner registers each secret (tokens, codes, verifiers, credentials) and
+//! each random or machine-dependent value (state, ports, timestamps) with its
+//! role as soon as it is made or seen. Renderers produce text; the redactor then
+//! rewrites that text, so a secret cannot leak whatever position it ends up in
+//! (URL, header, form, JSON body, error message), including its URL-encoded,
+//! base64 and JSON-escaped forms.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+/// A string whose `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The one way to the value.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("********")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("********")
+    }
+}
+
+/// How a registered value is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Passwords, client secrets, security tokens, keys: always `********`.
+    Credential,
+    /// Tokens, codes, verifiers, assertions: a short prefix and `…` when long enough.
+    Token,
+    /// Not secret, but random or machine-dependent: replaced only in snapshots.
+    Volatile,
+}
+
+/// How text is rewritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Role placeholders for every secret and volatile value.
+    Snapshot,
+    /// Secrets shortened or masked; volatile values kept.
+    Display,
+    /// `--show-secrets`: nothing changed.
+    Reveal,
+}
+
+/// Values shorter than this are replaced only where they stand whole.
+const SHORT: usize = 8;
+/// Tokens at least this long show a prefix in display mode.
+const PREFIX_MIN: usize = 20;
+const PREFIX_LEN: usize = 6;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    value: String,
+    class: Class,
+    placeholder: String,
+}
+
+/// Learns secret and volatile values and rewrites text that may contain them.
+#[derive(Debug, Default, Clone)]
+pub struct Redactor {
+    entries: Vec<Entry>,
+    index: HashMap<String, usize>,
+    role_counts: HashMap<String, usize>,
+}
+
+impl Redactor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a secret value with its role (`access_token`, `password`, …).
+    pub fn secret(&mut self, role: &str, value: &str, class: Class) {
+        self.add(role, value, class, None);
+    }
+
+    /// Registers a random or machine-dependent value, replaced only in snapshots.
+    pub fn volatile(&mut self, role: &str, value: &str) {
+        self.add(role, value, Class::Volatile, None);
+    }
+
+    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`).
+    pub fn literal(&mut self, value: &str, replacement: &str) {
+        self.add("", value, Class::Volatile, Some(replacement.to_owned()));
+    }
+
+    fn add(&mut self, role: &str, value: &str, class: Class, fixed: Option<String>) {
+        if value.is_empty() || value.len() < 3 {
+            return;
+        }
+        if let Some(&i) = self.index.get(value) {
+            // A value first seen as volatile and later known as secret becomes secret.
+            if self.entries[i].class == Class::Volatile && class != Class::Volatile {
+                self.entries[i].class = class;
+            }
+            return;
+        }
+        let placeholder = fixed.unwrap_or_else(|| {
+            let n = self.role_counts.entry(role.to_owned()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                format!("[{role}]")
+            } else {
+                format!("[{role}#{n}]")
+            }
+        });
+        self.index.insert(value.to_owned(), self.entries.len());
+        self.entries.push(Entry {
+            value: value.to_owned(),
+            class,
+            placeholder,
+        });
+    }
+
+    /// Whether `value` is a registered secret (not merely volatile).
+    pub fn is_secret(&self, value: &str) -> bool {
+        self.index
+            .get(value)
+            .is_some_and(|&i| self.entries[i].class != Class::Volatile)
+    }
+
+    /// Every registered secret value (for tests and leak checks).
+    pub fn secret_values(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| e.class != Class::Volatile)
+            .map(|e| e.value.clone())
+            .collect()
+    }
+
+    /// Rewrites `text` for the given mode.
+    pub fn redact(&self, text: &str, mode: Mode) -> String {
+        if mode == Mode::Reveal && self.entries.iter().all(|e| e.class != Class::Volatile) {
+            return text.to_owned();
+        }
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owners: Vec<(usize, bool)> = Vec::new(); // (entry, is raw form)
+        for (i, e) in self.entries.iter().enumerate() {
+            let wanted = match mode {
+                Mode::Snapshot => true,
+                Mode::Display => e.class != Class::Volatile,
+                Mode::Reveal => false,
+            };
+            if !wanted {
+                continue;
+            }
+            for (form, raw) in variants(&e.value) {
+                patterns.push(form);
+                owners.push((i, raw));
+            }
+        }
+        if patterns.is_empty() {
+            return text.to_owned();
+        }
+        let Ok(ac) = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+        else {
+            return text.to_owned();
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for m in ac.find_iter(text) {
+            let (i, _raw) = owners[m.pattern().as_usize()];
+            let e = &self.entries[i];
+            if e.value.len() < SHORT && !stands_whole(text, m.start(), m.end()) {
+                continue;
+            }
+            out.push_str(&text[last..m.start()]);
+            out.push_str(&replacement(e, mode));
+            last = m.end();
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+}
+
+fn replacement(e: &Entry, mode: Mode) -> String {
+    match (mode, e.class) {
+        (Mode::Snapshot, _) => e.placeholder.clone(),
+        (_, Class::Credential) => "********".to_owned(),
+        (_, Class::Token) if e.value.chars().count() >= PREFIX_MIN => {
+            let prefix: String = e.value.chars().take(PREFIX_LEN).collect();
+            format!("{prefix}…")
+        }
+        (_, Class::Token) => "********".to_owned(),
+        (_, Class::Volatile) => e.value.clone(),
+    }
+}
+
+/// True when the match is not part of a longer word.
+fn stands_whole(text: &str, start: usize, end: usize) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let before = text[..start].chars().next_back().is_none_or(|c| !word(c));
+    let after = text[end..].chars().next().is_none_or(|c| !word(c));
+    before && after
+}
+
+/// The forms a value can take in output: raw, URL-encoded, base64, JSON-escaped.
+fn variants(value: &str) -> Vec<(String, bool)> {
+    let mut forms = vec![(value.to_owned(), true)];
+    let mut push = |s: String| {
+        if s != value && !forms.iter().any(|(f, _)| *f == s) {
+            forms.push((s, false));
+        }
+    };
+    let form: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    push(form.replace('+', "%20"));
+    push(form);
+    if value.len() >= SHORT {
+        push(STANDARD.encode(value));
+        push(URL_SAFE_NO_PAD.encode(value));
+    }
+    if let Ok(json) = serde_json::to_string(value) {
+        push(json[1..json.len() - 1].to_owned());
+        // Escaped once more, as inside a JSON string shown in JSON.
+        if let Ok(twice) = serde_json::to_string(&json[1..json.len() - 1]) {
+            push(twice[1..twice.len() - 1].to_owned());
+        }
+    }
+    forms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_uses_numbered_role_placeholders() {
+        let mut r = Redactor::new();
+        r.secret("access_token", "00Dak0000000001!AQ.first-token-value", Class::Token);
+        r.secret("access_token", "00Dak0000000001!AQ.second-token-val", Class::Token);
+        let text = "a=00Dak0000000001!AQ.second-token-val b=00Dak0000000001!AQ.first-token-value";
+        assert_eq!(
+            r.redact(text, Mode::Snapshot),
+            "a=[access_token#2] b=[access_token]"
+        );
+    }
+
+    #[test]
+    fn display_shows_prefix_for_long_tokens_and_masks_credentials() {
+        let mut r = Redactor::new();
+        r.secret("access_token", "00Dak0000000001!AQ.some-long-token", Class::Token);
+        r.secret("client_secret", "S3CR3T-VALUE-123", Class::Credential);
+        let text = "Bearer 00Dak0000000001!AQ.some-long-token secret=S3CR3T-VALUE-123";
+        assert_eq!(
+            r.redact(text, Mode::Display),
+            "Bearer 00Dak0… secret=********"
+        );
+    }
+
+    #[test]
+    fn encoded_forms_are_redacted() {
+        let mut r = Redactor::new();
+        r.secret("code", "aPrx/abc+def==", Class::Token);
+        let text = "code=aPrx%2Fabc%2Bdef%3D%3D b64=YVByeC9hYmMrZGVmPT0=";
+        let out = r.redact(text, Mode::Snapshot);
+        assert_eq!(out, "code=[code] b64=[code]");
+    }
+
+    #[test]
+    fn short_values_only_whole() {
+        let mut r = Redactor::new();
+        r.secret("password", "abc12", Class::Credential);
+        assert_eq!(
+            r.redact("xabc12 abc12", Mode::Display),
+            "xabc12 ********"
+        );
+    }
+
+    #[test]
+    fn volatile_values_kept_outside_snapshots() {
+        let mut r = Redactor::new();
+        r.volatile("state", "k3j4h5g6f7");
+        r.literal("http://127.0.0.1:40123", "[mock_url]");
+        let text = "http://127.0.0.1:40123/x?state=k3j4h5g6f7";
+        assert_eq!(r.redact(text, Mode::Display), text);
+        assert_eq!(r.redact(text, Mode::Snapshot), "[mock_url]/x?state=[state]");
+    }
+
+    #[test]
+    fn secret_debug_is_masked() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "********");
+    }
+}
