@@ -5,3 +5,5 @@
 pub mod log;
 pub mod mock;
 pub mod secret;
+pub mod template;
+pub mod scenario;

@@ -1,0 +1,249 @@
+//! The mock org's configuration: its Connected App, users and seed records,
+//! with working defaults that a scenario's `mock:` section overrides.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::duration::{RefreshPolicy, parse_duration};
+use super::merge::merge_section;
+use super::sobjects::SObjectKind;
+
+/// Consumer key of the default Connected App (shaped like a real one).
+pub const DEFAULT_CLIENT_ID: &str = "3MVG9n_HvETGhr3Af7uXg2QmFDF5Jq.nOAv0Wn7eTtlKcRbVqMzPTEQuBJ9fK3o1XhX5LsUp0YRHmhC8Zp2DGwt";
+/// Consumer secret of the default Connected App.
+pub const DEFAULT_CLIENT_SECRET: &str =
+    "8F3A1C0E5D7B9A2E4C6F8B0D1E3A5C7F9B2D4E6A8C0F1B3D5E7A9C2E4F6B8D0A";
+
+/// Why a `mock:` section was refused; `path` names the offending key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    /// Dotted key path, e.g. `mock.connected_app.pkce_required`.
+    pub path: String,
+    /// Lowercase fragment, e.g. `unknown key`.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError { path: path.into(), message: message.into() }
+    }
+}
+
+/// Mock configuration: defaults merged with a scenario's `mock:` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MockConfig {
+    pub connected_app: ConnectedApp,
+    pub users: Vec<MockUser>,
+    /// Seed records per sObject (`Account`, `Contact`, …); ids are assigned.
+    pub records: IndexMap<String, Vec<Map<String, Value>>>,
+}
+
+impl Default for MockConfig {
+    /// One Connected App, one user (`mock.user@example.com`) and a few records.
+    fn default() -> Self {
+        MockConfig {
+            connected_app: ConnectedApp::default(),
+            users: vec![MockUser::default()],
+            records: default_records(),
+        }
+    }
+}
+
+/// The org's Connected App (what Setup › App Manager would show).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConnectedApp {
+    /// Shown on the consent page.
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Registered callback URLs; `redirect_uri` must equal one exactly.
+    pub callback_urls: Vec<String>,
+    /// OAuth scopes the app may grant.
+    pub scopes: Vec<String>,
+    pub pkce_required: bool,
+    /// Require the secret for the web server and refresh token flows.
+    pub require_secret: bool,
+    /// `infinite`, `immediately`, or a duration (`24h`): expire after that long.
+    pub refresh_token_policy: String,
+    pub refresh_token_rotation: bool,
+    /// Duration (`15m`); `0s` means codes are already expired when issued.
+    pub code_lifetime: String,
+    pub access_token_lifetime: String,
+    /// PEM certificate for the JWT bearer flow.
+    pub certificate: Option<String>,
+    /// Username the client credentials flow runs as.
+    pub run_as: Option<String>,
+    /// Usernames pre-approved for the JWT bearer flow.
+    pub jwt_preapproved: Vec<String>,
+    pub device_code_lifetime: String,
+}
+
+impl Default for ConnectedApp {
+    fn default() -> Self {
+        ConnectedApp {
+            name: "sfscenario Mock App".into(),
+            client_id: DEFAULT_CLIENT_ID.into(),
+            client_secret: DEFAULT_CLIENT_SECRET.into(),
+            callback_urls: vec!["http://localhost:8000/callback".into()],
+            scopes: ["api", "web", "refresh_token", "openid"].map(String::from).to_vec(),
+            pkce_required: false,
+            require_secret: true,
+            refresh_token_policy: "infinite".into(),
+            refresh_token_rotation: false,
+            code_lifetime: "15m".into(),
+            access_token_lifetime: "2h".into(),
+            certificate: None,
+            run_as: None,
+            jwt_preapproved: Vec::new(),
+            device_code_lifetime: "10m".into(),
+        }
+    }
+}
+
+impl ConnectedApp {
+    /// The Salesforce CLI's public client, known to every org.
+    pub fn platform_cli() -> Self {
+        ConnectedApp {
+            name: "Salesforce CLI".into(),
+            client_id: "PlatformCLI".into(),
+            client_secret: String::new(),
+            callback_urls: vec!["http://localhost:1717/OauthRedirect".into()],
+            scopes: [
+                "api", "web", "full", "refresh_token", "offline_access", "openid", "id",
+                "profile", "email", "address", "phone",
+            ]
+            .map(String::from)
+            .to_vec(),
+            require_secret: false,
+            ..ConnectedApp::default()
+        }
+    }
+}
+
+/// A user of the mock org.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MockUser {
+    pub username: String,
+    pub password: String,
+    pub security_token: String,
+    pub active: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+impl Default for MockUser {
+    fn default() -> Self {
+        MockUser {
+            username: "mock.user@example.com".into(),
+            password: "mock-password-1".into(),
+            security_token: "MOCKSECURITYTOKEN123".into(),
+            active: true,
+            first_name: "Mock".into(),
+            last_name: "User".into(),
+            email: "mock.user@example.com".into(),
+        }
+    }
+}
+
+impl MockConfig {
+    /// Defaults merged with `overrides` (a JSON object shaped like the config;
+    /// maps merge key by key, lists replace). Unknown keys, wrong types and
+    /// invalid values are refused with a message naming the key path.
+    pub fn from_overrides(overrides: &Value) -> Result<MockConfig, ConfigError> {
+        let mut merged = default_json();
+        merge_section(&mut merged, overrides)?;
+        let config: MockConfig = serde_json::from_value(merged)
+            .map_err(|error| ConfigError::new("mock", error.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let app = &self.connected_app;
+        let at = |key: &str| format!("mock.connected_app.{key}");
+        for (key, value) in [
+            ("code_lifetime", &app.code_lifetime),
+            ("access_token_lifetime", &app.access_token_lifetime),
+            ("device_code_lifetime", &app.device_code_lifetime),
+        ] {
+            if parse_duration(value).is_none() {
+                return Err(ConfigError::new(at(key), format!("invalid duration `{value}`")));
+            }
+        }
+        if RefreshPolicy::parse(&app.refresh_token_policy).is_none() {
+            let message = "expected `infinite`, `immediately` or a duration such as `24h`";
+            return Err(ConfigError::new(at("refresh_token_policy"), message));
+        }
+        if app.client_id.is_empty() {
+            return Err(ConfigError::new(at("client_id"), "must not be empty"));
+        }
+        self.validate_users()?;
+        self.validate_records()
+    }
+
+    fn validate_users(&self) -> Result<(), ConfigError> {
+        if self.users.is_empty() {
+            return Err(ConfigError::new("mock.users", "at least one user is required"));
+        }
+        for (index, user) in self.users.iter().enumerate() {
+            if user.username.is_empty() {
+                let path = format!("mock.users.{index}.username");
+                return Err(ConfigError::new(path, "missing key"));
+            }
+            let duplicate = self.users[..index]
+                .iter()
+                .any(|other| other.username.eq_ignore_ascii_case(&user.username));
+            if duplicate {
+                let path = format!("mock.users.{index}.username");
+                return Err(ConfigError::new(path, format!("`{}` is used twice", user.username)));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_records(&self) -> Result<(), ConfigError> {
+        for name in self.records.keys() {
+            match SObjectKind::find(name) {
+                Some(kind) if kind.name == "User" => {
+                    let path = format!("mock.records.{name}");
+                    return Err(ConfigError::new(path, "users are configured in `mock.users`"));
+                }
+                Some(_) => {}
+                None => {
+                    let known = SObjectKind::record_names().join(", ");
+                    let message = format!("unknown sObject type (known: {known})");
+                    return Err(ConfigError::new(format!("mock.records.{name}"), message));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The defaults as JSON, the base every override merges over.
+fn default_json() -> Value {
+    serde_json::to_value(MockConfig::default()).unwrap_or(Value::Null)
+}
+
+fn default_records() -> IndexMap<String, Vec<Map<String, Value>>> {
+    let record = |pairs: &[(&str, &str)]| -> Map<String, Value> {
+        pairs.iter().map(|(key, value)| ((*key).to_string(), Value::from(*value))).collect()
+    };
+    let mut records = IndexMap::new();
+    records.insert(
+        "Account".to_string(),
+        vec![record(&[("Name", "Acme")]), record(&[("Name", "Global Media")])],
+    );
+    records.insert(
+        "Contact".to_string(),
+        vec![record(&[("FirstName", "Ada"), ("LastName", "Lovelace")])],
+    );
+    records.insert("Opportunity".to_string(), vec![record(&[("Name", "Acme - 200 Widgets")])]);
+    records
+}

@@ -1,0 +1,191 @@
+//! The mock org's memory: its apps, users and records (fixed at start) and
+//! the codes, tokens and login sessions it hands out (every map keyed by the
+//! random value itself, so concurrent flows never cross).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::config::{ConnectedApp, MockConfig, MockUser};
+use super::duration::{RefreshPolicy, millis, parse_duration};
+use super::random::{Randomness, salesforce_id};
+use super::sobjects::SObjectKind;
+
+/// A user with its id.
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) user: MockUser,
+}
+
+/// What an authorization code stands for.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthCode {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) user_id: String,
+    pub(crate) scopes: Vec<String>,
+    /// `(code_challenge, method)`, method `S256` or `plain`.
+    pub(crate) challenge: Option<(String, String)>,
+    pub(crate) expires_ms: u64,
+    pub(crate) used: bool,
+}
+
+/// What an access or refresh token grants.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub(crate) client_id: String,
+    pub(crate) user_id: String,
+    pub(crate) scopes: Vec<String>,
+    /// `None`: never expires.
+    pub(crate) expires_ms: Option<u64>,
+}
+
+impl Grant {
+    pub(crate) fn is_live(&self, now_ms: u64) -> bool {
+        self.expires_ms.is_none_or(|expires| now_ms < expires)
+    }
+}
+
+/// Everything that changes while the mock runs.
+pub(crate) struct Store {
+    pub(crate) random: Randomness,
+    pub(crate) codes: HashMap<String, AuthCode>,
+    pub(crate) access_tokens: HashMap<String, Grant>,
+    pub(crate) refresh_tokens: HashMap<String, Grant>,
+    /// Login session cookie value → user id.
+    pub(crate) sessions: HashMap<String, String>,
+}
+
+/// The mock org.
+pub(crate) struct MockState {
+    pub(crate) config: MockConfig,
+    pub(crate) org_id: String,
+    apps: Vec<ConnectedApp>,
+    users: Vec<User>,
+    /// Seed records per sObject type name, each with its `Id`.
+    records: IndexMap<&'static str, Vec<Map<String, Value>>>,
+    api_calls: AtomicU64,
+    store: Mutex<Store>,
+}
+
+impl MockState {
+    pub(crate) fn new(config: MockConfig, seed: Option<u64>) -> Self {
+        let users = config
+            .users
+            .iter()
+            .zip(1..)
+            .map(|(user, n)| User { id: salesforce_id("005", n), user: user.clone() })
+            .collect();
+        let apps = vec![config.connected_app.clone(), ConnectedApp::platform_cli()];
+        let store = Store {
+            random: Randomness::new(seed),
+            codes: HashMap::new(),
+            access_tokens: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            sessions: HashMap::new(),
+        };
+        MockState {
+            records: assign_ids(&config.records),
+            config,
+            org_id: salesforce_id("00D", 1),
+            apps,
+            users,
+            api_calls: AtomicU64::new(0),
+            store: Mutex::new(store),
+        }
+    }
+
+    /// The 15-character org id that starts every access token.
+    pub(crate) fn org_id15(&self) -> &str {
+        self.org_id.get(..15).unwrap_or(&self.org_id)
+    }
+
+    /// The mutable part; a poisoned lock is still usable (no invariant spans a panic).
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The configured app first, then the built-in ones.
+    pub(crate) fn app(&self, client_id: &str) -> Option<&ConnectedApp> {
+        self.apps.iter().find(|app| app.client_id == client_id)
+    }
+
+    pub(crate) fn user_by_name(&self, username: &str) -> Option<&User> {
+        self.users.iter().find(|user| user.user.username.eq_ignore_ascii_case(username))
+    }
+
+    pub(crate) fn user_by_id(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|user| user.id == id)
+    }
+
+    pub(crate) fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    pub(crate) fn records(&self, sobject: &str) -> &[Map<String, Value>] {
+        self.records.get(sobject).map_or(&[], Vec::as_slice)
+    }
+
+    /// Counts one API call and returns the total so far.
+    pub(crate) fn count_api_call(&self) -> u64 {
+        self.api_calls.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The identity URL of a user, on the host the request came to.
+    pub(crate) fn identity_url(&self, base_url: &str, user_id: &str) -> String {
+        format!("{base_url}/id/{}/{user_id}", self.org_id)
+    }
+
+    /// The access token grant behind a bearer token, if it is live.
+    pub(crate) fn session(&self, access_token: &str) -> Option<Grant> {
+        let store = self.store();
+        let grant = store.access_tokens.get(access_token)?;
+        grant.is_live(now_ms()).then(|| grant.clone())
+    }
+}
+
+/// When something issued now with `lifetime` expires (ms since epoch).
+pub(crate) fn expiry(lifetime: &str, now_ms: u64) -> u64 {
+    let lifetime = parse_duration(lifetime).unwrap_or(Duration::ZERO);
+    now_ms.saturating_add(millis(lifetime))
+}
+
+/// A refresh token's expiry under the app's policy.
+pub(crate) fn refresh_expiry(app: &ConnectedApp, now_ms: u64) -> Option<u64> {
+    RefreshPolicy::parse(&app.refresh_token_policy)
+        .unwrap_or(RefreshPolicy::Infinite)
+        .expiry(now_ms)
+}
+
+/// Milliseconds since the Unix epoch: the mock's one clock.
+pub(crate) fn now_ms() -> u64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+    millis(since)
+}
+
+/// Gives every seed record an `Id` with its type's key prefix (keeping one
+/// that the configuration set), numbered per type from 1.
+fn assign_ids(
+    records: &IndexMap<String, Vec<Map<String, Value>>>,
+) -> IndexMap<&'static str, Vec<Map<String, Value>>> {
+    let mut out: IndexMap<&'static str, Vec<Map<String, Value>>> = IndexMap::new();
+    for (name, list) in records {
+        let Some(kind) = SObjectKind::find(name) else { continue };
+        let entry = out.entry(kind.name).or_default();
+        for record in list {
+            let sequence = u64::try_from(entry.len()).unwrap_or(u64::MAX).saturating_add(1);
+            let mut record = record.clone();
+            if !record.get("Id").is_some_and(Value::is_string) {
+                let id = Value::from(salesforce_id(kind.key_prefix, sequence));
+                record.shift_insert(0, "Id".into(), id);
+            }
+            entry.push(record);
+        }
+    }
+    out
+}

@@ -1,0 +1,23 @@
+//! Renderers: pure functions from step logs to text, one module per format.
+//!
+//! Renderers never print and never redact: the caller passes their output
+//! through [`crate::secret::Redactor::redact`].
+
+mod dispatch;
+mod format;
+mod http;
+mod json;
+mod junit;
+mod markdown;
+mod md;
+mod mermaid;
+pub mod pretty;
+mod snapshot;
+mod steps;
+mod yaml;
+
+#[cfg(test)]
+mod fixture;
+
+pub use dispatch::{render_run, render_scenario};
+pub use format::{Format, ParseFormatError, RenderOptions};

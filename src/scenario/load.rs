@@ -1,0 +1,580 @@
+//! Loading a scenario file: YAML with locations, then the structure checked
+//! against the schema table. Every problem is collected, not only the first.
+
+use std::collections::HashMap;
+
+use serde_saphyr::{Budget, Options};
+
+use crate::log::Location;
+use crate::scenario::diag::Diagnostic;
+use crate::scenario::model::{Expect, Kind, Op, PathCheck, Scenario, Step};
+use crate::scenario::node::{Key, Node, Value};
+use crate::scenario::schema::{self, KeySpec, Ty};
+
+/// Largest scenario file accepted.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Parses and checks a scenario file's bytes.
+pub fn load(path: &str, bytes: &[u8]) -> Result<Scenario, Vec<Diagnostic>> {
+    let source = decode(bytes)?;
+    let root = parse_yaml(&source)?;
+    let mut l = Loader { diags: Vec::new() };
+    let scenario = l.scenario(path, &source, &root);
+    match scenario {
+        Some(s) if l.diags.is_empty() => Ok(s),
+        _ => Err(l.diags),
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(vec![Diagnostic::whole_file(format!(
+            "the file is {} bytes; scenario files are limited to {MAX_FILE_BYTES}",
+            bytes.len()
+        ))]);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.strip_prefix('\u{feff}').unwrap_or(s).to_owned()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let last_line = good.rsplit(|&b| b == b'\n').next().unwrap_or(good);
+            let column = String::from_utf8_lossy(last_line).chars().count() as u64 + 1;
+            Err(vec![Diagnostic {
+                message: format!("the file is not valid UTF-8 (line {line}, column {column})"),
+                loc: None,
+                len: 1,
+                step: None,
+                help: Some("save the scenario as UTF-8".into()),
+            }])
+        }
+    }
+}
+
+fn parse_yaml(source: &str) -> Result<Node, Vec<Diagnostic>> {
+    if source.trim().is_empty() {
+        return Err(vec![Diagnostic::whole_file("the file is empty").help(
+            "a scenario needs at least `name:` and `steps:`",
+        )]);
+    }
+    if source.contains('\0') {
+        return Err(vec![Diagnostic::whole_file("the file contains binary data (NUL bytes)")]);
+    }
+    let mut budget = Budget::default();
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_events = 1_000_000;
+    budget.max_depth = 64;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    serde_saphyr::from_str_with_options::<Node>(source, options).map_err(|e| {
+        let message = yaml_message(&e);
+        let diag = match e.location() {
+            Some(l) => Diagnostic::new(
+                message,
+                Location {
+                    line: l.line().max(1),
+                    column: l.column().max(1),
+                },
+            ),
+            None => Diagnostic::whole_file(message),
+        };
+        vec![diag]
+    })
+}
+
+/// The parser's message without its own snippet or position suffix.
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let text = e.without_snippet().to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    let cleaned = match first.find(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    format!("invalid YAML: {}", cleaned.trim_start_matches("error: "))
+}
+
+struct Loader {
+    diags: Vec<Diagnostic>,
+}
+
+/// Does a string contain template syntax?
+pub fn is_template(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%")
+}
+
+impl Loader {
+    fn err(&mut self, message: impl Into<String>, loc: Location, len: usize, step: Option<&Step>) {
+        let d = Diagnostic::new(message, loc)
+            .len(len)
+            .step(step.map(Step::label));
+        self.diags.push(d);
+    }
+
+    fn map<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a [(Key, Node)]> {
+        match &node.value {
+            Value::Map(entries) => Some(entries),
+            _ => {
+                let msg = format!("{what} must be a map, found {}", node.type_name());
+                self.err(msg, node.loc, 1, None);
+                None
+            }
+        }
+    }
+
+    fn scenario(&mut self, path: &str, source: &str, root: &Node) -> Option<Scenario> {
+        let entries = self.map(root, "a scenario file")?;
+        let mut name = None;
+        let mut description = None;
+        let mut vars = Vec::new();
+        let mut secrets = Vec::new();
+        let mut mock = None;
+        let mut steps_node = None;
+        for (k, v) in entries {
+            match k.name.as_str() {
+                "name" => name = self.string(v, "`name`"),
+                "description" => description = self.string(v, "`description`"),
+                "vars" => vars = self.vars(v),
+                "secrets" => secrets = self.string_list(v, "`secrets`"),
+                "mock" => mock = self.map(v, "`mock`").map(|_| v.clone()),
+                "steps" => steps_node = Some(v),
+                other => self.unknown_key(other, k, schema::TOP, None),
+            }
+        }
+        if name.is_none() && !entries.iter().any(|(k, _)| k.name == "name") {
+            self.err("missing `name`", root.loc, 1, None);
+        }
+        let steps = match steps_node {
+            Some(node) => self.steps(node),
+            None => {
+                self.err("missing `steps`", root.loc, 1, None);
+                Vec::new()
+            }
+        };
+        Some(Scenario {
+            path: path.to_owned(),
+            source: source.to_owned(),
+            name: name.unwrap_or_default(),
+            description,
+            vars,
+            secrets,
+            mock,
+            steps,
+        })
+    }
+
+    fn unknown_key(&mut self, name: &str, k: &Key, allowed: &[&str], step: Option<&Step>) {
+        let mut msg = format!("unknown key `{name}`");
+        if let Some(best) = closest(name, allowed) {
+            msg.push_str(&format!(" (did you mean `{best}`?)"));
+        }
+        let len = name.chars().count();
+        let d = Diagnostic::new(msg, k.loc)
+            .len(len)
+            .step(step.map(Step::label))
+            .help(format!("allowed here: {}", allowed.join(", ")));
+        self.diags.push(d);
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match node.scalar_text() {
+            Some(s) => Some(s),
+            None => {
+                let msg = format!("{what} must be a string, found {}", node.type_name());
+                self.err(msg, node.loc, 1, None);
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {
+        match &node.value {
+            Value::Seq(items) => items.iter().filter_map(|n| self.string(n, what)).collect(),
+            _ => {
+                let msg = format!("{what} must be a list of strings, found {}", node.type_name());
+                self.err(msg, node.loc, 1, None);
+                Vec::new()
+            }
+        }
+    }
+
+    fn vars(&mut self, node: &Node) -> Vec<(Key, Node)> {
+        let Some(entries) = self.map(node, "`vars`") else {
+            return Vec::new();
+        };
+        for (k, _) in entries {
+            if !is_ident(&k.name) {
+                let msg = format!("variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*", k.name);
+                self.err(msg, k.loc, k.name.chars().count(), None);
+            }
+        }
+        entries.to_vec()
+    }
+
+    fn steps(&mut self, node: &Node) -> Vec<Step> {
+        let Value::Seq(items) = &node.value else {
+            let msg = format!("`steps` must be a list, found {}", node.type_name());
+            self.err(msg, node.loc, 1, None);
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.err("`steps` is empty", node.loc, 1, None);
+        }
+        let mut steps = Vec::new();
+        let mut seen: HashMap<String, Location> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(step) = self.step(i + 1, item) {
+                if let Some(id) = &step.id {
+                    if let Some(first) = seen.get(id) {
+                        let msg = format!("step id `{id}` is used twice (first at line {})", first.line);
+                        self.err(msg, step.loc, id.len(), Some(&step));
+                    } else {
+                        seen.insert(id.clone(), step.loc);
+                    }
+                }
+                steps.push(step);
+            }
+        }
+        steps
+    }
+
+    fn step(&mut self, index: usize, node: &Node) -> Option<Step> {
+        let entries = self.map(node, &format!("step {index}"))?;
+        let kinds: Vec<&(Key, Node)> = entries
+            .iter()
+            .filter(|(k, _)| Kind::from_name(&k.name).is_some())
+            .collect();
+        let label = format!("step {index}");
+        let (kind_key, params) = match kinds.as_slice() {
+            [one] => (&one.0, &one.1),
+            [] => {
+                let d = Diagnostic::new("a step needs exactly one kind; found none", node.loc)
+                    .step(Some(label))
+                    .help("step kinds: pkce, authorize, callback, token, request, jwt, metadata, set");
+                self.diags.push(d);
+                self.step_unknown_keys(entries, None, index);
+                return None;
+            }
+            [_, second, ..] => {
+                let names: Vec<&str> = kinds.iter().map(|(k, _)| k.name.as_str()).collect();
+                let msg = format!("a step needs exactly one kind; found {}", names.join(" and "));
+                let d = Diagnostic::new(msg, second.0.loc)
+                    .len(second.0.name.len())
+                    .step(Some(label));
+                self.diags.push(d);
+                return None;
+            }
+        };
+        let kind = Kind::from_name(&kind_key.name)?;
+        let mut step = Step {
+            index,
+            id: None,
+            name: None,
+            doc: None,
+            kind,
+            params: params.clone(),
+            expect: None,
+            loc: node.loc,
+        };
+        for (k, v) in entries {
+            match k.name.as_str() {
+                "id" => step.id = self.step_id(v, index),
+                _ => {}
+            }
+        }
+        for (k, v) in entries {
+            match k.name.as_str() {
+                "id" => {}
+                "name" => step.name = self.string(v, "`name`").map(|_| v.clone()),
+                "doc" => step.doc = self.string(v, "`doc`"),
+                "expect" => step.expect = self.expect(v, &step),
+                n if n == kind_key.name => self.params(&step, v),
+                other => self.unknown_key(other, k, &step_keys(kind), Some(&step)),
+            }
+        }
+        Some(step)
+    }
+
+    fn step_unknown_keys(&mut self, entries: &[(Key, Node)], step: Option<&Step>, _index: usize) {
+        let allowed: Vec<&str> = schema::STEP_COMMON
+            .iter()
+            .copied()
+            .chain(schema::STEP_KINDS.iter().map(|(n, _)| *n))
+            .collect();
+        for (k, _) in entries {
+            if !allowed.contains(&k.name.as_str()) {
+                self.unknown_key(&k.name.clone(), k, &allowed, step);
+            }
+        }
+    }
+
+    fn step_id(&mut self, node: &Node, index: usize) -> Option<String> {
+        let id = node.scalar_text();
+        match id {
+            Some(id) if is_ident(&id) => Some(id),
+            _ => {
+                let msg = "a step id must match [A-Za-z_][A-Za-z0-9_]*";
+                let d = Diagnostic::new(msg, node.loc).step(Some(format!("step {index}")));
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn params(&mut self, step: &Step, node: &Node) {
+        let spec = schema::STEP_KINDS
+            .iter()
+            .find(|(n, _)| *n == step.kind.name())
+            .and_then(|(_, s)| *s);
+        match spec {
+            Some(spec) => {
+                if matches!(node.value, Value::Null) {
+                    self.check_map(&Node { value: Value::Map(Vec::new()), loc: node.loc }, spec, step);
+                } else {
+                    self.check_map(node, spec, step);
+                }
+                self.kind_rules(step, node);
+            }
+            None => {
+                if let Some(entries) = self.map(node, "`set`") {
+                    for (k, _) in entries {
+                        if !is_ident(&k.name) {
+                            let msg = format!("variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*", k.name);
+                            self.err(msg, k.loc, k.name.len(), Some(step));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_map(&mut self, node: &Node, spec: &[KeySpec], step: &Step) {
+        let Value::Map(entries) = &node.value else {
+            let msg = format!("`{}` takes a map, found {}", step.kind.name(), node.type_name());
+            self.err(msg, node.loc, 1, Some(step));
+            return;
+        };
+        for (k, v) in entries {
+            match spec.iter().find(|s| s.name == k.name) {
+                Some(s) => self.check_value(v, s, step),
+                None => {
+                    let names: Vec<&str> = spec.iter().map(|s| s.name).collect();
+                    self.unknown_key(&k.name, k, &names, Some(step));
+                }
+            }
+        }
+        for s in spec.iter().filter(|s| s.required) {
+            if !entries.iter().any(|(k, _)| k.name == s.name) {
+                self.err(format!("missing `{}`", s.name), node.loc, 1, Some(step));
+            }
+        }
+    }
+
+    fn check_value(&mut self, v: &Node, spec: &KeySpec, step: &Step) {
+        if v.as_str().is_some_and(is_template) && !matches!(spec.ty, Ty::Map(_) | Ty::AnyMap) {
+            return; // checked after rendering
+        }
+        let bad = |expected: &str| format!("`{}` must be {expected}, found {}", spec.name, v.type_name());
+        match spec.ty {
+            Ty::Str | Ty::Any => {
+                if matches!(spec.ty, Ty::Str) && v.scalar_text().is_none() {
+                    self.err(bad("a string"), v.loc, 1, Some(step));
+                }
+            }
+            Ty::Enum(options) => match v.scalar_text() {
+                Some(s) if options.contains(&s.as_str()) => {}
+                Some(s) => {
+                    let msg = format!("`{}` must be one of {}, found `{s}`", spec.name, options.join(", "));
+                    self.err(msg, v.loc, s.chars().count(), Some(step));
+                }
+                None => self.err(bad("a string"), v.loc, 1, Some(step)),
+            },
+            Ty::Int { min, max } => match v.value {
+                Value::Int(n) if (min..=max).contains(&n) => {}
+                Value::Int(n) => {
+                    let msg = format!("`{}` must be between {min} and {max}, found {n}", spec.name);
+                    self.err(msg, v.loc, n.to_string().len(), Some(step));
+                }
+                _ => self.err(bad("an integer"), v.loc, 1, Some(step)),
+            },
+            Ty::Bool => {
+                if !matches!(v.value, Value::Bool(_)) {
+                    self.err(bad("true or false"), v.loc, 1, Some(step));
+                }
+            }
+            Ty::Duration => match v.scalar_text() {
+                Some(s) if schema::parse_duration(&s).is_some() => {}
+                _ => {
+                    let msg = format!("`{}` must be a duration like 30s, 2m or 500ms", spec.name);
+                    self.err(msg, v.loc, 1, Some(step));
+                }
+            },
+            Ty::AnyMap => {
+                if !matches!(v.value, Value::Map(_)) {
+                    self.err(bad("a map"), v.loc, 1, Some(step));
+                }
+            }
+            Ty::Map(inner) => self.check_map(v, inner, step),
+            Ty::StrList => match &v.value {
+                Value::Seq(items) if items.iter().all(|i| i.scalar_text().is_some()) => {}
+                _ => self.err(bad("a list of strings"), v.loc, 1, Some(step)),
+            },
+        }
+    }
+
+    /// Rules that cross keys or need the value itself.
+    fn kind_rules(&mut self, step: &Step, node: &Node) {
+        let Value::Map(entries) = &node.value else { return };
+        let get = |name: &str| entries.iter().find(|(k, _)| k.name == name);
+        if step.kind == Kind::Request {
+            if let Some((k, _)) = get("json") {
+                if get("form").is_some() || get("body").is_some() {
+                    self.err("`json` cannot be combined with `form` or `body`", k.loc, 4, Some(step));
+                }
+            } else if let (Some((k, _)), Some(_)) = (get("form"), get("body")) {
+                self.err("`form` cannot be combined with `body`", k.loc, 4, Some(step));
+            }
+        }
+        if step.kind == Kind::Callback {
+            if let Some((_, v)) = get("listen") {
+                if let Some(s) = v.as_str().filter(|s| !is_template(s)) {
+                    if let Err(msg) = check_listen(s) {
+                        self.err(msg, v.loc, s.chars().count(), Some(step));
+                    }
+                }
+            }
+        }
+    }
+
+    fn expect(&mut self, node: &Node, step: &Step) -> Option<Expect> {
+        let entries = self.map(node, "`expect`")?;
+        let mut e = Expect::default();
+        for (k, v) in entries {
+            match k.name.as_str() {
+                "status" => {
+                    self.check_status(v, step);
+                    e.status = Some(v.clone());
+                }
+                "json" => e.json = self.path_checks(v, step, "json"),
+                "headers" => e.headers = self.path_checks(v, step, "headers"),
+                "that" => match &v.value {
+                    Value::Seq(items) => e.that = items.clone(),
+                    Value::Str(_) => e.that = vec![v.clone()],
+                    _ => self.err("`that` must be a list of expressions", v.loc, 1, Some(step)),
+                },
+                other => self.unknown_key(other, k, schema::EXPECT, Some(step)),
+            }
+        }
+        Some(e)
+    }
+
+    fn check_status(&mut self, v: &Node, step: &Step) {
+        let ok = |n: &Node| match &n.value {
+            Value::Int(i) => (100..=599).contains(i),
+            Value::Str(s) => is_template(s),
+            _ => false,
+        };
+        let valid = match &v.value {
+            Value::Seq(items) => !items.is_empty() && items.iter().all(ok),
+            _ => ok(v),
+        };
+        if !valid {
+            self.err("`status` must be an HTTP status (100–599) or a list of them", v.loc, 1, Some(step));
+        }
+    }
+
+    fn path_checks(&mut self, node: &Node, step: &Step, what: &str) -> Vec<PathCheck> {
+        let Some(entries) = self.map(node, &format!("`{what}`")) else {
+            return Vec::new();
+        };
+        let mut checks = Vec::new();
+        for (k, v) in entries {
+            let ops = match &v.value {
+                Value::Map(ops) => self.ops(ops, step),
+                _ => vec![(Op::Equals, v.clone())],
+            };
+            checks.push(PathCheck { path: k.clone(), ops });
+        }
+        checks
+    }
+
+    fn ops(&mut self, entries: &[(Key, Node)], step: &Step) -> Vec<(Op, Node)> {
+        let names: Vec<&str> = schema::matcher_keys().iter().map(|s| s.name).collect();
+        let mut ops = Vec::new();
+        if entries.is_empty() {
+            return ops;
+        }
+        for (k, v) in entries {
+            let Some(op) = Op::from_name(&k.name) else {
+                self.unknown_key(&k.name, k, &names, Some(step));
+                continue;
+            };
+            match op {
+                Op::Exists if !matches!(v.value, Value::Bool(_)) => {
+                    self.err("`exists` takes true or false", v.loc, 1, Some(step));
+                }
+                Op::Matches => {
+                    if let Some(re) = v.as_str().filter(|s| !is_template(s)) {
+                        if let Err(e) = regex::Regex::new(re) {
+                            let first = e.to_string().lines().last().unwrap_or("").trim().to_owned();
+                            let msg = format!("invalid regular expression: {first}");
+                            self.err(msg, v.loc, re.chars().count(), Some(step));
+                        }
+                    } else if v.as_str().is_none() {
+                        self.err("`matches` takes a regular expression string", v.loc, 1, Some(step));
+                    }
+                }
+                Op::OneOf if !matches!(v.value, Value::Seq(_)) && !v.as_str().is_some_and(is_template) => {
+                    self.err("`one_of` takes a list", v.loc, 1, Some(step));
+                }
+                _ => {}
+            }
+            ops.push((op, v.clone()));
+        }
+        ops
+    }
+}
+
+fn step_keys(kind: Kind) -> Vec<&'static str> {
+    let mut keys: Vec<&str> = schema::STEP_COMMON.to_vec();
+    keys.push(kind.name());
+    keys
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`
+pub fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A callback URI must be http on a loopback host with an explicit port.
+pub fn check_listen(uri: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(uri).map_err(|e| format!("`listen` is not a valid URL: {e}"))?;
+    if url.scheme() != "http" {
+        return Err(format!("`listen` must be an http:// URL on this machine, found {}://", url.scheme()));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !loopback {
+        return Err(format!(
+            "`listen` must be on a loopback host (localhost, 127.0.0.1, [::1]), found {}",
+            url.host_str().unwrap_or("no host")
+        ));
+    }
+    Ok(url)
+}
+
+/// The allowed name nearest to a misspelt one.
+fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (crate::scenario::diag::edit_distance(name, a), *a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}

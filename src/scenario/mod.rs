@@ -1,0 +1,6 @@
+pub mod node;
+pub mod diag;
+pub mod schema;
+pub mod model;
+pub mod load;
+pub mod check;

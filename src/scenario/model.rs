@@ -1,0 +1,158 @@
+//! A scenario file after loading: typed where the structure is fixed, nodes
+//! (with locations) where values are templates rendered at run time.
+
+use crate::log::Location;
+use crate::scenario::node::{Key, Node};
+
+/// A loaded, checked scenario file.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The path as given.
+    pub path: String,
+    /// The file's text, for diagnostics.
+    pub source: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub vars: Vec<(Key, Node)>,
+    /// Names of variables whose values are secret.
+    pub secrets: Vec<String>,
+    pub mock: Option<Node>,
+    pub steps: Vec<Step>,
+}
+
+/// The kind of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Pkce,
+    Authorize,
+    Callback,
+    Token,
+    Request,
+    Jwt,
+    Metadata,
+    Set,
+}
+
+impl Kind {
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Some(match name {
+            "pkce" => Kind::Pkce,
+            "authorize" => Kind::Authorize,
+            "callback" => Kind::Callback,
+            "token" => Kind::Token,
+            "request" => Kind::Request,
+            "jwt" => Kind::Jwt,
+            "metadata" => Kind::Metadata,
+            "set" => Kind::Set,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Pkce => "pkce",
+            Kind::Authorize => "authorize",
+            Kind::Callback => "callback",
+            Kind::Token => "token",
+            Kind::Request => "request",
+            Kind::Jwt => "jwt",
+            Kind::Metadata => "metadata",
+            Kind::Set => "set",
+        }
+    }
+
+    /// Title used when a step has no `name`.
+    pub fn default_title(self) -> &'static str {
+        match self {
+            Kind::Pkce => "PKCE Generated",
+            Kind::Authorize => "Authorization URL Built",
+            Kind::Callback => "Authorization Code Received",
+            Kind::Token => "Token Response Received",
+            Kind::Request => "API Request",
+            Kind::Jwt => "JWT Assertion Signed",
+            Kind::Metadata => "Metadata API Call",
+            Kind::Set => "Variables Set",
+        }
+    }
+}
+
+/// One step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// 1-based.
+    pub index: usize,
+    pub id: Option<String>,
+    pub name: Option<Node>,
+    pub doc: Option<String>,
+    pub kind: Kind,
+    /// The kind's parameters (a map, or for `set` the new variables).
+    pub params: Node,
+    pub expect: Option<Expect>,
+    /// Where the step starts.
+    pub loc: Location,
+}
+
+impl Step {
+    /// `step 4 (`token`)` for messages.
+    pub fn label(&self) -> String {
+        match &self.id {
+            Some(id) => format!("step {} (`{id}`)", self.index),
+            None => format!("step {} ({})", self.index, self.kind.name()),
+        }
+    }
+}
+
+/// A comparison operator of an expectation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Equals,
+    Contains,
+    Matches,
+    Exists,
+    OneOf,
+    Gt,
+    Lt,
+}
+
+impl Op {
+    pub fn from_name(name: &str) -> Option<Op> {
+        Some(match name {
+            "equals" => Op::Equals,
+            "contains" => Op::Contains,
+            "matches" => Op::Matches,
+            "exists" => Op::Exists,
+            "one_of" => Op::OneOf,
+            "gt" => Op::Gt,
+            "lt" => Op::Lt,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Equals => "equals",
+            Op::Contains => "contains",
+            Op::Matches => "matches",
+            Op::Exists => "exists",
+            Op::OneOf => "one_of",
+            Op::Gt => "gt",
+            Op::Lt => "lt",
+        }
+    }
+}
+
+/// `path: matcher` in `json` or `headers`.
+#[derive(Debug, Clone)]
+pub struct PathCheck {
+    pub path: Key,
+    pub ops: Vec<(Op, Node)>,
+}
+
+/// A step's `expect` section.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    pub status: Option<Node>,
+    pub json: Vec<PathCheck>,
+    pub headers: Vec<PathCheck>,
+    pub that: Vec<Node>,
+}

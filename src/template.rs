@@ -1,0 +1,307 @@
+//! Templates: every string in a scenario is a minijinja template, rendered with
+//! strict undefined behaviour. A string that is exactly one `{{ expr }}` keeps
+//! the expression's type.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use sha2::{Digest, Sha256};
+
+use crate::log::Location;
+use crate::scenario::diag::Diagnostic;
+use crate::scenario::node::{Node, Value as NodeValue};
+
+/// Filters sfscenario adds to minijinja's own.
+pub const EXTRA_FILTERS: &[&str] = &["b64encode", "b64url", "sha256", "json", "jwt_claims"];
+
+/// minijinja's built-in filters (from its defaults) plus ours.
+const BUILTIN_FILTERS: &[&str] = &[
+    "safe", "escape", "e", "lower", "upper", "title", "capitalize", "replace", "dictsort", "items",
+    "reverse", "trim", "join", "split", "lines", "default", "d", "round", "abs", "int", "float",
+    "attr", "first", "last", "min", "max", "sort", "list", "string", "bool", "batch", "slice",
+    "sum", "indent", "select", "reject", "selectattr", "rejectattr", "map", "groupby", "unique",
+    "chain", "zip", "pprint", "format", "tojson", "urlencode", "length", "count",
+];
+
+/// Global functions available to templates.
+pub const FUNCTIONS: &[&str] = &["free_port", "range", "dict", "namespace"];
+
+/// A template engine for one scenario run.
+pub struct Templates {
+    env: Environment<'static>,
+    port: Arc<OnceLock<u16>>,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.add_filter("b64encode", |v: String| STANDARD.encode(v));
+        env.add_filter("b64url", |v: String| URL_SAFE_NO_PAD.encode(v));
+        env.add_filter("sha256", |v: String| hex(&Sha256::digest(v.as_bytes())));
+        env.add_filter("json", json_filter);
+        env.add_filter("jwt_claims", jwt_claims);
+        let port: Arc<OnceLock<u16>> = Arc::new(OnceLock::new());
+        let p = Arc::clone(&port);
+        env.add_function("free_port", move || -> Result<u16, Error> {
+            if let Some(port) = p.get() {
+                return Ok(*port);
+            }
+            let port = pick_free_port()
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("no free port: {e}")))?;
+            Ok(*p.get_or_init(|| port))
+        });
+        Templates { env, port }
+    }
+
+    /// The port `free_port()` returned, if it was called.
+    pub fn free_port(&self) -> Option<u16> {
+        self.port.get().copied()
+    }
+
+    /// Renders a string; a lone `{{ expr }}` keeps its type.
+    pub fn render_str(&self, text: &str, ctx: &Value) -> Result<serde_json::Value, Error> {
+        if !text.contains("{{") && !text.contains("{%") {
+            return Ok(serde_json::Value::String(text.to_owned()));
+        }
+        if let Some(expr) = lone_expression(text) {
+            let compiled = self.env.compile_expression(expr)?;
+            let value = compiled.eval(ctx)?;
+            if value.is_undefined() {
+                return Err(Error::new(
+                    ErrorKind::UndefinedError,
+                    format!("`{}` is undefined", expr.trim()),
+                ));
+            }
+            return serde_json::to_value(&value)
+                .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()));
+        }
+        self.env.render_str(text, ctx).map(serde_json::Value::String)
+    }
+
+    /// Renders every string of a node tree.
+    pub fn render_node(&self, node: &Node, ctx: &Value) -> Result<serde_json::Value, Diagnostic> {
+        Ok(match &node.value {
+            NodeValue::Str(s) => self
+                .render_str(s, ctx)
+                .map_err(|e| template_diagnostic(&e, s, node.loc))?,
+            NodeValue::Seq(items) => items
+                .iter()
+                .map(|n| self.render_node(n, ctx))
+                .collect::<Result<Vec<_>, _>>()?
+                .into(),
+            NodeValue::Map(entries) => {
+                let mut map = serde_json::Map::new();
+                for (k, v) in entries {
+                    map.insert(k.name.clone(), self.render_node(v, ctx)?);
+                }
+                map.into()
+            }
+            _ => node.to_json(),
+        })
+    }
+
+    /// Evaluates an expression (for `that`), returning its truth.
+    pub fn truth(&self, expr: &str, ctx: &Value) -> Result<bool, Error> {
+        let compiled = self.env.compile_expression(expr)?;
+        Ok(compiled.eval(ctx)?.is_true())
+    }
+
+    /// Names a template uses at top level, or its syntax error.
+    pub fn names(&self, text: &str, expression: bool) -> Result<BTreeSet<String>, Error> {
+        if expression {
+            let e = self.env.compile_expression(text)?;
+            return Ok(e.undeclared_variables(false).into_iter().collect());
+        }
+        if !text.contains("{{") && !text.contains("{%") {
+            return Ok(BTreeSet::new());
+        }
+        let t = self.env.template_from_str(text)?;
+        Ok(t.undeclared_variables(false).into_iter().collect())
+    }
+
+    /// Attribute paths like `org.client_id` used in a template (for real-org checks).
+    pub fn attribute_uses(text: &str, root: &str) -> BTreeSet<String> {
+        let pattern = format!(r"\b{}\.([A-Za-z_][A-Za-z0-9_]*)", regex::escape(root));
+        regex::Regex::new(&pattern)
+            .map(|re| re.captures_iter(text).map(|c| c[1].to_owned()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Filters used in a template that neither minijinja nor sfscenario define.
+    pub fn unknown_filters(text: &str) -> Vec<String> {
+        static RE: OnceLock<Option<regex::Regex>> = OnceLock::new();
+        let Some(re) = RE
+            .get_or_init(|| regex::Regex::new(r"\|\s*([A-Za-z_][A-Za-z0-9_]*)").ok())
+            .as_ref()
+        else {
+            return Vec::new();
+        };
+        let mut unknown = Vec::new();
+        for block in template_blocks(text) {
+            for c in re.captures_iter(block) {
+                let name = &c[1];
+                if !BUILTIN_FILTERS.contains(&name) && !EXTRA_FILTERS.contains(&name) {
+                    unknown.push(name.to_owned());
+                }
+            }
+        }
+        unknown
+    }
+}
+
+/// The inside of `{{ … }}` and `{% … %}` blocks (filters live there).
+fn template_blocks(text: &str) -> Vec<&str> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{").or_else(|| rest.find("{%")) {
+        let open = &rest[start..start + 2];
+        let close = if open == "{{" { "}}" } else { "%}" };
+        let after = &rest[start + 2..];
+        match after.find(close) {
+            Some(end) => {
+                blocks.push(&after[..end]);
+                rest = &after[end + 2..];
+            }
+            None => break,
+        }
+    }
+    blocks
+}
+
+/// `{{ expr }}` filling the whole string, without other blocks.
+fn lone_expression(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    (!inner.contains("{{") && !inner.contains("}}") && !inner.contains("{%")).then_some(inner)
+}
+
+/// A template error as a diagnostic pointing into the scenario file.
+pub fn template_diagnostic(e: &Error, text: &str, loc: Location) -> Diagnostic {
+    let message = template_message(e);
+    let (offset, len) = match e.range() {
+        Some(r) if r.start <= text.len() => (text[..r.start].chars().count(), r.len()),
+        _ => (0, 1),
+    };
+    let single_line = !text.contains('\n');
+    let at = if single_line {
+        Location {
+            line: loc.line,
+            column: loc.column + offset as u64,
+        }
+    } else {
+        loc
+    };
+    Diagnostic::new(message, at).len(if single_line { len } else { 1 })
+}
+
+/// minijinja's message, without its own location suffix.
+pub fn template_message(e: &Error) -> String {
+    let detail = e.detail().unwrap_or("");
+    let kind = match e.kind() {
+        ErrorKind::UndefinedError => "undefined value",
+        ErrorKind::SyntaxError => "template syntax error",
+        ErrorKind::UnknownFilter => "unknown filter",
+        ErrorKind::UnknownFunction => "unknown function",
+        _ => "template error",
+    };
+    if detail.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {detail}")
+    }
+}
+
+fn pick_free_port() -> std::io::Result<u16> {
+    let l = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    Ok(l.local_addr()?.port())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn json_filter(v: Value) -> Result<String, Error> {
+    serde_json::to_string(&v).map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))
+}
+
+fn jwt_claims(v: String) -> Result<Value, Error> {
+    let bad = |why: &str| Error::new(ErrorKind::InvalidOperation, format!("jwt_claims: {why}"));
+    let payload = v.split('.').nth(1).ok_or_else(|| bad("not a JWT"))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| bad("payload is not base64url"))?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| bad("payload is not JSON"))?;
+    Ok(Value::from_serialize(&json))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Value {
+        Value::from_serialize(serde_json::json!({"n": 5, "s": "a b", "m": {"k": "v"}}))
+    }
+
+    #[test]
+    fn lone_expression_keeps_type() {
+        let t = Templates::new();
+        assert_eq!(t.render_str("{{ n }}", &ctx()).unwrap(), serde_json::json!(5));
+        assert_eq!(t.render_str("x{{ n }}", &ctx()).unwrap(), serde_json::json!("x5"));
+        assert_eq!(t.render_str("{{ m }}", &ctx()).unwrap(), serde_json::json!({"k": "v"}));
+    }
+
+    #[test]
+    fn undefined_is_an_error() {
+        let t = Templates::new();
+        assert!(t.render_str("{{ nope }}", &ctx()).is_err());
+        assert!(t.render_str("a {{ nope }}", &ctx()).is_err());
+        assert!(t.render_str("{{ m.nope }}", &ctx()).is_err());
+    }
+
+    #[test]
+    fn extra_filters() {
+        let t = Templates::new();
+        let r = |s| t.render_str(s, &ctx()).unwrap();
+        assert_eq!(r("{{ s | urlencode }}"), serde_json::json!("a%20b"));
+        assert_eq!(r("{{ 'hi' | b64encode }}"), serde_json::json!("aGk="));
+        assert_eq!(r("{{ 'hi?' | b64url }}"), serde_json::json!("aGk_"));
+        assert_eq!(
+            r("{{ 'abc' | sha256 }}"),
+            serde_json::json!("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        );
+        assert_eq!(r("{{ m | json }}"), serde_json::json!("{\"k\":\"v\"}"));
+        assert_eq!(
+            r("{{ 'e30.eyJzdWIiOiJ4In0.sig' | jwt_claims }}"),
+            serde_json::json!({"sub": "x"})
+        );
+    }
+
+    #[test]
+    fn free_port_is_fixed_per_run() {
+        let t = Templates::new();
+        let a = t.render_str("{{ free_port() }}", &ctx()).unwrap();
+        let b = t.render_str("{{ free_port() }}", &ctx()).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(t.free_port().map(serde_json::Value::from), Some(a));
+    }
+
+    #[test]
+    fn names_and_filters_found_statically() {
+        let t = Templates::new();
+        let names = t.names("{{ a.b }} {{ c | upper }}", false).unwrap();
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), vec!["a", "c"]);
+        assert_eq!(Templates::unknown_filters("{{ x | nosuch }}"), vec!["nosuch"]);
+        assert!(Templates::unknown_filters("{{ x | b64url | upper }}").is_empty());
+        assert!(t.names("{{ a ", false).is_err());
+    }
+}
