@@ -10,7 +10,8 @@ use super::merge::merge_section;
 use super::sobjects::SObjectKind;
 
 /// Consumer key of the default Connected App (shaped like a real one).
-pub const DEFAULT_CLIENT_ID: &str = "3MVG9n_HvETGhr3Af7uXg2QmFDF5Jq.nOAv0Wn7eTtlKcRbVqMzPTEQuBJ9fK3o1XhX5LsUp0YRHmhC8Zp2DGwt";
+pub const DEFAULT_CLIENT_ID: &str =
+    "3MVG9n_HvETGhr3Af7uXg2QmFDF5Jq.nOAv0Wn7eTtlKcRbVqMzPTEQuBJ9fK3o1XhX5LsUp0YRHmhC8Zp2DGwt";
 /// Consumer secret of the default Connected App.
 pub const DEFAULT_CLIENT_SECRET: &str =
     "8F3A1C0E5D7B9A2E4C6F8B0D1E3A5C7F9B2D4E6A8C0F1B3D5E7A9C2E4F6B8D0A";
@@ -27,7 +28,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError { path: path.into(), message: message.into() }
+        ConfigError {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -89,7 +93,9 @@ impl Default for ConnectedApp {
             client_id: DEFAULT_CLIENT_ID.into(),
             client_secret: DEFAULT_CLIENT_SECRET.into(),
             callback_urls: vec!["http://localhost:8000/callback".into()],
-            scopes: ["api", "web", "refresh_token", "openid"].map(String::from).to_vec(),
+            scopes: ["api", "web", "refresh_token", "openid"]
+                .map(String::from)
+                .to_vec(),
             pkce_required: false,
             require_secret: true,
             refresh_token_policy: "infinite".into(),
@@ -113,8 +119,17 @@ impl ConnectedApp {
             client_secret: String::new(),
             callback_urls: vec!["http://localhost:1717/OauthRedirect".into()],
             scopes: [
-                "api", "web", "full", "refresh_token", "offline_access", "openid", "id",
-                "profile", "email", "address", "phone",
+                "api",
+                "web",
+                "full",
+                "refresh_token",
+                "offline_access",
+                "openid",
+                "id",
+                "profile",
+                "email",
+                "address",
+                "phone",
             ]
             .map(String::from)
             .to_vec(),
@@ -173,7 +188,10 @@ impl MockConfig {
             ("device_code_lifetime", &app.device_code_lifetime),
         ] {
             if parse_duration(value).is_none() {
-                return Err(ConfigError::new(at(key), format!("invalid duration `{value}`")));
+                return Err(ConfigError::new(
+                    at(key),
+                    format!("invalid duration `{value}`"),
+                ));
             }
         }
         if RefreshPolicy::parse(&app.refresh_token_policy).is_none() {
@@ -189,7 +207,10 @@ impl MockConfig {
 
     fn validate_users(&self) -> Result<(), ConfigError> {
         if self.users.is_empty() {
-            return Err(ConfigError::new("mock.users", "at least one user is required"));
+            return Err(ConfigError::new(
+                "mock.users",
+                "at least one user is required",
+            ));
         }
         for (index, user) in self.users.iter().enumerate() {
             if user.username.is_empty() {
@@ -201,7 +222,10 @@ impl MockConfig {
                 .any(|other| other.username.eq_ignore_ascii_case(&user.username));
             if duplicate {
                 let path = format!("mock.users.{index}.username");
-                return Err(ConfigError::new(path, format!("`{}` is used twice", user.username)));
+                return Err(ConfigError::new(
+                    path,
+                    format!("`{}` is used twice", user.username),
+                ));
             }
         }
         Ok(())
@@ -212,7 +236,10 @@ impl MockConfig {
             match SObjectKind::find(name) {
                 Some(kind) if kind.name == "User" => {
                     let path = format!("mock.records.{name}");
-                    return Err(ConfigError::new(path, "users are configured in `mock.users`"));
+                    return Err(ConfigError::new(
+                        path,
+                        "users are configured in `mock.users`",
+                    ));
                 }
                 Some(_) => {}
                 None => {
@@ -233,17 +260,26 @@ fn default_json() -> Value {
 
 fn default_records() -> IndexMap<String, Vec<Map<String, Value>>> {
     let record = |pairs: &[(&str, &str)]| -> Map<String, Value> {
-        pairs.iter().map(|(key, value)| ((*key).to_string(), Value::from(*value))).collect()
+        pairs
+            .iter()
+            .map(|(key, value)| ((*key).to_string(), Value::from(*value)))
+            .collect()
     };
     let mut records = IndexMap::new();
     records.insert(
         "Account".to_string(),
-        vec![record(&[("Name", "Acme")]), record(&[("Name", "Global Media")])],
+        vec![
+            record(&[("Name", "Acme")]),
+            record(&[("Name", "Global Media")]),
+        ],
     );
     records.insert(
         "Contact".to_string(),
         vec![record(&[("FirstName", "Ada"), ("LastName", "Lovelace")])],
     );
-    records.insert("Opportunity".to_string(), vec![record(&[("Name", "Acme - 200 Widgets")])]);
+    records.insert(
+        "Opportunity".to_string(),
+        vec![record(&[("Name", "Acme - 200 Widgets")])],
+    );
     records
 }

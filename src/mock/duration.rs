@@ -10,10 +10,14 @@ pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     }
     let mut total = Duration::ZERO;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let number: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let millis = match &rest[..unit_len] {
             "ms" => 1,
             "s" => 1_000,
@@ -81,8 +85,14 @@ mod tests {
 
     #[test]
     fn policies_parse() {
-        assert_eq!(RefreshPolicy::parse("infinite"), Some(RefreshPolicy::Infinite));
-        assert_eq!(RefreshPolicy::parse("immediately"), Some(RefreshPolicy::Immediately));
+        assert_eq!(
+            RefreshPolicy::parse("infinite"),
+            Some(RefreshPolicy::Infinite)
+        );
+        assert_eq!(
+            RefreshPolicy::parse("immediately"),
+            Some(RefreshPolicy::Immediately)
+        );
         assert_eq!(
             RefreshPolicy::parse("24h"),
             Some(RefreshPolicy::After(Duration::from_secs(86_400)))

@@ -32,13 +32,17 @@ pub(crate) fn merge_section(base: &mut Value, overrides: &Value) -> Result<(), C
 /// Merges a map of plain values (strings, booleans, lists of strings) over a
 /// template whose keys are the only ones allowed.
 fn merge_map(base: &mut Value, over: &Value, path: &str) -> Result<(), ConfigError> {
-    let over = over.as_object().ok_or_else(|| wrong_type(path, "a map", over))?;
+    let over = over
+        .as_object()
+        .ok_or_else(|| wrong_type(path, "a map", over))?;
     let Some(base) = base.as_object_mut() else {
         return Err(ConfigError::new(path, "cannot be configured"));
     };
     for (key, value) in over {
         let path = format!("{path}.{key}");
-        let template = base.get(key).ok_or_else(|| ConfigError::new(&path, "unknown key"))?;
+        let template = base
+            .get(key)
+            .ok_or_else(|| ConfigError::new(&path, "unknown key"))?;
         check_type(template, value, &path)?;
         base.insert(key.clone(), value.clone());
     }
@@ -69,8 +73,14 @@ fn check_type(template: &Value, value: &Value, path: &str) -> Result<(), ConfigE
 /// Each listed user is merged over a template that has every key but
 /// `username`; `email` defaults to the username.
 fn merge_users(over: &Value, path: &str) -> Result<Value, ConfigError> {
-    let items = over.as_array().ok_or_else(|| wrong_type(path, "a list", over))?;
-    let template = MockUser { username: String::new(), email: String::new(), ..MockUser::default() };
+    let items = over
+        .as_array()
+        .ok_or_else(|| wrong_type(path, "a list", over))?;
+    let template = MockUser {
+        username: String::new(),
+        email: String::new(),
+        ..MockUser::default()
+    };
     let template = serde_json::to_value(template).unwrap_or(Value::Null);
     let mut users = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -83,8 +93,13 @@ fn merge_users(over: &Value, path: &str) -> Result<Value, ConfigError> {
 }
 
 fn default_email(user: &mut Value) {
-    let Some(user) = user.as_object_mut() else { return };
-    let empty = user.get("email").and_then(Value::as_str).is_none_or(str::is_empty);
+    let Some(user) = user.as_object_mut() else {
+        return;
+    };
+    let empty = user
+        .get("email")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty);
     if empty {
         let username = user.get("username").cloned().unwrap_or(Value::Null);
         user.insert("email".into(), username);
@@ -93,7 +108,9 @@ fn default_email(user: &mut Value) {
 
 /// Records merge per sObject; each sObject's list replaces the default one.
 fn merge_records(base: &mut Value, over: &Value, path: &str) -> Result<(), ConfigError> {
-    let over = over.as_object().ok_or_else(|| wrong_type(path, "a map", over))?;
+    let over = over
+        .as_object()
+        .ok_or_else(|| wrong_type(path, "a map", over))?;
     if !base.is_object() {
         *base = Value::Object(Map::new());
     }
@@ -102,7 +119,9 @@ fn merge_records(base: &mut Value, over: &Value, path: &str) -> Result<(), Confi
     };
     for (name, list) in over {
         let path = format!("{path}.{name}");
-        let items = list.as_array().ok_or_else(|| wrong_type(&path, "a list", list))?;
+        let items = list
+            .as_array()
+            .ok_or_else(|| wrong_type(&path, "a list", list))?;
         if let Some((index, item)) = items.iter().enumerate().find(|(_, item)| !item.is_object()) {
             return Err(wrong_type(&format!("{path}.{index}"), "a map", item));
         }

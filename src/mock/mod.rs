@@ -1,1 +1,19 @@
-//! The built-in mock org (being written).
+//! The built-in mock org: one HTTP server that plays both the login host and
+//! the instance, with Salesforce's endpoints, field names, status codes and
+//! error strings (see `salesforce-contract.md`).
+
+mod config;
+mod duration;
+mod merge;
+mod oauth;
+mod pages;
+mod random;
+mod request;
+mod response;
+mod rest;
+mod server;
+mod sobjects;
+mod state;
+
+pub use config::{ConfigError, ConnectedApp, MockConfig, MockUser};
+pub use server::{MockOptions, MockServer};

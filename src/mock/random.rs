@@ -88,7 +88,10 @@ mod tests {
     fn same_seed_same_values() {
         let (mut a, mut b) = (Randomness::new(Some(7)), Randomness::new(Some(7)));
         assert_eq!(a.authorization_code(), b.authorization_code());
-        assert_eq!(a.access_token("00Dak0000000001"), b.access_token("00Dak0000000001"));
+        assert_eq!(
+            a.access_token("00Dak0000000001"),
+            b.access_token("00Dak0000000001")
+        );
         let code = a.authorization_code();
         assert!(code.starts_with("aPrx") && code.ends_with('=') && code.len() == 85);
         assert_eq!(a.refresh_token().len(), 87);

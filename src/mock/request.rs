@@ -40,13 +40,16 @@ impl MockRequest {
         fallback_host: &str,
     ) -> Result<MockRequest, ReadError> {
         let (parts, body) = request.into_parts();
-        let body = Limited::new(body, BODY_LIMIT).collect().await.map_err(|error| {
-            if error.is::<http_body_util::LengthLimitError>() {
-                ReadError::TooLarge
-            } else {
-                ReadError::Unreadable
-            }
-        })?;
+        let body = Limited::new(body, BODY_LIMIT)
+            .collect()
+            .await
+            .map_err(|error| {
+                if error.is::<http_body_util::LengthLimitError>() {
+                    ReadError::TooLarge
+                } else {
+                    ReadError::Unreadable
+                }
+            })?;
         let body = body.to_bytes();
         let form = parse_form(&parts.headers, &body).await;
         let query = parts.uri.query().map(parse_urlencoded).unwrap_or_default();
@@ -102,33 +105,47 @@ impl MockRequest {
         let value = self.header(AUTHORIZATION)?;
         let (scheme, token) = value.trim().split_once(' ')?;
         let known = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth");
-        known.then(|| token.trim()).filter(|token| !token.is_empty())
+        known
+            .then(|| token.trim())
+            .filter(|token| !token.is_empty())
     }
 }
 
 fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    pairs
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 /// A `Host` header that is safe to put into URLs and pages.
 fn host_header(headers: &HeaderMap) -> Option<&str> {
     let host = headers.get(HOST)?.to_str().ok()?;
     let safe = !host.is_empty()
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c));
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c));
     safe.then_some(host)
 }
 
 pub(crate) fn parse_urlencoded(text: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(text.as_bytes()).into_owned().collect()
+    form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 async fn parse_form(headers: &HeaderMap, body: &Bytes) -> Vec<(String, String)> {
-    let content_type = headers.get(CONTENT_TYPE).and_then(|value| value.to_str().ok());
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
     let content_type = content_type.unwrap_or_default();
     let essence = content_type.split(';').next().unwrap_or_default().trim();
     if essence.eq_ignore_ascii_case("multipart/form-data") {
-        parse_multipart(content_type, body.clone()).await.unwrap_or_default()
-    } else if essence.is_empty() || essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        parse_multipart(content_type, body.clone())
+            .await
+            .unwrap_or_default()
+    } else if essence.is_empty()
+        || essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
     {
         parse_urlencoded(&String::from_utf8_lossy(body))
     } else {
@@ -142,8 +159,12 @@ async fn parse_multipart(content_type: &str, body: Bytes) -> Option<Vec<(String,
     let mut multipart = multer::Multipart::new(stream, boundary);
     let mut fields = Vec::new();
     while let Ok(Some(field)) = multipart.next_field().await {
-        let Some(name) = field.name().map(str::to_string) else { continue };
-        let Ok(text) = field.text().await else { return None };
+        let Some(name) = field.name().map(str::to_string) else {
+            continue;
+        };
+        let Ok(text) = field.text().await else {
+            return None;
+        };
         fields.push((name, text));
     }
     Some(fields)

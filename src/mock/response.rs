@@ -18,7 +18,10 @@ pub(crate) fn body(status: StatusCode, content_type: &'static str, body: String)
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache,must-revalidate,max-age=0,no-store,private"));
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("no-cache,must-revalidate,max-age=0,no-store,private"),
+    );
     response
 }
 
@@ -32,16 +35,26 @@ pub(crate) fn html(status: StatusCode, page: String) -> MockResponse {
 
 /// An OAuth token-endpoint error: HTTP 400 `{"error", "error_description"}`.
 pub(crate) fn oauth_error(error: &str, description: &str) -> MockResponse {
-    json(StatusCode::BAD_REQUEST, &json!({ "error": error, "error_description": description }))
+    json(
+        StatusCode::BAD_REQUEST,
+        &json!({ "error": error, "error_description": description }),
+    )
 }
 
 /// A REST error: a JSON array of `{message, errorCode}`.
 pub(crate) fn rest_error(status: StatusCode, error_code: &str, message: &str) -> MockResponse {
-    json(status, &json!([{ "errorCode": error_code, "message": message }]))
+    json(
+        status,
+        &json!([{ "errorCode": error_code, "message": message }]),
+    )
 }
 
 pub(crate) fn not_found() -> MockResponse {
-    rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
+    rest_error(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "The requested resource does not exist",
+    )
 }
 
 /// 302 to `location`; an unusable location becomes a 400 instead of a panic.
@@ -52,7 +65,11 @@ pub(crate) fn redirect(location: &str) -> MockResponse {
             response.headers_mut().insert(LOCATION, value);
             response
         }
-        Err(_) => body(StatusCode::BAD_REQUEST, TEXT, "invalid redirect location".into()),
+        Err(_) => body(
+            StatusCode::BAD_REQUEST,
+            TEXT,
+            "invalid redirect location".into(),
+        ),
     }
 }
 
@@ -74,7 +91,13 @@ pub(crate) fn percent_encode(text: &str) -> String {
 pub(crate) fn encode_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
     pairs
         .iter()
-        .map(|(key, value)| format!("{}={}", percent_encode(key.as_ref()), percent_encode(value.as_ref())))
+        .map(|(key, value)| {
+            format!(
+                "{}={}",
+                percent_encode(key.as_ref()),
+                percent_encode(value.as_ref())
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -85,7 +108,10 @@ mod tests {
 
     #[test]
     fn encodes_like_salesforce() {
-        assert_eq!(percent_encode("client identifier invalid"), "client%20identifier%20invalid");
+        assert_eq!(
+            percent_encode("client identifier invalid"),
+            "client%20identifier%20invalid"
+        );
         assert_eq!(percent_encode("00D!a.b_c-d~="), "00D%21a.b_c-d~%3D");
         assert_eq!(encode_pairs(&[("a b", "é")]), "a%20b=%C3%A9");
     }

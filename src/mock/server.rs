@@ -34,7 +34,11 @@ pub struct MockOptions {
 
 impl Default for MockOptions {
     fn default() -> Self {
-        MockOptions { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 0, seed: None }
+        MockOptions {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            seed: None,
+        }
     }
 }
 
@@ -54,7 +58,12 @@ impl MockServer {
         let state = Arc::new(MockState::new(config, options.seed));
         let (stop, stopped) = watch::channel(false);
         let accept_loop = tokio::spawn(accept(listener, Arc::clone(&state), address, stopped));
-        Ok(MockServer { state, address, stop, accept_loop })
+        Ok(MockServer {
+            state,
+            address,
+            stop,
+            accept_loop,
+        })
     }
 
     /// `http://<ip>:<port>`, e.g. `http://127.0.0.1:40123`.
@@ -73,7 +82,9 @@ impl MockServer {
 
     /// The 18-character id of a configured user.
     pub fn user_id(&self, username: &str) -> Option<String> {
-        self.state.user_by_name(username).map(|user| user.id.clone())
+        self.state
+            .user_by_name(username)
+            .map(|user| user.id.clone())
     }
 
     /// Stops accepting and ends open connections.
@@ -115,18 +126,24 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<MockState>, host: Arc<s
         async move { Ok::<_, Infallible>(handle(request, &state, &host).await) }
     });
     // A client that hangs up mid-request is not the mock's problem.
-    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+    let _ = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 async fn handle(request: hyper::Request<Incoming>, state: &MockState, host: &str) -> MockResponse {
     match MockRequest::read(request, host).await {
         Ok(request) => route(state, &request),
-        Err(ReadError::TooLarge) => {
-            response::body(StatusCode::PAYLOAD_TOO_LARGE, TEXT, "request body too large".into())
-        }
-        Err(ReadError::Unreadable) => {
-            response::body(StatusCode::BAD_REQUEST, TEXT, "unreadable request body".into())
-        }
+        Err(ReadError::TooLarge) => response::body(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            TEXT,
+            "request body too large".into(),
+        ),
+        Err(ReadError::Unreadable) => response::body(
+            StatusCode::BAD_REQUEST,
+            TEXT,
+            "unreadable request body".into(),
+        ),
     }
 }
 
@@ -136,9 +153,7 @@ fn route(state: &MockState, request: &MockRequest) -> MockResponse {
     match path {
         "/services/oauth2/authorize" => authorize::handle(state, request),
         "/services/oauth2/token" => only(request, &Method::POST, || token::handle(state, request)),
-        "/services/oauth2/pkce/generator" => {
-            only(request, &Method::GET, || pkce::generator(state))
-        }
+        "/services/oauth2/pkce/generator" => only(request, &Method::GET, || pkce::generator(state)),
         _ if path == "/services/data" || path.starts_with("/services/data/") => {
             rest::handle(state, request)
         }
@@ -146,11 +161,22 @@ fn route(state: &MockState, request: &MockRequest) -> MockResponse {
     }
 }
 
-fn only(request: &MockRequest, method: &Method, handler: impl FnOnce() -> MockResponse) -> MockResponse {
+fn only(
+    request: &MockRequest,
+    method: &Method,
+    handler: impl FnOnce() -> MockResponse,
+) -> MockResponse {
     if request.method == *method {
         handler()
     } else {
-        let message = format!("HTTP Method '{}' not allowed. Allowed are {method}", request.method);
-        response::rest_error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", &message)
+        let message = format!(
+            "HTTP Method '{}' not allowed. Allowed are {method}",
+            request.method
+        );
+        response::rest_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            &message,
+        )
     }
 }

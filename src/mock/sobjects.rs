@@ -19,7 +19,13 @@ const fn kind(
     label_plural: &'static str,
     key_prefix: &'static str,
 ) -> SObjectKind {
-    SObjectKind { name, label, label_plural, key_prefix, is_user: false }
+    SObjectKind {
+        name,
+        label,
+        label_plural,
+        key_prefix,
+        is_user: false,
+    }
 }
 
 const KINDS: [SObjectKind; 6] = [
@@ -28,18 +34,28 @@ const KINDS: [SObjectKind; 6] = [
     kind("Opportunity", "Opportunity", "Opportunities", "006"),
     kind("Lead", "Lead", "Leads", "00Q"),
     kind("Case", "Case", "Cases", "500"),
-    SObjectKind { is_user: true, ..kind("User", "User", "Users", "005") },
+    SObjectKind {
+        is_user: true,
+        ..kind("User", "User", "Users", "005")
+    },
 ];
 
 impl SObjectKind {
     /// The type called `name`, compared ignoring ASCII case as Salesforce does.
     pub(crate) fn find(name: &str) -> Option<SObjectKind> {
-        KINDS.iter().copied().find(|kind| kind.name.eq_ignore_ascii_case(name))
+        KINDS
+            .iter()
+            .copied()
+            .find(|kind| kind.name.eq_ignore_ascii_case(name))
     }
 
     /// Types that take seed records (every type but User).
     pub(crate) fn record_names() -> Vec<&'static str> {
-        KINDS.iter().filter(|kind| !kind.is_user).map(|kind| kind.name).collect()
+        KINDS
+            .iter()
+            .filter(|kind| !kind.is_user)
+            .map(|kind| kind.name)
+            .collect()
     }
 
     /// `objectDescribe` of the sObject Basic Information resource.
@@ -100,13 +116,23 @@ impl SObjectKind {
 
 /// `Name`, else `FirstName LastName`, else `Subject`, else the id.
 fn record_name(record: &Map<String, Value>) -> Value {
-    let text = |key: &str| record.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let text = |key: &str| {
+        record
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     if let Some(name) = record.get("Name") {
         return name.clone();
     }
-    let parts: Vec<&str> = ["FirstName", "LastName"].iter().filter_map(|key| text(key)).collect();
+    let parts: Vec<&str> = ["FirstName", "LastName"]
+        .iter()
+        .filter_map(|key| text(key))
+        .collect();
     if !parts.is_empty() {
         return Value::from(parts.join(" "));
     }
-    text("Subject").or_else(|| text("Id")).map_or(Value::Null, Value::from)
+    text("Subject")
+        .or_else(|| text("Id"))
+        .map_or(Value::Null, Value::from)
 }

@@ -79,7 +79,10 @@ impl MockState {
             .users
             .iter()
             .zip(1..)
-            .map(|(user, n)| User { id: salesforce_id("005", n), user: user.clone() })
+            .map(|(user, n)| User {
+                id: salesforce_id("005", n),
+                user: user.clone(),
+            })
             .collect();
         let apps = vec![config.connected_app.clone(), ConnectedApp::platform_cli()];
         let store = Store {
@@ -107,7 +110,9 @@ impl MockState {
 
     /// The mutable part; a poisoned lock is still usable (no invariant spans a panic).
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The configured app first, then the built-in ones.
@@ -116,7 +121,9 @@ impl MockState {
     }
 
     pub(crate) fn user_by_name(&self, username: &str) -> Option<&User> {
-        self.users.iter().find(|user| user.user.username.eq_ignore_ascii_case(username))
+        self.users
+            .iter()
+            .find(|user| user.user.username.eq_ignore_ascii_case(username))
     }
 
     pub(crate) fn user_by_id(&self, id: &str) -> Option<&User> {
@@ -164,7 +171,9 @@ pub(crate) fn refresh_expiry(app: &ConnectedApp, now_ms: u64) -> Option<u64> {
 
 /// Milliseconds since the Unix epoch: the mock's one clock.
 pub(crate) fn now_ms() -> u64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
     millis(since)
 }
 
@@ -175,10 +184,14 @@ fn assign_ids(
 ) -> IndexMap<&'static str, Vec<Map<String, Value>>> {
     let mut out: IndexMap<&'static str, Vec<Map<String, Value>>> = IndexMap::new();
     for (name, list) in records {
-        let Some(kind) = SObjectKind::find(name) else { continue };
+        let Some(kind) = SObjectKind::find(name) else {
+            continue;
+        };
         let entry = out.entry(kind.name).or_default();
         for record in list {
-            let sequence = u64::try_from(entry.len()).unwrap_or(u64::MAX).saturating_add(1);
+            let sequence = u64::try_from(entry.len())
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
             let mut record = record.clone();
             if !record.get("Id").is_some_and(Value::is_string) {
                 let id = Value::from(salesforce_id(kind.key_prefix, sequence));

@@ -24,7 +24,9 @@ pub(crate) struct TokenSet {
 
 /// Whether granted scopes allow a refresh token.
 pub(crate) fn allows_refresh(scopes: &[String]) -> bool {
-    scopes.iter().any(|scope| scope == "refresh_token" || scope == "offline_access")
+    scopes
+        .iter()
+        .any(|scope| scope == "refresh_token" || scope == "offline_access")
 }
 
 /// What to issue, for whom.
@@ -48,10 +50,14 @@ pub(crate) fn issue(state: &MockState, what: &Issue<'_>) -> TokenSet {
     let mut store = state.store();
     let access_token = store.random.access_token(state.org_id15());
     let access_expiry = expiry(&what.app.access_token_lifetime, now);
-    store.access_tokens.insert(access_token.clone(), grant(Some(access_expiry)));
+    store
+        .access_tokens
+        .insert(access_token.clone(), grant(Some(access_expiry)));
     let refresh_token = what.with_refresh.then(|| {
         let token = store.random.refresh_token();
-        store.refresh_tokens.insert(token.clone(), grant(refresh_expiry(what.app, now)));
+        store
+            .refresh_tokens
+            .insert(token.clone(), grant(refresh_expiry(what.app, now)));
         token
     });
     drop(store);

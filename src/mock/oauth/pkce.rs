@@ -14,7 +14,10 @@ use crate::mock::state::MockState;
 pub(crate) fn generator(state: &MockState) -> MockResponse {
     let verifier = state.store().random.code_verifier();
     let challenge = s256(&verifier);
-    response::json(StatusCode::OK, &json!({ "code_verifier": verifier, "code_challenge": challenge }))
+    response::json(
+        StatusCode::OK,
+        &json!({ "code_verifier": verifier, "code_challenge": challenge }),
+    )
 }
 
 /// base64url (no padding) of the verifier's SHA-256.
@@ -26,13 +29,17 @@ pub(crate) fn s256(verifier: &str) -> String {
 /// 43 to 171 long: the length jsforce's verifiers reach).
 pub(crate) fn is_valid_challenge(challenge: &str) -> bool {
     (43..=171).contains(&challenge.len())
-        && challenge.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 /// Whether `verifier` is well formed (Salesforce refuses `~`) and matches.
 pub(crate) fn verifies(verifier: &str, challenge: &str, method: &str) -> bool {
     let well_formed = (43..=171).contains(&verifier.len())
-        && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
     well_formed
         && match method {
             "plain" => verifier == challenge,
@@ -48,7 +55,11 @@ mod tests {
     fn rfc7636_example() {
         let verifier = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk";
         assert_eq!(s256(verifier), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuwE2mw-cM");
-        assert!(verifies(verifier, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuwE2mw-cM", "S256"));
+        assert!(verifies(
+            verifier,
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuwE2mw-cM",
+            "S256"
+        ));
         assert!(verifies(verifier, verifier, "plain"));
         assert!(!verifies("short", "short", "plain"));
         let tilde = format!("{verifier}~");

@@ -1,0 +1,292 @@
+//! `/services/oauth2/authorize`: checks the authorization request, then shows
+//! the login page or (with a login session) the consent page. The pages post
+//! back here; `consent.rs` handles those posts.
+
+use hyper::{Method, StatusCode};
+
+use super::consent;
+use super::pkce::is_valid_challenge;
+use crate::mock::config::ConnectedApp;
+use crate::mock::pages;
+use crate::mock::request::MockRequest;
+use crate::mock::response::{self, MockResponse, TEXT, encode_pairs};
+use crate::mock::state::{MockState, User};
+
+/// Form fields of the pages themselves, never carried forward.
+const CONTROL_FIELDS: [&str; 4] = ["username", "password", "consent_step", "decision"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResponseType {
+    /// Web server flow: `?code=…`.
+    Code,
+    /// User-agent flow: `#access_token=…`.
+    Token,
+}
+
+/// A checked authorization request.
+pub(crate) struct AuthRequest<'a> {
+    pub(crate) app: &'a ConnectedApp,
+    pub(crate) redirect_uri: String,
+    pub(crate) response_type: ResponseType,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) state: Option<String>,
+    /// `(code_challenge, method)`.
+    pub(crate) challenge: Option<(String, String)>,
+    pub(crate) prompt_login: bool,
+    pub(crate) login_hint: String,
+    /// Every parameter of the request, carried forward by the pages.
+    pub(crate) hidden: Vec<(String, String)>,
+}
+
+/// Why an authorization request is refused.
+enum Refusal {
+    /// Answered on the login host: the redirect URI cannot be trusted.
+    Here(&'static str, &'static str),
+    /// Sent back to the client's redirect URI.
+    Redirect(Partial, &'static str, &'static str),
+}
+
+pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
+    if request.method != Method::GET && request.method != Method::POST {
+        return response::body(
+            StatusCode::METHOD_NOT_ALLOWED,
+            TEXT,
+            "method not allowed".into(),
+        );
+    }
+    let params = parameters(request);
+    let auth = match check(state, &params) {
+        Ok(auth) => auth,
+        Err(Refusal::Here(error, description)) => {
+            let body = encode_pairs(&[("error", error), ("error_description", description)]);
+            return response::body(StatusCode::BAD_REQUEST, TEXT, body);
+        }
+        Err(Refusal::Redirect(partial, error, description)) => {
+            return error_redirect(&partial, error, description);
+        }
+    };
+    if request.method == Method::POST {
+        consent::post(state, request, &auth)
+    } else {
+        show(state, request, &auth)
+    }
+}
+
+/// The login page, or the consent page when the browser has a login session.
+pub(crate) fn show(
+    state: &MockState,
+    request: &MockRequest,
+    auth: &AuthRequest<'_>,
+) -> MockResponse {
+    match logged_in_user(state, request) {
+        Some(user) if !auth.prompt_login => consent_response(auth, user),
+        _ => login_response(auth, &auth.login_hint, None),
+    }
+}
+
+pub(crate) fn login_response(
+    auth: &AuthRequest<'_>,
+    username: &str,
+    error: Option<&str>,
+) -> MockResponse {
+    let page = pages::login_page(&auth.app.name, &auth.hidden, username, error);
+    response::html(StatusCode::OK, page)
+}
+
+pub(crate) fn consent_response(auth: &AuthRequest<'_>, user: &User) -> MockResponse {
+    let page = pages::consent_page(
+        &auth.app.name,
+        &user.user.username,
+        &auth.scopes,
+        &auth.hidden,
+    );
+    response::html(StatusCode::OK, page)
+}
+
+/// The active user behind the browser's `sid` cookie.
+pub(crate) fn logged_in_user<'s>(state: &'s MockState, request: &MockRequest) -> Option<&'s User> {
+    let sid = request.cookie("sid")?;
+    let user_id = state.store().sessions.get(sid)?.clone();
+    state.user_by_id(&user_id).filter(|user| user.user.active)
+}
+
+/// Redirects an error to the client, in the query or (user-agent flow) the fragment.
+pub(crate) fn error_redirect(auth: &Partial, error: &str, description: &str) -> MockResponse {
+    let mut pairs = vec![("error", error), ("error_description", description)];
+    if let Some(state) = &auth.state {
+        pairs.push(("state", state));
+    }
+    response::redirect(&redirect_location(
+        &auth.redirect_uri,
+        auth.fragment,
+        &pairs,
+    ))
+}
+
+/// `redirect_uri` plus `pairs` in its query, or in its fragment.
+pub(crate) fn redirect_location<K: AsRef<str>, V: AsRef<str>>(
+    redirect_uri: &str,
+    fragment: bool,
+    pairs: &[(K, V)],
+) -> String {
+    let separator = match (fragment, redirect_uri.contains('?')) {
+        (true, _) => '#',
+        (false, true) => '&',
+        (false, false) => '?',
+    };
+    format!("{redirect_uri}{separator}{}", encode_pairs(pairs))
+}
+
+/// Where errors go once the redirect URI is trusted.
+pub(crate) struct Partial {
+    pub(crate) redirect_uri: String,
+    pub(crate) fragment: bool,
+    pub(crate) state: Option<String>,
+}
+
+impl AuthRequest<'_> {
+    pub(crate) fn partial(&self) -> Partial {
+        Partial {
+            redirect_uri: self.redirect_uri.clone(),
+            fragment: self.response_type == ResponseType::Token,
+            state: self.state.clone(),
+        }
+    }
+}
+
+/// The authorization parameters: the query of a GET; the hidden fields (then
+/// the query) of a POST. The first of repeated parameters wins.
+fn parameters(request: &MockRequest) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = Vec::new();
+    let form = if request.method == Method::POST {
+        request.form.as_slice()
+    } else {
+        &[]
+    };
+    for (key, value) in form.iter().chain(&request.query) {
+        let control = CONTROL_FIELDS.contains(&key.as_str());
+        if !control && !params.iter().any(|(seen, _)| seen == key) {
+            params.push((key.clone(), value.clone()));
+        }
+    }
+    params
+}
+
+fn check<'s>(
+    state: &'s MockState,
+    params: &[(String, String)],
+) -> Result<AuthRequest<'s>, Refusal> {
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(app) = get("client_id").and_then(|id| state.app(id)) else {
+        return Err(Refusal::Here(
+            "invalid_client_id",
+            "client identifier invalid",
+        ));
+    };
+    let Some(redirect_uri) = get("redirect_uri").filter(|uri| !uri.is_empty()) else {
+        return Err(Refusal::Here(
+            "redirect_uri_missing",
+            "redirect_uri not provided",
+        ));
+    };
+    if !app.callback_urls.iter().any(|url| url == redirect_uri) {
+        let description = "redirect_uri must match configuration";
+        return Err(Refusal::Here("redirect_uri_mismatch", description));
+    }
+    let mut partial = Partial {
+        redirect_uri: redirect_uri.to_string(),
+        fragment: false,
+        state: get("state").map(str::to_string),
+    };
+    let response_type = match get("response_type") {
+        Some("code") => ResponseType::Code,
+        Some("token") => ResponseType::Token,
+        _ => {
+            return redirect(
+                partial,
+                "unsupported_response_type",
+                "response type not supported",
+            );
+        }
+    };
+    partial.fragment = response_type == ResponseType::Token;
+    let Some(scopes) = granted_scopes(app, get("scope")) else {
+        let description = "requested scope is invalid, unknown, or malformed";
+        return redirect(partial, "invalid_scope", description);
+    };
+    let challenge = match check_challenge(app, get("code_challenge"), get("code_challenge_method"))
+    {
+        Ok(challenge) => challenge,
+        Err(description) => return redirect(partial, "invalid_request", description),
+    };
+    let prompt_login = get("prompt").is_some_and(|prompt| prompt.split(' ').any(|p| p == "login"));
+    Ok(AuthRequest {
+        app,
+        redirect_uri: partial.redirect_uri,
+        response_type,
+        scopes,
+        state: partial.state,
+        challenge,
+        prompt_login,
+        login_hint: get("login_hint").unwrap_or_default().to_string(),
+        hidden: params.to_vec(),
+    })
+}
+
+fn redirect<T>(
+    partial: Partial,
+    error: &'static str,
+    description: &'static str,
+) -> Result<T, Refusal> {
+    Err(Refusal::Redirect(partial, error, description))
+}
+
+/// The requested scopes if the app has them all; all the app's without `scope`.
+fn granted_scopes(app: &ConnectedApp, requested: Option<&str>) -> Option<Vec<String>> {
+    let requested = requested.map(str::trim).filter(|scope| !scope.is_empty());
+    let Some(requested) = requested else {
+        return Some(app.scopes.clone());
+    };
+    let mut scopes: Vec<String> = Vec::new();
+    for scope in requested
+        .split([' ', '+'])
+        .filter(|scope| !scope.is_empty())
+    {
+        if !app.scopes.iter().any(|allowed| allowed == scope) {
+            return None;
+        }
+        if !scopes.iter().any(|seen| seen == scope) {
+            scopes.push(scope.to_string());
+        }
+    }
+    Some(scopes)
+}
+
+/// PKCE at authorize time: a missing method means S256 (as Salesforce treats
+/// jsforce, which never sends one); `plain` is allowed.
+fn check_challenge(
+    app: &ConnectedApp,
+    challenge: Option<&str>,
+    method: Option<&str>,
+) -> Result<Option<(String, String)>, &'static str> {
+    let Some(challenge) = challenge.filter(|challenge| !challenge.is_empty()) else {
+        if app.pkce_required {
+            return Err("missing required code challenge");
+        }
+        return Ok(None);
+    };
+    let method = match method.filter(|method| !method.is_empty()) {
+        None | Some("S256") => "S256",
+        Some("plain") => "plain",
+        Some(_) => return Err("invalid code challenge method"),
+    };
+    if !is_valid_challenge(challenge) {
+        return Err("invalid code challenge");
+    }
+    Ok(Some((challenge.to_string(), method.to_string())))
+}

@@ -1,0 +1,131 @@
+//! Posts from the login and consent pages: logging in (a `sid` session
+//! cookie), then Allow (a code or, for the user-agent flow, tokens) or Deny.
+
+use hyper::header::{HeaderValue, SET_COOKIE};
+
+use super::authorize::{
+    self, AuthRequest, ResponseType, consent_response, error_redirect, logged_in_user,
+    login_response, redirect_location,
+};
+use super::issue::{Issue, allows_refresh, issue};
+use crate::mock::request::MockRequest;
+use crate::mock::response::{self, MockResponse};
+use crate::mock::state::{AuthCode, MockState, User, expiry, now_ms};
+
+/// Salesforce's own wording for a failed login.
+const BAD_LOGIN: &str = "Please check your username and password. If you still can't log in, \
+                         contact your Salesforce administrator.";
+const INACTIVE: &str = "Your user account is inactive. Contact your Salesforce administrator.";
+const LOGGED_OUT: &str = "Your session has ended. Please log in again.";
+
+/// A POST to the authorize endpoint: a consent decision, a login, or neither.
+pub(crate) fn post(
+    state: &MockState,
+    request: &MockRequest,
+    auth: &AuthRequest<'_>,
+) -> MockResponse {
+    let field = |name: &str| {
+        request
+            .form
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if field("consent_step").is_some() {
+        return decide(state, request, auth, field("decision"));
+    }
+    match field("username") {
+        Some(username) => log_in(state, auth, username, field("password").unwrap_or_default()),
+        None => authorize::show(state, request, auth),
+    }
+}
+
+fn log_in(
+    state: &MockState,
+    auth: &AuthRequest<'_>,
+    username: &str,
+    password: &str,
+) -> MockResponse {
+    let user = state.user_by_name(username.trim());
+    let Some(user) = user.filter(|user| user.user.password == password) else {
+        return login_response(auth, username, Some(BAD_LOGIN));
+    };
+    if !user.user.active {
+        return login_response(auth, username, Some(INACTIVE));
+    }
+    let sid = {
+        let mut store = state.store();
+        let sid = store.random.session_id();
+        store.sessions.insert(sid.clone(), user.id.clone());
+        sid
+    };
+    let mut page = consent_response(auth, user);
+    let cookie = format!("sid={sid}; Path=/; HttpOnly; SameSite=Lax");
+    if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+        page.headers_mut().append(SET_COOKIE, cookie);
+    }
+    page
+}
+
+fn decide(
+    state: &MockState,
+    request: &MockRequest,
+    auth: &AuthRequest<'_>,
+    decision: Option<&str>,
+) -> MockResponse {
+    let Some(user) = logged_in_user(state, request) else {
+        return login_response(auth, &auth.login_hint, Some(LOGGED_OUT));
+    };
+    match decision {
+        Some("allow") => approve(state, request, auth, user),
+        Some("deny") => error_redirect(
+            &auth.partial(),
+            "access_denied",
+            "end-user denied authorization",
+        ),
+        _ => consent_response(auth, user),
+    }
+}
+
+/// Allow: a code in the query, or tokens in the fragment.
+fn approve(
+    state: &MockState,
+    request: &MockRequest,
+    auth: &AuthRequest<'_>,
+    user: &User,
+) -> MockResponse {
+    let mut pairs: Vec<(&str, String)> = match auth.response_type {
+        ResponseType::Code => vec![("code", new_code(state, auth, user))],
+        ResponseType::Token => {
+            let what = Issue {
+                app: auth.app,
+                user_id: &user.id,
+                scopes: &auth.scopes,
+                with_refresh: allows_refresh(&auth.scopes),
+                base_url: &request.base_url,
+            };
+            issue(state, &what).fragment_pairs()
+        }
+    };
+    if let Some(client_state) = &auth.state {
+        pairs.push(("state", client_state.clone()));
+    }
+    let fragment = auth.response_type == ResponseType::Token;
+    response::redirect(&redirect_location(&auth.redirect_uri, fragment, &pairs))
+}
+
+fn new_code(state: &MockState, auth: &AuthRequest<'_>, user: &User) -> String {
+    let record = AuthCode {
+        client_id: auth.app.client_id.clone(),
+        redirect_uri: auth.redirect_uri.clone(),
+        user_id: user.id.clone(),
+        scopes: auth.scopes.clone(),
+        challenge: auth.challenge.clone(),
+        expires_ms: expiry(&auth.app.code_lifetime, now_ms()),
+        used: false,
+    };
+    let mut store = state.store();
+    let code = store.random.authorization_code();
+    store.codes.insert(code.clone(), record);
+    code
+}

@@ -1,0 +1,177 @@
+//! `POST /services/oauth2/token`: the authorization code, password and
+//! refresh token grants. Every refusal is HTTP 400 with Salesforce's strings.
+
+use hyper::StatusCode;
+
+use super::issue::{Issue, allows_refresh, issue};
+use super::pkce::verifies;
+use crate::mock::config::ConnectedApp;
+use crate::mock::request::MockRequest;
+use crate::mock::response::{self, MockResponse, oauth_error};
+use crate::mock::state::{AuthCode, MockState, now_ms};
+
+type Refusal = (&'static str, &'static str);
+
+const INVALID_CLIENT_ID: Refusal = ("invalid_client_id", "client identifier invalid");
+const INVALID_CLIENT: Refusal = ("invalid_client", "invalid client credentials");
+const EXPIRED_CODE: Refusal = ("invalid_grant", "expired authorization code");
+const REDIRECT_MISMATCH: Refusal = (
+    "redirect_uri_mismatch",
+    "redirect_uri must match configuration",
+);
+const BAD_VERIFIER: Refusal = ("invalid_grant", "invalid code verifier");
+const AUTH_FAILURE: Refusal = ("invalid_grant", "authentication failure");
+const INACTIVE_USER: Refusal = ("invalid_grant", "inactive user");
+const EXPIRED_TOKEN: Refusal = ("invalid_grant", "expired access/refresh token");
+const UNSUPPORTED_GRANT: Refusal = ("unsupported_grant_type", "grant type not supported");
+
+pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
+    let result = match request.param("grant_type") {
+        Some("authorization_code") => authorization_code(state, request),
+        Some("password") => password(state, request),
+        Some("refresh_token") => refresh_token(state, request),
+        _ => Err(UNSUPPORTED_GRANT),
+    };
+    match result {
+        Ok(body) => response::json(StatusCode::OK, &body),
+        Err((error, description)) => oauth_error(error, description),
+    }
+}
+
+/// The client's credentials, from the body or else a Basic header.
+fn client_credentials(request: &MockRequest) -> (Option<String>, Option<String>) {
+    let basic = request.basic_auth();
+    let id = request.param("client_id").map(str::to_string);
+    let secret = request.param("client_secret").map(str::to_string);
+    match basic {
+        Some((basic_id, basic_secret)) => (id.or(Some(basic_id)), secret.or(Some(basic_secret))),
+        None => (id, secret),
+    }
+}
+
+/// The calling app, its secret checked when `secret_required` (a wrong
+/// secret is refused even when none is required).
+fn client<'s>(
+    state: &'s MockState,
+    request: &MockRequest,
+    secret_required: impl Fn(&ConnectedApp) -> bool,
+) -> Result<&'s ConnectedApp, Refusal> {
+    let (id, secret) = client_credentials(request);
+    let app = id
+        .as_deref()
+        .and_then(|id| state.app(id))
+        .ok_or(INVALID_CLIENT_ID)?;
+    let secret = secret.filter(|secret| !secret.is_empty());
+    match secret {
+        Some(secret) if secret != app.client_secret => Err(INVALID_CLIENT),
+        None if secret_required(app) => Err(INVALID_CLIENT),
+        _ => Ok(app),
+    }
+}
+
+fn authorization_code(
+    state: &MockState,
+    request: &MockRequest,
+) -> Result<serde_json::Value, Refusal> {
+    let app = client(state, request, |app| app.require_secret)?;
+    let code = take_code(
+        state,
+        request.param("code").unwrap_or_default(),
+        &app.client_id,
+    )?;
+    if request.param("redirect_uri") != Some(code.redirect_uri.as_str()) {
+        return Err(REDIRECT_MISMATCH);
+    }
+    if let Some((challenge, method)) = &code.challenge {
+        let verifier = request.param("code_verifier").ok_or(BAD_VERIFIER)?;
+        if !verifies(verifier, challenge, method) {
+            return Err(BAD_VERIFIER);
+        }
+    }
+    let what = Issue {
+        app,
+        user_id: &code.user_id,
+        scopes: &code.scopes,
+        with_refresh: allows_refresh(&code.scopes),
+        base_url: &request.base_url,
+    };
+    Ok(issue(state, &what).to_json())
+}
+
+/// Looks a code up and marks it used: a code is single-use even when the
+/// exchange then fails.
+fn take_code(state: &MockState, code: &str, client_id: &str) -> Result<AuthCode, Refusal> {
+    let mut store = state.store();
+    let record = store.codes.get_mut(code).ok_or(EXPIRED_CODE)?;
+    let usable = !record.used && now_ms() < record.expires_ms && record.client_id == client_id;
+    record.used = true;
+    if usable {
+        Ok(record.clone())
+    } else {
+        Err(EXPIRED_CODE)
+    }
+}
+
+/// Username-password flow: password and security token concatenated; no refresh token.
+fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Value, Refusal> {
+    let app = client(state, request, |app| app.require_secret)?;
+    let username = request.param("username").unwrap_or_default();
+    let user = state.user_by_name(username.trim()).ok_or(AUTH_FAILURE)?;
+    let expected = format!("{}{}", user.user.password, user.user.security_token);
+    if request.param("password") != Some(expected.as_str()) {
+        return Err(AUTH_FAILURE);
+    }
+    if !user.user.active {
+        return Err(INACTIVE_USER);
+    }
+    let scopes: Vec<String> = app
+        .scopes
+        .iter()
+        .filter(|scope| !allows_refresh(std::slice::from_ref(scope)))
+        .cloned()
+        .collect();
+    let what = Issue {
+        app,
+        user_id: &user.id,
+        scopes: &scopes,
+        with_refresh: false,
+        base_url: &request.base_url,
+    };
+    Ok(issue(state, &what).to_json())
+}
+
+/// Refresh token flow: a new access token; a new refresh token (the old one
+/// revoked) only with rotation.
+fn refresh_token(state: &MockState, request: &MockRequest) -> Result<serde_json::Value, Refusal> {
+    let app = client(state, request, |app| app.require_secret)?;
+    let token = request.param("refresh_token").unwrap_or_default();
+    let grant = {
+        let mut store = state.store();
+        let grant = store
+            .refresh_tokens
+            .get(token)
+            .cloned()
+            .ok_or(EXPIRED_TOKEN)?;
+        if !grant.is_live(now_ms()) || grant.client_id != app.client_id {
+            return Err(EXPIRED_TOKEN);
+        }
+        if app.refresh_token_rotation {
+            store.refresh_tokens.remove(token);
+        }
+        grant
+    };
+    let active = state
+        .user_by_id(&grant.user_id)
+        .is_some_and(|user| user.user.active);
+    if !active {
+        return Err(INACTIVE_USER);
+    }
+    let what = Issue {
+        app,
+        user_id: &grant.user_id,
+        scopes: &grant.scopes,
+        with_refresh: app.refresh_token_rotation,
+        base_url: &request.base_url,
+    };
+    Ok(issue(state, &what).to_json())
+}

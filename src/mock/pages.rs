@@ -1,0 +1,189 @@
+//! The login and consent pages: real, self-contained HTML forms.
+//!
+//! The runner's built-in user agent parses these pages, so their form shape is
+//! a contract: one `<form method="post" action="/services/oauth2/authorize">`,
+//! every authorization parameter as `<input type="hidden" name="…" value="…">`,
+//! `username`/`password` inputs and a `Log In` button on the login page, and
+//! `consent_step=1` plus `decision` buttons `allow`/`deny` on the consent page.
+
+use std::fmt::Write as _;
+
+/// Where both forms post.
+const ACTION: &str = "/services/oauth2/authorize";
+
+/// The login page, with an error message after a failed attempt.
+pub(crate) fn login_page(
+    app_name: &str,
+    hidden: &[(String, String)],
+    username: &str,
+    error: Option<&str>,
+) -> String {
+    let mut body = String::from("<h1>Log In</h1>\n");
+    let _ = writeln!(
+        body,
+        "<p class=\"sub\">to continue to <b>{}</b></p>",
+        escape(app_name)
+    );
+    if let Some(error) = error {
+        let _ = writeln!(
+            body,
+            "<div class=\"error\" role=\"alert\">{}</div>",
+            escape(error)
+        );
+    }
+    let _ = writeln!(body, "<form method=\"post\" action=\"{ACTION}\">");
+    body.push_str(&hidden_fields(hidden));
+    let _ = write!(
+        body,
+        "<label for=\"username\">Username</label>\n\
+         <input type=\"text\" id=\"username\" name=\"username\" value=\"{}\" autocomplete=\"username\" autofocus>\n\
+         <label for=\"password\">Password</label>\n\
+         <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\n\
+         <button type=\"submit\" class=\"primary\">Log In</button>\n\
+         </form>\n",
+        escape(username)
+    );
+    body.push_str("<p class=\"hint\">Mock org: the password alone, no security token.</p>\n");
+    page("Login | Mock Org", &body)
+}
+
+/// The consent page: the app, the user, every requested scope, Allow and Deny.
+pub(crate) fn consent_page(
+    app_name: &str,
+    username: &str,
+    scopes: &[String],
+    hidden: &[(String, String)],
+) -> String {
+    let mut body = String::from("<h1>Allow Access?</h1>\n");
+    let _ = writeln!(
+        body,
+        "<p><b>{}</b> is asking to:</p>\n<ul class=\"scopes\">",
+        escape(app_name)
+    );
+    for scope in scopes {
+        let _ = writeln!(
+            body,
+            "<li>{} <code>{}</code></li>",
+            escape(scope_description(scope)),
+            escape(scope)
+        );
+    }
+    let _ = writeln!(
+        body,
+        "</ul>\n<p class=\"sub\">You are logged in as <b>{}</b>. Do you want to allow access?</p>",
+        escape(username)
+    );
+    let _ = writeln!(body, "<form method=\"post\" action=\"{ACTION}\">");
+    body.push_str(&hidden_fields(hidden));
+    body.push_str(
+        "<input type=\"hidden\" name=\"consent_step\" value=\"1\">\n\
+         <div class=\"buttons\">\n\
+         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n\
+         <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>\n\
+         </div>\n</form>\n",
+    );
+    page("Allow Access | Mock Org", &body)
+}
+
+fn hidden_fields(hidden: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in hidden {
+        let _ = writeln!(
+            out,
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+            escape(name),
+            escape(value)
+        );
+    }
+    out
+}
+
+/// What the consent page says a scope allows (Salesforce's wording).
+fn scope_description(scope: &str) -> &'static str {
+    match scope {
+        "api" => "Manage user data via APIs",
+        "web" => "Manage user data via Web browsers",
+        "full" => "Full access",
+        "refresh_token" | "offline_access" => "Perform requests at any time",
+        "openid" => "Access unique user identifiers",
+        "id" | "profile" | "email" | "address" | "phone" => "Access the identity URL service",
+        "chatter_api" => "Access Chatter REST API resources",
+        "visualforce" => "Access Visualforce applications",
+        "custom_permissions" => "Access custom permissions",
+        "cdp_api" | "cdp_query_api" | "cdp_profile_api" => {
+            "Perform ANSI SQL queries on Data Cloud data"
+        }
+        _ => "Access",
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <div class=\"brand\">&#9729; Mock Org</div>\n<main class=\"card\">\n{body}</main>\n\
+         <footer>sfscenario built-in mock org</footer>\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+const STYLE: &str = "\
+*{box-sizing:border-box}\
+body{margin:0;min-height:100vh;background:#f3f3f3;font:14px/1.5 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#181818;display:flex;flex-direction:column;align-items:center}\
+.brand{margin:48px 0 24px;font-size:28px;font-weight:700;color:#0176d3}\
+.card{width:100%;max-width:380px;background:#fff;border:1px solid #d8dde6;border-radius:4px;padding:24px}\
+h1{font-size:20px;font-weight:400;margin:0 0 8px}\
+.sub,.hint{color:#444}.hint{font-size:12px;margin-top:16px}\
+label{display:block;margin:12px 0 4px;font-size:12px;color:#3e3e3c}\
+input[type=text],input[type=password]{width:100%;padding:10px 12px;border:1px solid #c9c9c9;border-radius:4px;font-size:14px}\
+input:focus{outline:none;border-color:#0176d3;box-shadow:0 0 3px #0176d3}\
+button{cursor:pointer;border-radius:4px;font-size:14px;padding:10px 16px;border:1px solid #c9c9c9;background:#fff;color:#0176d3}\
+button.primary,button[value=allow]{background:#0176d3;border-color:#0176d3;color:#fff}\
+form>button.primary{width:100%;margin-top:20px;padding:12px}\
+button:hover{filter:brightness(.95)}\
+.buttons{display:flex;justify-content:flex-end;gap:8px;margin-top:20px}\
+.error{margin:12px 0;padding:10px 12px;border-radius:4px;background:#fef1ee;border:1px solid #ea001e;color:#ba0517}\
+.scopes{padding-left:20px}.scopes code{color:#706e6b;font-size:12px}\
+footer{margin:24px;color:#706e6b;font-size:12px}";
+
+#[cfg(test)]
+mod tests {
+    use super::{consent_page, escape, login_page};
+
+    #[test]
+    fn pages_carry_every_field_escaped() {
+        let hidden = vec![("state".to_string(), "a\"<b>&".to_string())];
+        let login = login_page("App", &hidden, "", Some("Please check your username"));
+        assert!(
+            login
+                .contains("<input type=\"hidden\" name=\"state\" value=\"a&quot;&lt;b&gt;&amp;\">")
+        );
+        assert!(login.contains("<form method=\"post\" action=\"/services/oauth2/authorize\">"));
+        assert!(login.contains(">Log In</button>"));
+        let consent = consent_page("App", "u@x", &["api".to_string()], &hidden);
+        assert!(consent.contains("<input type=\"hidden\" name=\"consent_step\" value=\"1\">"));
+        assert!(
+            consent.contains(
+                "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>"
+            )
+        );
+        assert_eq!(escape("'"), "&#39;");
+    }
+}
