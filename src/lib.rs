@@ -2,8 +2,11 @@
 //! real org or against the built-in mock org, with step logs rendered for the
 //! terminal, snapshots, JUnit and Markdown documentation.
 
+pub mod cli;
 pub mod log;
 pub mod mock;
+pub mod render;
+pub mod runner;
+pub mod scenario;
 pub mod secret;
 pub mod template;
-pub mod scenario;

@@ -133,6 +133,16 @@ impl Redactor {
         });
     }
 
+    /// Adds another redactor's values (for reports over several scenarios).
+    pub fn merge(&mut self, other: &Redactor) {
+        for e in &other.entries {
+            if !self.index.contains_key(&e.value) {
+                self.index.insert(e.value.clone(), self.entries.len());
+                self.entries.push(e.clone());
+            }
+        }
+    }
+
     /// Whether `value` is a registered secret (not merely volatile).
     pub fn is_secret(&self, value: &str) -> bool {
         self.index
@@ -249,8 +259,16 @@ mod tests {
     #[test]
     fn snapshot_uses_numbered_role_placeholders() {
         let mut r = Redactor::new();
-        r.secret("access_token", "00Dak0000000001!AQ.first-token-value", Class::Token);
-        r.secret("access_token", "00Dak0000000001!AQ.second-token-val", Class::Token);
+        r.secret(
+            "access_token",
+            "00Dak0000000001!AQ.first-token-value",
+            Class::Token,
+        );
+        r.secret(
+            "access_token",
+            "00Dak0000000001!AQ.second-token-val",
+            Class::Token,
+        );
         let text = "a=00Dak0000000001!AQ.second-token-val b=00Dak0000000001!AQ.first-token-value";
         assert_eq!(
             r.redact(text, Mode::Snapshot),
@@ -261,7 +279,11 @@ mod tests {
     #[test]
     fn display_shows_prefix_for_long_tokens_and_masks_credentials() {
         let mut r = Redactor::new();
-        r.secret("access_token", "00Dak0000000001!AQ.some-long-token", Class::Token);
+        r.secret(
+            "access_token",
+            "00Dak0000000001!AQ.some-long-token",
+            Class::Token,
+        );
         r.secret("client_secret", "S3CR3T-VALUE-123", Class::Credential);
         let text = "Bearer 00Dak0000000001!AQ.some-long-token secret=S3CR3T-VALUE-123";
         assert_eq!(
@@ -283,10 +305,7 @@ mod tests {
     fn short_values_only_whole() {
         let mut r = Redactor::new();
         r.secret("password", "abc12", Class::Credential);
-        assert_eq!(
-            r.redact("xabc12 abc12", Mode::Display),
-            "xabc12 ********"
-        );
+        assert_eq!(r.redact("xabc12 abc12", Mode::Display), "xabc12 ********");
     }
 
     #[test]

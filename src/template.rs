@@ -19,11 +19,55 @@ pub const EXTRA_FILTERS: &[&str] = &["b64encode", "b64url", "sha256", "json", "j
 
 /// minijinja's built-in filters (from its defaults) plus ours.
 const BUILTIN_FILTERS: &[&str] = &[
-    "safe", "escape", "e", "lower", "upper", "title", "capitalize", "replace", "dictsort", "items",
-    "reverse", "trim", "join", "split", "lines", "default", "d", "round", "abs", "int", "float",
-    "attr", "first", "last", "min", "max", "sort", "list", "string", "bool", "batch", "slice",
-    "sum", "indent", "select", "reject", "selectattr", "rejectattr", "map", "groupby", "unique",
-    "chain", "zip", "pprint", "format", "tojson", "urlencode", "length", "count",
+    "safe",
+    "escape",
+    "e",
+    "lower",
+    "upper",
+    "title",
+    "capitalize",
+    "replace",
+    "dictsort",
+    "items",
+    "reverse",
+    "trim",
+    "join",
+    "split",
+    "lines",
+    "default",
+    "d",
+    "round",
+    "abs",
+    "int",
+    "float",
+    "attr",
+    "first",
+    "last",
+    "min",
+    "max",
+    "sort",
+    "list",
+    "string",
+    "bool",
+    "batch",
+    "slice",
+    "sum",
+    "indent",
+    "select",
+    "reject",
+    "selectattr",
+    "rejectattr",
+    "map",
+    "groupby",
+    "unique",
+    "chain",
+    "zip",
+    "pprint",
+    "format",
+    "tojson",
+    "urlencode",
+    "length",
+    "count",
 ];
 
 /// Global functions available to templates.
@@ -56,8 +100,9 @@ impl Templates {
             if let Some(port) = p.get() {
                 return Ok(*port);
             }
-            let port = pick_free_port()
-                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("no free port: {e}")))?;
+            let port = pick_free_port().map_err(|e| {
+                Error::new(ErrorKind::InvalidOperation, format!("no free port: {e}"))
+            })?;
             Ok(*p.get_or_init(|| port))
         });
         Templates { env, port }
@@ -85,7 +130,9 @@ impl Templates {
             return serde_json::to_value(&value)
                 .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()));
         }
-        self.env.render_str(text, ctx).map(serde_json::Value::String)
+        self.env
+            .render_str(text, ctx)
+            .map(serde_json::Value::String)
     }
 
     /// Renders every string of a node tree.
@@ -255,9 +302,18 @@ mod tests {
     #[test]
     fn lone_expression_keeps_type() {
         let t = Templates::new();
-        assert_eq!(t.render_str("{{ n }}", &ctx()).unwrap(), serde_json::json!(5));
-        assert_eq!(t.render_str("x{{ n }}", &ctx()).unwrap(), serde_json::json!("x5"));
-        assert_eq!(t.render_str("{{ m }}", &ctx()).unwrap(), serde_json::json!({"k": "v"}));
+        assert_eq!(
+            t.render_str("{{ n }}", &ctx()).unwrap(),
+            serde_json::json!(5)
+        );
+        assert_eq!(
+            t.render_str("x{{ n }}", &ctx()).unwrap(),
+            serde_json::json!("x5")
+        );
+        assert_eq!(
+            t.render_str("{{ m }}", &ctx()).unwrap(),
+            serde_json::json!({"k": "v"})
+        );
     }
 
     #[test]
@@ -300,7 +356,10 @@ mod tests {
         let t = Templates::new();
         let names = t.names("{{ a.b }} {{ c | upper }}", false).unwrap();
         assert_eq!(names.into_iter().collect::<Vec<_>>(), vec!["a", "c"]);
-        assert_eq!(Templates::unknown_filters("{{ x | nosuch }}"), vec!["nosuch"]);
+        assert_eq!(
+            Templates::unknown_filters("{{ x | nosuch }}"),
+            vec!["nosuch"]
+        );
         assert!(Templates::unknown_filters("{{ x | b64url | upper }}").is_empty());
         assert!(t.names("{{ a ", false).is_err());
     }

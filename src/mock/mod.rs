@@ -14,6 +14,8 @@ mod rest;
 mod server;
 mod sobjects;
 mod state;
+#[cfg(test)]
+mod testing;
 
 pub use config::{ConfigError, ConnectedApp, MockConfig, MockUser};
 pub use server::{MockOptions, MockServer};

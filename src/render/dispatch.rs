@@ -55,7 +55,11 @@ mod tests {
         let logs = [pkce_flow(), failed_token_flow()];
         let text = render_run(Format::Snapshot, &logs, &RenderOptions::default());
         assert_eq!(text.matches("\n---\n").count(), 1);
-        assert!(text.starts_with(&render_scenario(Format::Snapshot, &logs[0], &RenderOptions::default())));
+        assert!(text.starts_with(&render_scenario(
+            Format::Snapshot,
+            &logs[0],
+            &RenderOptions::default()
+        )));
     }
 
     #[test]

@@ -5,8 +5,7 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use crate::log::{
-    Body, Check, Exchange, HttpRequest, HttpResponse, Location, Party, ScenarioLog, Status,
-    StepLog,
+    Body, Check, Exchange, HttpRequest, HttpResponse, Location, Party, ScenarioLog, Status, StepLog,
 };
 
 const MOCK: &str = "http://127.0.0.1:40123";
@@ -21,7 +20,10 @@ const ACCESS: &str = "00Dak0000000000!AQ.X5uk20JAGuO3FR8gPDO607BR6ffWfaFIKQb7YOC
 const REFRESH: &str = "5AeFS689N62y7ZV4zE1skBM0ziB7K9euw1s19p8eSX7h.rizGM1_QQQ";
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    items
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 fn step(index: usize, id: &str, name: &str, kind: &str) -> StepLog {
@@ -31,7 +33,10 @@ fn step(index: usize, id: &str, name: &str, kind: &str) -> StepLog {
         name: name.to_owned(),
         kind: kind.to_owned(),
         doc: None,
-        location: Location { line: 10 + 4 * index as u64, column: 5 },
+        location: Location {
+            line: 10 + 4 * index as u64,
+            column: 5,
+        },
         status: Status::Passed,
         duration_ms: 3 * index as u64,
         inputs: Value::Null,
@@ -43,7 +48,13 @@ fn step(index: usize, id: &str, name: &str, kind: &str) -> StepLog {
 }
 
 fn exchange(from: Party, to: Party, request: HttpRequest, response: HttpResponse) -> Exchange {
-    Exchange { from, to, request, response: Some(response), error: None }
+    Exchange {
+        from,
+        to,
+        request,
+        response: Some(response),
+        error: None,
+    }
 }
 
 fn check(subject: &str, expected: &str, actual: &str) -> Check {
@@ -58,8 +69,15 @@ fn check(subject: &str, expected: &str, actual: &str) -> Check {
 fn html(status: u16, body: &str, extra: &[(&str, &str)]) -> HttpResponse {
     let mut headers = pairs(&[("Content-Type", "text/html; charset=utf-8")]);
     headers.extend(pairs(extra));
-    headers.extend(pairs(&[("Date", "Thu, 12 Feb 2026 10:00:00 GMT"), ("Content-Length", "123")]));
-    HttpResponse { status, headers, body: Some(Body::Text(body.to_owned())) }
+    headers.extend(pairs(&[
+        ("Date", "Thu, 12 Feb 2026 10:00:00 GMT"),
+        ("Content-Length", "123"),
+    ]));
+    HttpResponse {
+        status,
+        headers,
+        body: Some(Body::Text(body.to_owned())),
+    }
 }
 
 fn pkce() -> StepLog {
@@ -112,11 +130,22 @@ fn authorize() -> StepLog {
     let login_page = "<!doctype html>\n<title>Log In</title>\n<form method=post action=/login>\n  <input name=username>\n  <input name=pw type=password>\n</form>\n";
     let location = format!("{REDIRECT}?code={CODE_ENCODED}&state={STATE}");
     s.exchanges = vec![
-        exchange(Party::Browser, Party::LoginHost, get(&url), html(200, login_page, &[])),
         exchange(
             Party::Browser,
             Party::LoginHost,
-            post("/login", &[("username", "admin@mock.example"), ("pw", "mock-password-1")]),
+            get(&url),
+            html(200, login_page, &[]),
+        ),
+        exchange(
+            Party::Browser,
+            Party::LoginHost,
+            post(
+                "/login",
+                &[
+                    ("username", "admin@mock.example"),
+                    ("pw", "mock-password-1"),
+                ],
+            ),
             html(200, "<!doctype html>\n<p>Allow access?</p>\n", &[]),
         ),
         exchange(
@@ -139,7 +168,12 @@ fn callback() -> StepLog {
         body: None,
     };
     let page = "<!doctype html>\n<p>You may return to the terminal.</p>\n";
-    s.exchanges = vec![exchange(Party::Browser, Party::Callback, request, html(200, page, &[]))];
+    s.exchanges = vec![exchange(
+        Party::Browser,
+        Party::Callback,
+        request,
+        html(200, page, &[]),
+    )];
     s.result = json!({
         "code": CODE, "state": STATE, "params": {"code": CODE, "state": STATE},
         "error": null, "error_description": null
@@ -198,7 +232,10 @@ fn with_http_result(fields: &Value, status: u16, body: &Value) -> Value {
     let mut result = fields.clone();
     if let Value::Object(map) = &mut result {
         map.insert("status".to_owned(), json!(status));
-        map.insert("headers".to_owned(), json!({"content-type": "application/json;charset=UTF-8"}));
+        map.insert(
+            "headers".to_owned(),
+            json!({"content-type": "application/json;charset=UTF-8"}),
+        );
         map.insert("json".to_owned(), body.clone());
         map.insert("body".to_owned(), Value::String(body.to_string()));
     }
@@ -210,7 +247,12 @@ fn token() -> StepLog {
     let request = token_request();
     s.inputs = json!({"url": request.url});
     let body = token_body();
-    s.exchanges = vec![exchange(Party::Runner, Party::LoginHost, request, json_response(200, &body))];
+    s.exchanges = vec![exchange(
+        Party::Runner,
+        Party::LoginHost,
+        request,
+        json_response(200, &body),
+    )];
     s.result = with_http_result(&body, 200, &body);
     s.checks = vec![
         check("status", "200", "200"),
@@ -227,16 +269,28 @@ fn accounts() -> StepLog {
     let request = HttpRequest {
         method: "GET".to_owned(),
         url,
-        headers: pairs(&[("authorization", &format!("Bearer {ACCESS}")), ("accept", "application/json")]),
+        headers: pairs(&[
+            ("authorization", &format!("Bearer {ACCESS}")),
+            ("accept", "application/json"),
+        ]),
         body: None,
     };
     let body = json!({
         "objectDescribe": {"name": "Account", "label": "Account", "keyPrefix": "001", "queryable": true},
         "recentItems": []
     });
-    s.exchanges = vec![exchange(Party::Runner, Party::Instance, request, json_response(200, &body))];
+    s.exchanges = vec![exchange(
+        Party::Runner,
+        Party::Instance,
+        request,
+        json_response(200, &body),
+    )];
     s.result = with_http_result(&json!({}), 200, &body);
-    s.checks = vec![check("json objectDescribe.name", "\"Account\"", "\"Account\"")];
+    s.checks = vec![check(
+        "json objectDescribe.name",
+        "\"Account\"",
+        "\"Account\"",
+    )];
     s
 }
 
@@ -265,7 +319,8 @@ pub(super) fn failed_token_flow() -> ScenarioLog {
     log.name = "Web Server Flow with a wrong secret".to_owned();
     log.file = "scenarios/wrong_secret.yaml".to_owned();
     log.status = Status::Failed;
-    let body = json!({"error": "invalid_client", "error_description": "invalid client credentials"});
+    let body =
+        json!({"error": "invalid_client", "error_description": "invalid client credentials"});
     let token = &mut log.steps[3];
     token.status = Status::Failed;
     if let Some(ex) = token.exchanges.first_mut() {

@@ -67,7 +67,8 @@ pub(super) fn query_object(url: &str) -> Option<Value> {
     let start = url.find('?')?;
     let query = &url[start + 1..];
     let query = &query[..query.find('#').unwrap_or(query.len())];
-    let pairs = form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned()));
+    let pairs =
+        form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned()));
     Some(pairs_object(pairs))
 }
 
@@ -78,7 +79,11 @@ pub(super) fn exchange_brief(ex: &Exchange) -> String {
         (None, Some(_)) => "error".to_owned(),
         (None, None) => "no response".to_owned(),
     };
-    format!("{} {} → {outcome}", ex.request.method, path_of(&ex.request.url))
+    format!(
+        "{} {} → {outcome}",
+        ex.request.method,
+        path_of(&ex.request.url)
+    )
 }
 
 /// Name/value pairs as a JSON object in order; a repeated name collects its
@@ -152,7 +157,10 @@ mod tests {
         let url = "https://x.my.salesforce.com/services/oauth2/token?a=1#f";
         assert_eq!(path_of(url), "/services/oauth2/token");
         assert_eq!(path_and_query(url), "/services/oauth2/token?a=1#f");
-        assert_eq!(without_query(url), "https://x.my.salesforce.com/services/oauth2/token");
+        assert_eq!(
+            without_query(url),
+            "https://x.my.salesforce.com/services/oauth2/token"
+        );
         assert_eq!(path_of("http://localhost:8000"), "/");
     }
 

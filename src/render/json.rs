@@ -22,7 +22,10 @@ fn to_json(value: &impl Serialize) -> String {
         }
         // The log is plain data with string keys; this cannot happen, but a
         // renderer must not panic.
-        Err(err) => format!("{{\"error\": {}}}\n", serde_json::Value::String(err.to_string())),
+        Err(err) => format!(
+            "{{\"error\": {}}}\n",
+            serde_json::Value::String(err.to_string())
+        ),
     }
 }
 

@@ -34,7 +34,12 @@ pub fn check(scenario: &Scenario, templates: &Templates) -> Vec<Diagnostic> {
     if let Some(mock) = &scenario.mock {
         let mut mock_known = known.clone();
         mock_known.remove("org");
-        c.node(mock, &mock_known, Some("the `mock` section (which cannot use `org`)"), false);
+        c.node(
+            mock,
+            &mock_known,
+            Some("the `mock` section (which cannot use `org`)"),
+            false,
+        );
     }
     for step in &scenario.steps {
         for name in defined_by(step) {
@@ -97,7 +102,9 @@ impl Checker<'_> {
     fn node(&mut self, node: &Node, known: &BTreeSet<String>, context: Option<&str>, expr: bool) {
         match &node.value {
             Value::Str(s) => self.string(s, node.loc, known, context, expr),
-            Value::Seq(items) => items.iter().for_each(|n| self.node(n, known, context, expr)),
+            Value::Seq(items) => items
+                .iter()
+                .for_each(|n| self.node(n, known, context, expr)),
             Value::Map(entries) => entries
                 .iter()
                 .for_each(|(_, n)| self.node(n, known, context, expr)),
@@ -105,7 +112,14 @@ impl Checker<'_> {
         }
     }
 
-    fn string(&mut self, s: &str, loc: Location, known: &BTreeSet<String>, context: Option<&str>, expr: bool) {
+    fn string(
+        &mut self,
+        s: &str,
+        loc: Location,
+        known: &BTreeSet<String>,
+        context: Option<&str>,
+        expr: bool,
+    ) {
         let loc = crate::scenario::diag::inside_quotes(self.source, loc);
         let names = match self.templates.names(s, expr) {
             Ok(names) => names,
@@ -124,7 +138,10 @@ impl Checker<'_> {
                     Diagnostic::new(format!("`org` cannot be used in {ctx}"), at)
                 }
                 (Some((index, l)), _) => Diagnostic::new(
-                    format!("`{name}` refers to step {index} (line {}), which runs later", l.line),
+                    format!(
+                        "`{name}` refers to step {index} (line {}), which runs later",
+                        l.line
+                    ),
                     at,
                 )
                 .help("a step can only use the results of steps before it"),
@@ -160,7 +177,9 @@ fn name_location(text: &str, name: &str, loc: Location) -> Location {
     let Ok(re) = regex::Regex::new(&format!(r"\b{}\b", regex::escape(name))) else {
         return loc;
     };
-    let offset = re.find(text).map_or(0, |m| text[..m.start()].chars().count());
+    let offset = re
+        .find(text)
+        .map_or(0, |m| text[..m.start()].chars().count());
     Location {
         line: loc.line,
         column: loc.column + offset as u64,

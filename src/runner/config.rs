@@ -1,0 +1,147 @@
+//! What a run is asked to do, after the command line has been checked.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Where scenarios run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The built-in mock org, started in-process per scenario.
+    Mock,
+    /// A real org (or a standalone mock) at this login URL.
+    Org(String),
+}
+
+/// How an `authorize` step reaches a user agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowserMode {
+    /// sfscenario is the browser: it logs in and approves over real HTTP.
+    Auto,
+    /// Open the system browser.
+    System,
+    /// Only print the URL.
+    Print,
+}
+
+impl std::str::FromStr for BrowserMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(BrowserMode::Auto),
+            "system" => Ok(BrowserMode::System),
+            "print" => Ok(BrowserMode::Print),
+            _ => Err(format!("unknown browser mode `{s}` (auto, system, print)")),
+        }
+    }
+}
+
+/// Settings shared by every scenario of a run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub target: Target,
+    /// `None`: `auto` on the mock or a loopback org, `system` otherwise.
+    pub browser: Option<BrowserMode>,
+    pub seed: Option<u64>,
+    /// `--var NAME=VALUE`, literal.
+    pub vars: Vec<(String, String)>,
+    /// `--timeout`: default per-step timeout, and the callback timeout when given.
+    pub timeout: Option<Duration>,
+    pub ca_cert: Option<Vec<u8>>,
+    /// The process environment (after `.env` files), as templates see it.
+    pub env: BTreeMap<String, String>,
+}
+
+impl RunConfig {
+    pub fn new(target: Target) -> Self {
+        RunConfig {
+            target,
+            browser: None,
+            seed: None,
+            vars: Vec::new(),
+            timeout: None,
+            ca_cert: None,
+            env: BTreeMap::new(),
+        }
+    }
+
+    /// The browser mode in force.
+    pub fn browser_mode(&self) -> BrowserMode {
+        if let Some(b) = self.browser {
+            return b;
+        }
+        match &self.target {
+            Target::Mock => BrowserMode::Auto,
+            Target::Org(url) if is_loopback_url(url) => BrowserMode::Auto,
+            Target::Org(_) => BrowserMode::System,
+        }
+    }
+
+    pub fn step_timeout(&self) -> Duration {
+        self.timeout.unwrap_or(Duration::from_secs(30))
+    }
+
+    pub fn callback_timeout(&self) -> Duration {
+        self.timeout.unwrap_or(Duration::from_secs(120))
+    }
+}
+
+/// `http://localhost:…`, `http://127.0.0.1:…`, `http://[::1]:…`.
+pub fn is_loopback_url(url: &str) -> bool {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// `production`, `sandbox` or a URL, as `--org` takes it.
+pub fn org_url(arg: &str) -> Result<String, String> {
+    let url = match arg {
+        "production" | "prod" => "https://login.salesforce.com".to_owned(),
+        "sandbox" | "test" => "https://test.salesforce.com".to_owned(),
+        other => other.trim_end_matches('/').to_owned(),
+    };
+    let parsed = url::Url::parse(&url).map_err(|e| format!("`--org {arg}`: not a URL ({e})"))?;
+    match parsed.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback_url(&url) => Ok(url),
+        "http" => Err(format!(
+            "`--org {arg}`: Salesforce requires https (http is only allowed on loopback)"
+        )),
+        s => Err(format!("`--org {arg}`: unsupported scheme `{s}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_shorthands() {
+        assert_eq!(
+            org_url("production").unwrap(),
+            "https://login.salesforce.com"
+        );
+        assert_eq!(org_url("sandbox").unwrap(), "https://test.salesforce.com");
+        assert_eq!(
+            org_url("https://x.my.salesforce.com/").unwrap(),
+            "https://x.my.salesforce.com"
+        );
+        assert!(org_url("http://example.com").is_err());
+        assert!(org_url("http://127.0.0.1:9999").is_ok());
+    }
+
+    #[test]
+    fn browser_defaults() {
+        assert_eq!(
+            RunConfig::new(Target::Mock).browser_mode(),
+            BrowserMode::Auto
+        );
+        let real = RunConfig::new(Target::Org("https://login.salesforce.com".into()));
+        assert_eq!(real.browser_mode(), BrowserMode::System);
+    }
+}

@@ -1,0 +1,278 @@
+//! The HTTP client of a run: one reqwest client, no redirects followed, a
+//! size cap on bodies, and every exchange recorded for the step log.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::log::{Body, Exchange, HttpRequest, HttpResponse, Party};
+
+/// Bodies larger than this fail the step.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// A request to make.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Body>,
+    pub timeout: Duration,
+    pub from: Party,
+}
+
+/// What came back: the exchange for the log and the decoded pieces.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+    pub json: Option<serde_json::Value>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The reply as a step result: `status`, `headers`, `json`, `body`.
+    pub fn result(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut headers = serde_json::Map::new();
+        for (k, v) in &self.headers {
+            headers.insert(k.to_ascii_lowercase(), v.clone().into());
+        }
+        let mut map = serde_json::Map::new();
+        map.insert("status".into(), self.status.into());
+        map.insert("headers".into(), headers.into());
+        map.insert(
+            "json".into(),
+            self.json.clone().unwrap_or(serde_json::Value::Null),
+        );
+        map.insert("body".into(), self.text.clone().into());
+        map
+    }
+}
+
+/// The run's HTTP client.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+}
+
+impl Http {
+    pub fn new(ca_cert: Option<&[u8]>) -> Result<Http, String> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("sfscenario/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(pem) = ca_cert {
+            let cert = reqwest::Certificate::from_pem(pem)
+                .map_err(|e| format!("invalid CA certificate: {e}"))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Http { client })
+    }
+
+    /// Sends a request; the exchange is always returned, with the reply when one came.
+    pub async fn send(&self, req: Request) -> (Exchange, Result<Reply, String>) {
+        let to = party_for(&req.url);
+        let logged = HttpRequest {
+            method: req.method.clone(),
+            url: req.url.clone(),
+            headers: req.headers.clone(),
+            body: req.body.clone(),
+        };
+        let mut exchange = Exchange {
+            from: req.from,
+            to,
+            request: logged,
+            response: None,
+            error: None,
+        };
+        let outcome = tokio::time::timeout(req.timeout, self.perform(&req)).await;
+        let result = match outcome {
+            Ok(r) => r,
+            Err(_) => Err(format!(
+                "no complete response within {}",
+                human(req.timeout)
+            )),
+        };
+        match &result {
+            Ok(reply) => {
+                exchange.response = Some(HttpResponse {
+                    status: reply.status,
+                    headers: reply.headers.clone(),
+                    body: body_for_log(reply),
+                });
+            }
+            Err(e) => exchange.error = Some(e.clone()),
+        }
+        (exchange, result)
+    }
+
+    async fn perform(&self, req: &Request) -> Result<Reply, String> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|_| format!("invalid HTTP method `{}`", req.method))?;
+        let url =
+            reqwest::Url::parse(&req.url).map_err(|e| format!("invalid URL `{}`: {e}", req.url))?;
+        let mut headers = HeaderMap::new();
+        for (k, v) in &req.headers {
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| format!("invalid header name `{k}`"))?;
+            let value =
+                HeaderValue::from_str(v).map_err(|_| format!("invalid value for header `{k}`"))?;
+            headers.append(name, value);
+        }
+        let mut builder = self.client.request(method, url).headers(headers);
+        builder = match &req.body {
+            Some(Body::Form(fields)) => builder.body(encode_form(fields)),
+            Some(Body::Json(v)) => builder.body(serde_json::to_vec(v).unwrap_or_default()),
+            Some(Body::Text(t)) => builder.body(t.clone()),
+            None => builder,
+        };
+        let mut response = builder.send().await.map_err(|e| describe(&e))?;
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+            if bytes.len() + chunk.len() > MAX_BODY {
+                return Err(format!(
+                    "the response body is larger than {} MiB",
+                    MAX_BODY / 1024 / 1024
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let is_json = headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("json"));
+        let json = if is_json {
+            serde_json::from_slice(&bytes).ok()
+        } else {
+            None
+        };
+        Ok(Reply {
+            status,
+            headers,
+            text,
+            json,
+        })
+    }
+}
+
+/// `a=1&b=2`, form-encoded.
+pub fn encode_form(fields: &[(String, String)]) -> String {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        ser.append_pair(k, v);
+    }
+    ser.finish()
+}
+
+fn body_for_log(reply: &Reply) -> Option<Body> {
+    if let Some(json) = &reply.json {
+        return Some(Body::Json(json.clone()));
+    }
+    if reply.text.is_empty() {
+        return None;
+    }
+    let form = reply
+        .header("content-type")
+        .is_some_and(|c| c.contains("x-www-form-urlencoded"));
+    if form {
+        return Some(Body::Form(
+            form_urlencoded::parse(reply.text.as_bytes())
+                .into_owned()
+                .collect(),
+        ));
+    }
+    const KEEP: usize = 64 * 1024;
+    let mut text = reply.text.clone();
+    if text.len() > KEEP {
+        let mut cut = KEEP;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("\n… (truncated)");
+    }
+    Some(Body::Text(text))
+}
+
+/// Which side of Salesforce a URL addresses.
+pub fn party_for(url: &str) -> Party {
+    let path = reqwest::Url::parse(url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    if path.starts_with("/services/oauth2")
+        || path.starts_with("/id/")
+        || path.starts_with("/.well-known")
+    {
+        Party::LoginHost
+    } else {
+        Party::Instance
+    }
+}
+
+/// One line naming what went wrong on the wire.
+fn describe(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut root = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        root = s.to_string();
+        source = s.source();
+    }
+    let what = if e.is_connect() {
+        "connection failed"
+    } else if e.is_timeout() {
+        "timed out"
+    } else if e.is_body() || e.is_decode() {
+        "could not read the response"
+    } else {
+        "request failed"
+    };
+    format!("{what}: {root}")
+}
+
+/// `30s`, `2m`, `500ms`.
+pub fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 60_000 == 0 && ms > 0 {
+        format!("{}m", ms / 60_000)
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+impl Request {
+    /// A plain GET.
+    pub fn get(url: String, timeout: Duration, from: Party) -> Request {
+        Request {
+            method: "GET".into(),
+            url,
+            headers: Vec::new(),
+            body: None,
+            timeout,
+            from,
+        }
+    }
+}
