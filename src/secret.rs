@@ -222,8 +222,12 @@ fn replacement(e: &Entry, mode: Mode) -> String {
 /// True when the match is not part of a longer word.
 fn stands_whole(text: &str, start: usize, end: usize) -> bool {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let before = text[..start].chars().next_back().is_none_or(|c| !word(c));
-    let after = text[end..].chars().next().is_none_or(|c| !word(c));
+    let matched = &text[start..end];
+    // A boundary is needed only where the value itself begins or ends with a word character.
+    let before = !matched.chars().next().is_some_and(word)
+        || text[..start].chars().next_back().is_none_or(|c| !word(c));
+    let after = !matched.chars().next_back().is_some_and(word)
+        || text[end..].chars().next().is_none_or(|c| !word(c));
     before && after
 }
 
