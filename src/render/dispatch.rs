@@ -6,6 +6,7 @@ use super::{Format, RenderOptions, json, junit, markdown, pretty, snapshot};
 
 /// One scenario in one format (junit: a `<testsuites>` with one `<testsuite>`;
 /// json: the `ScenarioLog` object).
+#[must_use]
 pub fn render_scenario(format: Format, log: &ScenarioLog, opts: &RenderOptions) -> String {
     match format {
         Format::Pretty => pretty::scenario(log, opts),
@@ -20,6 +21,7 @@ pub fn render_scenario(format: Format, log: &ScenarioLog, opts: &RenderOptions) 
 /// markdown = each scenario's page, separated by a blank line; snapshot = each
 /// scenario's YAML document, separated by `---`; json = an array of logs;
 /// junit = one `<testsuites>` with one `<testsuite>` per scenario.
+#[must_use]
 pub fn render_run(format: Format, logs: &[ScenarioLog], opts: &RenderOptions) -> String {
     match format {
         Format::Pretty => {

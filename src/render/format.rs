@@ -10,9 +10,9 @@ pub enum Format {
     Pretty,
     /// A walkthrough document.
     Markdown,
-    /// The step log itself.
+    /// The step log itself, as JSON.
     Json,
-    /// A JUnit XML report.
+    /// An XML report in the `JUnit` format.
     Junit,
     /// The step log as stable YAML, for snapshot comparison.
     Snapshot,
@@ -29,6 +29,7 @@ impl Format {
     ];
 
     /// The name used on the command line.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Format::Pretty => "pretty",

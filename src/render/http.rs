@@ -139,11 +139,11 @@ pub(super) fn pretty_json(value: &Value) -> String {
 /// never cut in two before the redactor sees it).
 pub(super) fn first_lines(text: &str, max: usize) -> String {
     let total = text.lines().count();
-    let mut out = text.lines().take(max).collect::<Vec<_>>().join("\n");
+    let mut lines: Vec<String> = text.lines().take(max).map(str::to_owned).collect();
     if total > max {
-        out.push_str(&format!("\n… ({} more lines)", total - max));
+        lines.push(format!("… ({} more lines)", total - max));
     }
-    out
+    lines.join("\n")
 }
 
 #[cfg(test)]

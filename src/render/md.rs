@@ -56,13 +56,15 @@ impl Page {
         if rows.is_empty() {
             return;
         }
-        let mut text = format!("| {} |\n", head.join(" | "));
-        text.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+        let mut lines = vec![
+            format!("| {} |", head.join(" | ")),
+            format!("|{}", "---|".repeat(head.len())),
+        ];
         for row in rows {
             let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
-            text.push_str(&format!("| {} |\n", cells.join(" | ")));
+            lines.push(format!("| {} |", cells.join(" | ")));
         }
-        self.para(&text);
+        self.para(&lines.join("\n"));
     }
 
     pub(super) fn rule(&mut self) {

@@ -21,7 +21,7 @@ enum Tone {
     Bold,
 }
 
-fn paint(opts: &RenderOptions, tone: Tone, text: &str) -> String {
+fn paint(opts: RenderOptions, tone: Tone, text: &str) -> String {
     if !opts.color {
         return text.to_owned();
     }
@@ -35,94 +35,84 @@ fn paint(opts: &RenderOptions, tone: Tone, text: &str) -> String {
     text.style(style).to_string()
 }
 
+/// Lines, each ending with a newline.
+fn text(lines: &[String]) -> String {
+    lines.iter().flat_map(|l| [l.as_str(), "\n"]).collect()
+}
+
 /// The scenario's first line: its name, file and target. Empty when quiet.
+#[must_use]
 pub fn header(name: &str, file: &str, target: &str, opts: &RenderOptions) -> String {
     if opts.quiet {
         return String::new();
     }
-    let place = format!("({file} → {target})");
-    format!(
-        "{} {}\n",
-        paint(opts, Tone::Bold, name),
-        paint(opts, Tone::Dim, &place)
-    )
+    let place = paint(*opts, Tone::Dim, &format!("({file} → {target})"));
+    format!("{} {place}\n", paint(*opts, Tone::Bold, name))
 }
 
 /// One finished step: a numbered line, key result fields, and why it failed.
 /// When quiet, only failed steps are shown.
+#[must_use]
 pub fn step(step: &StepLog, opts: &RenderOptions) -> String {
+    let opts = *opts;
     if opts.quiet && step.status != Status::Failed {
         return String::new();
     }
-    let mut out = title(step, opts);
-    if step.status == Status::Skipped {
-        return out;
-    }
-    if let Some(fields) = key_fields(step) {
-        out.push_str(&format!("    {}\n", paint(opts, Tone::Dim, &fields)));
-    }
-    if opts.verbose {
-        for ex in &step.exchanges {
-            out.push_str(&exchange(ex, opts));
+    let mut lines = vec![title(step, opts)];
+    if step.status != Status::Skipped {
+        lines.extend(key_fields(step).map(|f| format!("    {}", paint(opts, Tone::Dim, &f))));
+        if opts.verbose {
+            lines.extend(step.exchanges.iter().flat_map(|ex| exchange(ex, opts)));
         }
+        let error = step.error.as_deref();
+        lines.extend(error.map(|e| format!("    {}", paint(opts, Tone::Fail, e))));
+        lines.extend(step.checks.iter().filter_map(|c| check_line(c, opts)));
     }
-    if let Some(error) = &step.error {
-        out.push_str(&format!("    {}\n", paint(opts, Tone::Fail, error)));
-    }
-    for check in &step.checks {
-        out.push_str(&check_line(check, opts));
-    }
-    out
+    text(&lines)
 }
 
-fn title(step: &StepLog, opts: &RenderOptions) -> String {
-    let (mark, tone, tail) = match step.status {
-        Status::Passed => ("✓", Tone::Pass, duration(step.duration_ms)),
-        Status::Failed => ("✗", Tone::Fail, duration(step.duration_ms)),
-        Status::Skipped => ("-", Tone::Skip, "skipped".to_owned()),
-    };
+fn title(step: &StepLog, opts: RenderOptions) -> String {
     let name = format!("{}. {}", step.index, step.name);
-    let name = if step.status == Status::Skipped {
-        paint(opts, Tone::Dim, &name)
-    } else {
-        name
-    };
     let kind = paint(opts, Tone::Dim, &format!("({})", step.kind));
-    let tail = paint(
-        opts,
-        if step.status == Status::Skipped {
-            tone
-        } else {
-            Tone::Dim
-        },
-        &tail,
-    );
-    format!("  {} {name} {kind} {tail}\n", paint(opts, tone, mark))
+    let (mark, name, tail) = match step.status {
+        Status::Passed => (
+            paint(opts, Tone::Pass, "✓"),
+            name,
+            paint(opts, Tone::Dim, &duration(step.duration_ms)),
+        ),
+        Status::Failed => (
+            paint(opts, Tone::Fail, "✗"),
+            name,
+            paint(opts, Tone::Dim, &duration(step.duration_ms)),
+        ),
+        Status::Skipped => (
+            paint(opts, Tone::Skip, "-"),
+            paint(opts, Tone::Dim, &name),
+            paint(opts, Tone::Skip, "skipped"),
+        ),
+    };
+    format!("  {mark} {name} {kind} {tail}")
 }
 
-fn check_line(check: &Check, opts: &RenderOptions) -> String {
-    let text = if check.passed {
-        format!("{}: {}", check.subject, check.actual)
-    } else {
-        format!(
-            "{}: expected {}, got {}",
-            check.subject, check.expected, check.actual
-        )
-    };
-    match (check.passed, opts.verbose) {
-        (false, false) => format!("    {}\n", paint(opts, Tone::Fail, &text)),
-        (false, true) => format!(
-            "    {} {}\n",
-            paint(opts, Tone::Fail, "✗"),
-            paint(opts, Tone::Fail, &text)
-        ),
-        (true, true) => format!(
-            "    {} {}\n",
-            paint(opts, Tone::Pass, "✓"),
-            paint(opts, Tone::Dim, &text)
-        ),
-        (true, false) => String::new(),
+/// A failed check; with `-v`, every check with its mark.
+fn check_line(check: &Check, opts: RenderOptions) -> Option<String> {
+    let (subject, expected, actual) = (&check.subject, &check.expected, &check.actual);
+    if check.passed {
+        let text = paint(opts, Tone::Dim, &format!("{subject}: {actual}"));
+        return opts
+            .verbose
+            .then(|| format!("    {} {text}", paint(opts, Tone::Pass, "✓")));
     }
+    let text = paint(
+        opts,
+        Tone::Fail,
+        &format!("{subject}: expected {expected}, got {actual}"),
+    );
+    Some(if opts.verbose {
+        format!("    {} {text}", paint(opts, Tone::Fail, "✗"))
+    } else {
+        format!("    {text}")
+    })
 }
 
 /// The result fields worth a glance, per step kind; for an `authorize` step
@@ -158,7 +148,7 @@ fn key_fields(step: &StepLog) -> Option<String> {
 }
 
 /// A whole exchange, curl `-v` style.
-fn exchange(ex: &Exchange, opts: &RenderOptions) -> String {
+fn exchange(ex: &Exchange, opts: RenderOptions) -> Vec<String> {
     let req = &ex.request;
     let mut lines = vec![format!("> {} {}", req.method, req.url)];
     lines.extend(req.headers.iter().map(|(n, v)| format!("> {n}: {v}")));
@@ -177,7 +167,7 @@ fn exchange(ex: &Exchange, opts: &RenderOptions) -> String {
     if let Some(error) = &ex.error {
         lines.push(paint(opts, Tone::Fail, &format!("! {error}")));
     }
-    lines.iter().map(|l| format!("    {l}\n")).collect()
+    lines.iter().map(|l| format!("    {l}")).collect()
 }
 
 fn is_empty(body: &Body) -> bool {
@@ -204,18 +194,16 @@ fn duration(ms: u64) -> String {
 
 /// The scenario's last line: PASSED or FAILED, step counts and duration.
 /// When quiet, only failed scenarios have one.
+#[must_use]
 pub fn footer(log: &ScenarioLog, opts: &RenderOptions) -> String {
-    let failed = log.status == Status::Failed;
-    if opts.quiet && !failed {
+    let opts = *opts;
+    if opts.quiet && log.status != Status::Failed {
         return String::new();
     }
-    let mut out = String::new();
+    let mut lines = Vec::new();
     if let Some(error) = &log.error {
-        out.push_str(&format!(
-            "  {} {}\n",
-            paint(opts, Tone::Fail, "✗"),
-            paint(opts, Tone::Fail, error)
-        ));
+        let mark = paint(opts, Tone::Fail, "✗");
+        lines.push(format!("  {mark} {}", paint(opts, Tone::Fail, error)));
     }
     let verdict = match log.status {
         Status::Passed => paint(opts, Tone::Pass, "PASSED"),
@@ -231,17 +219,19 @@ pub fn footer(log: &ScenarioLog, opts: &RenderOptions) -> String {
         parts.push(format!("{skipped} skipped"));
     }
     let steps = format!("{} steps ({})", log.steps.len(), parts.join(", "));
-    let tail = paint(
-        opts,
-        Tone::Dim,
-        &format!("· {steps} · {}", duration(log.duration_ms)),
-    );
-    out.push_str(&format!("{verdict} {} {tail}\n", log.name));
-    out
+    let tail = format!("· {steps} · {}", duration(log.duration_ms));
+    lines.push(format!(
+        "{verdict} {} {}",
+        log.name,
+        paint(opts, Tone::Dim, &tail)
+    ));
+    text(&lines)
 }
 
 /// The run's last line: counts of scenarios.
+#[must_use]
 pub fn summary(logs: &[ScenarioLog], opts: &RenderOptions) -> String {
+    let opts = *opts;
     let (passed, failed, skipped) = counts(logs.iter().map(|l| l.status));
     let failed_text = format!("{failed} failed");
     let failed_text = if failed > 0 {

@@ -224,7 +224,7 @@ fn response(page: &mut Page, resp: &HttpResponse) {
             page.labelled("Response body", lang, &first_lines(text, BODY_LINES));
         }
         Some(body @ (Body::Json(_) | Body::Form(_))) => {
-            page.json("Response body", &body_json(body))
+            page.json("Response body", &body_json(body));
         }
         _ => {}
     }

@@ -116,12 +116,21 @@ fn quoted(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if needs_escape(c) => {
+                // Outside the BMP a char is never a control or special: one escape suffices.
+                let code = u32::from(c);
+                out.push_str("\\u");
+                out.extend((0..4).rev().map(|i| hex_digit(code >> (4 * i))));
+            }
             c => out.push(c),
         }
     }
     out.push('"');
     out
+}
+
+fn hex_digit(nibble: u32) -> char {
+    char::from_digit(nibble & 0xf, 16).unwrap_or('0')
 }
 
 /// Characters YAML does not allow raw, or reads as line breaks.
