@@ -241,7 +241,10 @@ mod http_tests {
             assert_eq!(response.status(), StatusCode::OK);
             assert!(response.headers().get("sforce-limit-info").is_none());
             let list: Vec<Value> = response.json().await.unwrap();
-            assert_eq!(list[0], json!({"label": "Winter '11", "url": "/services/data/v20.0", "version": "20.0"}));
+            assert_eq!(
+                list[0],
+                json!({"label": "Winter '11", "url": "/services/data/v20.0", "version": "20.0"})
+            );
             assert_eq!(list.last().unwrap()["version"], "62.0");
         }
     }
@@ -253,7 +256,10 @@ mod http_tests {
             let response = get(&mock, "/services/data/v62.0/sobjects/Account", bearer).await;
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
             assert_eq!(response.headers()["www-authenticate"], "Token");
-            assert_eq!(response.headers()["content-type"], "application/json;charset=UTF-8");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/json;charset=UTF-8"
+            );
             let body: Value = response.json().await.unwrap();
             let expected = json!([{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}]);
             assert_eq!(body, expected);
@@ -273,22 +279,34 @@ mod http_tests {
     #[tokio::test]
     async fn account_basic_information() {
         let mut config = MockConfig::default();
-        config.records.insert("Account".into(), vec![json!({"Name": "Acme"}).as_object().unwrap().clone()]);
+        config.records.insert(
+            "Account".into(),
+            vec![json!({"Name": "Acme"}).as_object().unwrap().clone()],
+        );
         let mock = Harness::with(config, None).await;
         let token = token(&mock).await;
-        for (n, path) in ["/services/data/v62.0/sobjects/Account", "/services/data/v62.0/sobjects/Account/"]
-            .iter()
-            .enumerate()
+        for (n, path) in [
+            "/services/data/v62.0/sobjects/Account",
+            "/services/data/v62.0/sobjects/Account/",
+        ]
+        .iter()
+        .enumerate()
         {
             let response = get(&mock, path, Some(&token)).await;
             assert_eq!(response.status(), StatusCode::OK);
-            assert_eq!(response.headers()["sforce-limit-info"], format!("api-usage={}/15000", n + 1));
+            assert_eq!(
+                response.headers()["sforce-limit-info"],
+                format!("api-usage={}/15000", n + 1)
+            );
             let body: Value = response.json().await.unwrap();
             let describe = &body["objectDescribe"];
             assert_eq!(describe["name"], "Account");
             assert_eq!(describe["keyPrefix"], "001");
             assert_eq!(describe["custom"], false);
-            assert_eq!(describe["urls"]["sobject"], "/services/data/v62.0/sobjects/Account");
+            assert_eq!(
+                describe["urls"]["sobject"],
+                "/services/data/v62.0/sobjects/Account"
+            );
             let expected = json!([{
                 "attributes": {"type": "Account", "url": "/services/data/v62.0/sobjects/Account/001ak0000000001AAA"},
                 "Id": "001ak0000000001AAA",
@@ -302,13 +320,25 @@ mod http_tests {
     async fn other_sobjects_and_resources() {
         let mock = Harness::start().await;
         let token = token(&mock).await;
-        let body: Value = get(&mock, "/services/data/v62.0/sobjects/Contact", Some(&token)).await.json().await.unwrap();
+        let body: Value = get(&mock, "/services/data/v62.0/sobjects/Contact", Some(&token))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(body["recentItems"][0]["Name"], "Ada Lovelace");
         assert_eq!(body["recentItems"][0]["Id"], "003ak0000000001AAA");
-        let body: Value = get(&mock, "/services/data/v62.0/sobjects/User", Some(&token)).await.json().await.unwrap();
+        let body: Value = get(&mock, "/services/data/v62.0/sobjects/User", Some(&token))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(body["recentItems"][0]["Id"], "005ak0000000001AAA");
         assert_eq!(body["objectDescribe"]["deletable"], false);
-        let body: Value = get(&mock, "/services/data/v62.0/", Some(&token)).await.json().await.unwrap();
+        let body: Value = get(&mock, "/services/data/v62.0/", Some(&token))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(body["sobjects"], "/services/data/v62.0/sobjects");
         let identity = format!("{}/id/00Dak0000000001EAA/005ak0000000001AAA", mock.base);
         assert_eq!(body["identity"], identity);
@@ -318,7 +348,8 @@ mod http_tests {
     async fn unknown_things_404() {
         let mock = Harness::start().await;
         let token = token(&mock).await;
-        let not_found = json!([{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]);
+        let not_found =
+            json!([{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]);
         for path in [
             "/services/data/v62.0/sobjects/Widget__c",
             "/services/data/v99.0/sobjects/Account",
@@ -327,7 +358,10 @@ mod http_tests {
         ] {
             let response = get(&mock, path, Some(&token)).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
-            assert_eq!(response.headers()["content-type"], "application/json;charset=UTF-8");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/json;charset=UTF-8"
+            );
             assert_eq!(response.json::<Value>().await.unwrap(), not_found, "{path}");
         }
     }

@@ -52,6 +52,10 @@ pub struct MockServer {
 
 impl MockServer {
     /// Binds, spawns the accept loop on the current tokio runtime, returns at once.
+    ///
+    /// # Errors
+    ///
+    /// When the address cannot be bound.
     pub async fn start(config: MockConfig, options: MockOptions) -> std::io::Result<MockServer> {
         let listener = TcpListener::bind((options.host, options.port)).await?;
         let address = listener.local_addr()?;
@@ -67,20 +71,24 @@ impl MockServer {
     }
 
     /// `http://<ip>:<port>`, e.g. `http://127.0.0.1:40123`.
+    #[must_use]
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
     }
 
+    #[must_use]
     pub fn config(&self) -> &MockConfig {
         &self.state.config
     }
 
     /// The org's 18-character id.
+    #[must_use]
     pub fn org_id(&self) -> String {
         self.state.org_id.clone()
     }
 
     /// The 18-character id of a configured user.
+    #[must_use]
     pub fn user_id(&self, username: &str) -> Option<String> {
         self.state
             .user_by_name(username)
@@ -178,5 +186,115 @@ fn only(
             "METHOD_NOT_ALLOWED",
             &message,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::StatusCode;
+    use serde_json::Value;
+
+    use super::{MockOptions, MockServer};
+    use crate::mock::config::MockConfig;
+    use crate::mock::oauth::pkce::s256;
+    use crate::mock::testing::Harness;
+
+    #[tokio::test]
+    async fn pkce_generator() {
+        let mock = Harness::start().await;
+        let url = format!("{}/services/oauth2/pkce/generator", mock.base);
+        let body: Value = mock
+            .client
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let verifier = body["code_verifier"].as_str().unwrap();
+        assert_eq!(verifier.len(), 128);
+        assert_eq!(body["code_challenge"], s256(verifier));
+    }
+
+    #[tokio::test]
+    async fn identity_and_accessors() {
+        let server = MockServer::start(MockConfig::default(), MockOptions::default())
+            .await
+            .unwrap();
+        assert!(server.base_url().starts_with("http://127.0.0.1:"));
+        assert_eq!(server.org_id(), "00Dak0000000001EAA");
+        assert_eq!(
+            server.user_id("MOCK.USER@example.com").as_deref(),
+            Some("005ak0000000001AAA")
+        );
+        assert_eq!(server.user_id("nobody"), None);
+        assert_eq!(server.config().users.len(), 1);
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn shutdown_stops_accepting() {
+        let mock = Harness::start().await;
+        let url = format!("{}/services/data", mock.base);
+        assert_eq!(
+            mock.client.get(&url).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        mock.server.shutdown().await;
+        let fresh = reqwest::Client::new();
+        assert!(fresh.get(&url).send().await.is_err());
+    }
+
+    #[tokio::test]
+    async fn urls_follow_the_host_header() {
+        let mock = Harness::start().await;
+        let url = format!("{}/services/oauth2/token", mock.base);
+        let response = mock
+            .client
+            .post(&url)
+            .header("host", "mock.test:8443")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let (_, body) = mock.exchange(&mock.code().await).await;
+        assert_eq!(body["instance_url"], mock.base);
+    }
+
+    #[tokio::test]
+    async fn garbage_is_refused_without_panicking() {
+        let mock = Harness::start().await;
+        let token = format!("{}/services/oauth2/token", mock.base);
+        let odd = [
+            ("multipart/form-data; boundary=x", "--x\r\nbroken"),
+            ("multipart/form-data", "no boundary"),
+            ("application/x-www-form-urlencoded", "%%%&&=&grant_type=%FF"),
+            ("application/json", "{}"),
+        ];
+        for (content_type, body) in odd {
+            let response = mock
+                .client
+                .post(&token)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{content_type}");
+        }
+        let authorize = format!(
+            "{}/services/oauth2/authorize?client_id=%FF&redirect_uri=",
+            mock.base
+        );
+        assert_eq!(
+            mock.client.get(&authorize).send().await.unwrap().status(),
+            StatusCode::BAD_REQUEST
+        );
+        let big = "a".repeat(2 << 20);
+        let response = mock.client.post(&token).body(big).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let response = mock.client.get(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     }
 }

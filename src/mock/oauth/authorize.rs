@@ -395,11 +395,14 @@ mod tests {
 
     #[tokio::test]
     async fn inactive_user_cannot_log_in() {
-        let mut config = MockConfig::default();
-        config.users = vec![MockUser {
+        let inactive = MockUser {
             active: false,
             ..MockUser::default()
-        }];
+        };
+        let config = MockConfig {
+            users: vec![inactive],
+            ..MockConfig::default()
+        };
         let mock = Harness::with(config, None).await;
         let html = mock
             .get(&mock.authorize_url(&pkce_params()))

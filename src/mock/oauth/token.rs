@@ -181,7 +181,9 @@ mod tests {
     use reqwest::StatusCode;
     use serde_json::Value;
 
-    use crate::mock::config::{DEFAULT_CLIENT_ID as ID, DEFAULT_CLIENT_SECRET as SECRET, MockConfig};
+    use crate::mock::config::{
+        DEFAULT_CLIENT_ID as ID, DEFAULT_CLIENT_SECRET as SECRET, MockConfig,
+    };
     use crate::mock::testing::{Harness, REDIRECT_URI, VERIFIER};
 
     fn assert_refused(answer: &(StatusCode, Value), error: &str, description: &str) {
@@ -202,7 +204,9 @@ mod tests {
     }
 
     fn with<'a>(form: &[(&'a str, &'a str)], key: &str, value: &'a str) -> Vec<(&'a str, &'a str)> {
-        form.iter().map(|&(k, v)| if k == key { (k, value) } else { (k, v) }).collect()
+        form.iter()
+            .map(|&(k, v)| if k == key { (k, value) } else { (k, v) })
+            .collect()
     }
 
     #[tokio::test]
@@ -210,30 +214,60 @@ mod tests {
         let mock = Harness::start().await;
         let code = mock.code().await;
         let url = format!("{}/services/oauth2/token", mock.base);
-        let response = mock.client.post(url).form(&code_form(&code, VERIFIER)).send().await.unwrap();
+        let response = mock
+            .client
+            .post(url)
+            .form(&code_form(&code, VERIFIER))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(response.headers()["content-type"], "application/json;charset=UTF-8");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json;charset=UTF-8"
+        );
         let body: serde_json::Map<String, Value> = response.json().await.unwrap();
         let keys: Vec<&str> = body.keys().map(String::as_str).collect();
         let order = [
-            "access_token", "refresh_token", "signature", "scope", "instance_url", "id",
-            "token_type", "issued_at", "api_instance_url",
+            "access_token",
+            "refresh_token",
+            "signature",
+            "scope",
+            "instance_url",
+            "id",
+            "token_type",
+            "issued_at",
+            "api_instance_url",
         ];
         assert_eq!(keys, order);
         let text = |key: &str| body[key].as_str().unwrap().to_string();
         let access = regex::Regex::new(r"^00Dak0000000001!AQ[A-Za-z0-9_.]{94}$").unwrap();
-        assert!(access.is_match(&text("access_token")), "{}", text("access_token"));
-        assert!(regex::Regex::new(r"^5Aep[A-Za-z0-9_.]{83}$").unwrap().is_match(&text("refresh_token")));
+        assert!(
+            access.is_match(&text("access_token")),
+            "{}",
+            text("access_token")
+        );
+        assert!(
+            regex::Regex::new(r"^5Aep[A-Za-z0-9_.]{83}$")
+                .unwrap()
+                .is_match(&text("refresh_token"))
+        );
         assert_eq!(text("scope"), "api web refresh_token openid");
         assert_eq!(text("instance_url"), mock.base);
         assert_eq!(text("api_instance_url"), mock.base);
         let user_id = mock.server.user_id("mock.user@example.com").unwrap();
         assert_eq!(user_id, "005ak0000000001AAA");
-        assert_eq!(text("id"), format!("{}/id/00Dak0000000001EAA/{user_id}", mock.base));
+        assert_eq!(
+            text("id"),
+            format!("{}/id/00Dak0000000001EAA/{user_id}", mock.base)
+        );
         assert_eq!(text("token_type"), "Bearer");
         assert_eq!(text("issued_at").len(), 13);
         assert!(text("issued_at").chars().all(|c| c.is_ascii_digit()));
-        assert_eq!(text("signature"), expected_signature(SECRET, &text("id"), &text("issued_at")));
+        assert_eq!(
+            text("signature"),
+            expected_signature(SECRET, &text("id"), &text("issued_at"))
+        );
     }
 
     fn expected_signature(secret: &str, id: &str, issued_at: &str) -> String {
@@ -254,8 +288,15 @@ mod tests {
         let answer = mock.token(&code_form(&code, VERIFIER)).await;
         assert_refused(&answer, "invalid_grant", "expired authorization code");
         let code = mock.code().await;
-        let form: Vec<_> = code_form(&code, VERIFIER).into_iter().filter(|(k, _)| *k != "code_verifier").collect();
-        assert_refused(&mock.token(&form).await, "invalid_grant", "invalid code verifier");
+        let form: Vec<_> = code_form(&code, VERIFIER)
+            .into_iter()
+            .filter(|(k, _)| *k != "code_verifier")
+            .collect();
+        assert_refused(
+            &mock.token(&form).await,
+            "invalid_grant",
+            "invalid code verifier",
+        );
     }
 
     #[tokio::test]
@@ -263,8 +304,16 @@ mod tests {
         let mock = Harness::start().await;
         let code = mock.code().await;
         assert_eq!(mock.exchange(&code).await.0, StatusCode::OK);
-        assert_refused(&mock.exchange(&code).await, "invalid_grant", "expired authorization code");
-        assert_refused(&mock.exchange("aPrxnope=").await, "invalid_grant", "expired authorization code");
+        assert_refused(
+            &mock.exchange(&code).await,
+            "invalid_grant",
+            "expired authorization code",
+        );
+        assert_refused(
+            &mock.exchange("aPrxnope=").await,
+            "invalid_grant",
+            "expired authorization code",
+        );
     }
 
     #[tokio::test]
@@ -273,7 +322,11 @@ mod tests {
         config.connected_app.code_lifetime = "0s".into();
         let mock = Harness::with(config, None).await;
         let code = mock.code().await;
-        assert_refused(&mock.exchange(&code).await, "invalid_grant", "expired authorization code");
+        assert_refused(
+            &mock.exchange(&code).await,
+            "invalid_grant",
+            "expired authorization code",
+        );
     }
 
     #[tokio::test]
@@ -285,12 +338,30 @@ mod tests {
         assert_refused(&answer, "invalid_client_id", "client identifier invalid");
         let answer = mock.token(&with(&form, "client_secret", "wrong")).await;
         assert_refused(&answer, "invalid_client", "invalid client credentials");
-        let no_secret: Vec<_> = form.iter().copied().filter(|(k, _)| *k != "client_secret").collect();
-        assert_refused(&mock.token(&no_secret).await, "invalid_client", "invalid client credentials");
+        let no_secret: Vec<_> = form
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != "client_secret")
+            .collect();
+        assert_refused(
+            &mock.token(&no_secret).await,
+            "invalid_client",
+            "invalid client credentials",
+        );
         // The code survived the client checks; a wrong redirect_uri burns it.
-        let answer = mock.token(&with(&form, "redirect_uri", "http://localhost:8000/other")).await;
-        assert_refused(&answer, "redirect_uri_mismatch", "redirect_uri must match configuration");
-        assert_refused(&mock.token(&form).await, "invalid_grant", "expired authorization code");
+        let answer = mock
+            .token(&with(&form, "redirect_uri", "http://localhost:8000/other"))
+            .await;
+        assert_refused(
+            &answer,
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        );
+        assert_refused(
+            &mock.token(&form).await,
+            "invalid_grant",
+            "expired authorization code",
+        );
     }
 
     #[tokio::test]
@@ -303,11 +374,20 @@ mod tests {
             .text("redirect_uri", REDIRECT_URI)
             .text("code_verifier", VERIFIER);
         let url = format!("{}/services/oauth2/token", mock.base);
-        let request = mock.client.post(url).basic_auth(ID, Some(SECRET)).multipart(form);
+        let request = mock
+            .client
+            .post(url)
+            .basic_auth(ID, Some(SECRET))
+            .multipart(form);
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
-        assert!(body["access_token"].as_str().unwrap().starts_with("00Dak0000000001!"));
+        assert!(
+            body["access_token"]
+                .as_str()
+                .unwrap()
+                .starts_with("00Dak0000000001!")
+        );
     }
 
     #[tokio::test]
@@ -325,9 +405,13 @@ mod tests {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.get("refresh_token").is_none());
         assert_eq!(body["scope"], "api web openid");
-        let answer = mock.token(&with(&form, "password", "mock-password-1")).await;
+        let answer = mock
+            .token(&with(&form, "password", "mock-password-1"))
+            .await;
         assert_refused(&answer, "invalid_grant", "authentication failure");
-        let answer = mock.token(&with(&form, "username", "nobody@example.com")).await;
+        let answer = mock
+            .token(&with(&form, "username", "nobody@example.com"))
+            .await;
         assert_refused(&answer, "invalid_grant", "authentication failure");
     }
 
@@ -370,8 +454,17 @@ mod tests {
         let mock = Harness::with(config, None).await;
         let (_, body) = mock.exchange(&mock.code().await).await;
         let refresh = body["refresh_token"].as_str().unwrap();
-        let form = [("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", ID), ("client_secret", SECRET)];
-        assert_refused(&mock.token(&form).await, "invalid_grant", "expired access/refresh token");
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", ID),
+            ("client_secret", SECRET),
+        ];
+        assert_refused(
+            &mock.token(&form).await,
+            "invalid_grant",
+            "expired access/refresh token",
+        );
     }
 
     #[tokio::test]
@@ -379,7 +472,11 @@ mod tests {
         let mock = Harness::start().await;
         for form in [vec![("grant_type", "magic")], vec![("client_id", ID)]] {
             let answer = mock.token(&form).await;
-            assert_refused(&answer, "unsupported_grant_type", "grant type not supported");
+            assert_refused(
+                &answer,
+                "unsupported_grant_type",
+                "grant type not supported",
+            );
         }
     }
 
@@ -390,7 +487,11 @@ mod tests {
             let mock = Harness::with(MockConfig::default(), Some(42)).await;
             let code = mock.code().await;
             let (_, body) = mock.exchange(&code).await;
-            bodies.push((code, body["access_token"].clone(), body["refresh_token"].clone()));
+            bodies.push((
+                code,
+                body["access_token"].clone(),
+                body["refresh_token"].clone(),
+            ));
         }
         assert_eq!(bodies[0], bodies[1]);
         let other = Harness::with(MockConfig::default(), Some(43)).await;
