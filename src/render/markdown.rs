@@ -166,7 +166,12 @@ fn what_it_did(step: &StepLog) -> Option<String> {
             .iter()
             .map(|e| code(&exchange_brief(e)))
             .collect();
-        return Some(briefs.join(", "));
+        let lead = match step.kind.as_str() {
+            "authorize" => "in the browser: ",
+            "callback" => "the redirect arrives: ",
+            _ => "",
+        };
+        return Some(format!("{lead}{}", briefs.join(", ")));
     }
     let text = |key: &str| {
         step.result

@@ -221,13 +221,34 @@ fn response(page: &mut Page, resp: &HttpResponse) {
     match &resp.body {
         Some(Body::Text(text)) if !text.is_empty() => {
             let lang = text_language(header(&resp.headers, "content-type").unwrap_or(""));
-            page.labelled("Response body", lang, &first_lines(text, BODY_LINES));
+            if lang == "html" {
+                // A page is for the browser; the walkthrough names it.
+                let lines = text.lines().count();
+                let title = html_title(text)
+                    .map(|t| format!(" *{t}*"))
+                    .unwrap_or_default();
+                page.para(&format!(
+                    "The response is an HTML page{title} ({lines} lines)."
+                ));
+            } else {
+                page.labelled("Response body", lang, &first_lines(text, BODY_LINES));
+            }
         }
         Some(body @ (Body::Json(_) | Body::Form(_))) => {
             page.json("Response body", &body_json(body));
         }
         _ => {}
     }
+}
+
+/// The text of an HTML page's `<title>`, if it has a non-empty one.
+fn html_title(html: &str) -> Option<&str> {
+    let lower = html.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = start + lower[start..].find('>')? + 1;
+    let close = open_end + lower[open_end..].find("</title>")?;
+    let title = html[open_end..close].trim();
+    (!title.is_empty()).then_some(title)
 }
 
 fn text_language(content_type: &str) -> &'static str {
