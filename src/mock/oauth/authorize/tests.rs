@@ -27,7 +27,10 @@ async fn login_page_follows_the_form_contract() {
         .collect();
     assert_eq!(fields, expected);
     for external in ["src=", "href=", "@import", "url("] {
-        assert!(!html.contains(external), "no external resources: {external}");
+        assert!(
+            !html.contains(external),
+            "no external resources: {external}"
+        );
     }
 }
 
