@@ -18,6 +18,8 @@ mod yaml;
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod fixture_steps;
 
 pub use dispatch::{render_run, render_scenario};
 pub use format::{Format, ParseFormatError, RenderOptions};
