@@ -73,6 +73,20 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_that_could_not_run_renders_in_every_format() {
+        let mut log = pkce_flow();
+        log.steps.clear();
+        log.status = crate::log::Status::Failed;
+        log.error = Some("the mock org could not start: address in use".to_owned());
+        for format in Format::ALL {
+            let text = render_scenario(format, &log, &RenderOptions::default());
+            assert!(text.contains("address in use"), "{format}:\n{text}");
+        }
+        let junit = render_scenario(Format::Junit, &log, &RenderOptions::default());
+        assert!(junit.contains("<error message=\"the mock org could not start"));
+    }
+
+    #[test]
     fn pretty_run_ends_with_summary() {
         let logs = [pkce_flow(), failed_token_flow()];
         let text = render_run(Format::Pretty, &logs, &RenderOptions::default());

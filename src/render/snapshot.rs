@@ -1,6 +1,10 @@
 //! `--format snapshot`: the step log as byte-stable YAML: a fixed key order,
 //! no durations, no transport headers. The caller's redactor then replaces
 //! secrets, ports, timestamps and the mock URL with placeholders.
+//!
+//! An HTTP step's result repeats its last response as `headers`, `json` and
+//! `body`; those copies are left out when the response is in the snapshot,
+//! so one changed field changes one line.
 
 use serde_json::{Map, Value, json};
 
@@ -57,7 +61,8 @@ fn step(s: &StepLog) -> Value {
             s.exchanges.iter().map(exchange).collect(),
         );
     }
-    m.insert("result".into(), result(&s.result));
+    let answered = s.exchanges.iter().any(|e| e.response.is_some());
+    m.insert("result".into(), result(&s.result, answered));
     if !s.checks.is_empty() {
         m.insert("checks".into(), s.checks.iter().map(check).collect());
     }
@@ -118,11 +123,16 @@ fn headers(pairs: &[(String, String)]) -> Value {
     )
 }
 
-/// The result, with the same header filter on an HTTP step's `headers`.
-fn result(value: &Value) -> Value {
+/// The result, without the copies of the response when `answered`, and with
+/// the same header filter otherwise.
+fn result(value: &Value, answered: bool) -> Value {
     let mut value = value.clone();
-    if let Some(Value::Object(h)) = value.get_mut("headers") {
-        h.retain(|name, _| !VOLATILE_HEADERS.contains(&name.to_ascii_lowercase().as_str()));
+    if let Value::Object(map) = &mut value {
+        if answered {
+            map.retain(|key, _| !matches!(key.as_str(), "headers" | "json" | "body"));
+        } else if let Some(Value::Object(h)) = map.get_mut("headers") {
+            h.retain(|name, _| !VOLATILE_HEADERS.contains(&name.to_ascii_lowercase().as_str()));
+        }
     }
     value
 }
