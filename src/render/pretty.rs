@@ -137,8 +137,11 @@ fn key_fields(step: &StepLog) -> Option<String> {
         "request" | "metadata" => &["status"],
         _ => &[],
     };
+    // A failed step's error line already tells the OAuth error.
+    let told = |key: &str| step.error.is_some() && matches!(key, "error" | "error_description");
     let parts: Vec<String> = keys
         .iter()
+        .filter(|k| !told(k))
         .filter_map(|k| match step.result.get(*k) {
             None | Some(Value::Null) => None,
             Some(v) => Some(format!("{k}: {}", value_text(v))),
