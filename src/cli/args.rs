@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run scenario files or directories of them (*.yaml, *.yml)
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Parse, type-check and template-check scenario files without any network call
     Validate(ValidateArgs),
     /// Run the built-in mock org as a standalone server
@@ -117,16 +117,25 @@ mod tests {
 
     #[test]
     fn parses_run() {
-        let cli = Cli::try_parse_from(["sfscenario", "run", "a.yaml", "--var", "x=1", "--seed", "7"]).unwrap();
-        let Command::Run(run) = cli.command else { panic!("run expected") };
+        let cli =
+            Cli::try_parse_from(["sfscenario", "run", "a.yaml", "--var", "x=1", "--seed", "7"])
+                .unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("run expected")
+        };
         assert_eq!(run.vars, vec!["x=1"]);
         assert_eq!(run.seed, Some(7));
         assert!(split_assignment("novalue").is_err());
-        assert_eq!(split_assignment("a=b=c").unwrap(), ("a".into(), "b=c".into()));
+        assert_eq!(
+            split_assignment("a=b=c").unwrap(),
+            ("a".into(), "b=c".into())
+        );
     }
 
     #[test]
     fn update_snapshots_needs_a_directory() {
-        assert!(Cli::try_parse_from(["sfscenario", "run", "a.yaml", "--update-snapshots"]).is_err());
+        assert!(
+            Cli::try_parse_from(["sfscenario", "run", "a.yaml", "--update-snapshots"]).is_err()
+        );
     }
 }

@@ -12,7 +12,10 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             walk(p, &mut found).map_err(|e| format!("{}: {e}", p.display()))?;
             found.sort();
             if found.is_empty() {
-                return Err(format!("{}: no *.yaml or *.yml files in this directory", p.display()));
+                return Err(format!(
+                    "{}: no *.yaml or *.yml files in this directory",
+                    p.display()
+                ));
             }
             files.extend(found);
         } else if p.exists() {
@@ -29,7 +32,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             out.push(path);
         }
     }
@@ -87,7 +93,11 @@ mod tests {
         let v = parse_env_file("# c\nexport A=1\nB=\"two words\"\n\nC='x=y'\n").unwrap();
         assert_eq!(
             v,
-            vec![("A".into(), "1".into()), ("B".into(), "two words".into()), ("C".into(), "x=y".into())]
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "two words".into()),
+                ("C".into(), "x=y".into())
+            ]
         );
         assert!(parse_env_file("nonsense").is_err());
     }

@@ -22,7 +22,10 @@ pub fn mock(args: &MockArgs) -> u8 {
             return 2;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -30,11 +33,18 @@ pub fn mock(args: &MockArgs) -> u8 {
         }
     };
     runtime.block_on(async {
-        let options = MockOptions { host: args.host, port: args.port, seed: args.seed };
+        let options = MockOptions {
+            host: args.host,
+            port: args.port,
+            seed: args.seed,
+        };
         let server = match MockServer::start(config, options).await {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: cannot start the mock org on {}:{}: {e}", args.host, args.port);
+                eprintln!(
+                    "error: cannot start the mock org on {}:{}: {e}",
+                    args.host, args.port
+                );
                 return 2;
             }
         };
@@ -44,9 +54,15 @@ pub fn mock(args: &MockArgs) -> u8 {
         println!("  client_id      {}", cfg.connected_app.client_id);
         println!("  client_secret  {}", cfg.connected_app.client_secret);
         for u in &cfg.users {
-            println!("  user           {} / {} (security token {})", u.username, u.password, u.security_token);
+            println!(
+                "  user           {} / {} (security token {})",
+                u.username, u.password, u.security_token
+            );
         }
-        println!("  callback URLs  {}", cfg.connected_app.callback_urls.join(", "));
+        println!(
+            "  callback URLs  {}",
+            cfg.connected_app.callback_urls.join(", ")
+        );
         println!("Press Ctrl-C to stop.");
         let _ = tokio::signal::ctrl_c().await;
         server.shutdown().await;
@@ -57,6 +73,7 @@ pub fn mock(args: &MockArgs) -> u8 {
 
 fn read_config(path: &std::path::Path) -> Result<serde_json::Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let node: Node = serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let node: Node =
+        serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(node.to_json())
 }

@@ -24,11 +24,16 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Run(a) => run::run(a),
+        Command::Run(a) => run::run(*a),
         Command::Validate(a) => validate::validate(&a),
         Command::Mock(a) => mock::mock(&a),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "sfscenario", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "sfscenario",
+                &mut std::io::stdout(),
+            );
             0
         }
     };

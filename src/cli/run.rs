@@ -67,7 +67,10 @@ fn plan(args: &RunArgs) -> Result<Plan, String> {
     for r in &args.reports {
         let (f, p) = split_assignment(r).map_err(|e| format!("--report {e}"))?;
         let format = f.parse().map_err(|e| format!("--report: {e}"))?;
-        reports.push(Report { format, path: PathBuf::from(p) });
+        reports.push(Report {
+            format,
+            path: PathBuf::from(p),
+        });
     }
     let target = match &args.org {
         Some(o) => Target::Org(org_url(o)?),
@@ -76,26 +79,42 @@ fn plan(args: &RunArgs) -> Result<Plan, String> {
     let mut config = RunConfig::new(target);
     config.seed = args.seed;
     for v in &args.vars {
-        config.vars.push(split_assignment(v).map_err(|e| format!("--var {e}"))?);
+        config
+            .vars
+            .push(split_assignment(v).map_err(|e| format!("--var {e}"))?);
     }
     if let Some(b) = &args.browser {
-        config.browser = Some(b.parse::<BrowserMode>().map_err(|e| format!("--browser: {e}"))?);
+        config.browser = Some(
+            b.parse::<BrowserMode>()
+                .map_err(|e| format!("--browser: {e}"))?,
+        );
     }
     if let Some(t) = &args.timeout {
-        let ms = parse_duration(t).ok_or_else(|| format!("--timeout `{t}`: expected a duration like 30s, 2m or 500ms"))?;
+        let ms = parse_duration(t)
+            .ok_or_else(|| format!("--timeout `{t}`: expected a duration like 30s, 2m or 500ms"))?;
         config.timeout = Some(std::time::Duration::from_millis(ms));
     }
     if let Some(path) = &args.ca_cert {
-        config.ca_cert = Some(std::fs::read(path).map_err(|e| format!("--ca-cert {}: {e}", path.display()))?);
+        config.ca_cert =
+            Some(std::fs::read(path).map_err(|e| format!("--ca-cert {}: {e}", path.display()))?);
     }
     config.env = files::environment(args.env_file.as_deref())?;
-    let color = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     Ok(Plan {
         config,
         format,
         reports,
-        opts: RenderOptions { color, verbose: args.verbose, quiet: args.quiet },
-        mode: if args.show_secrets { Mode::Reveal } else { Mode::Display },
+        opts: RenderOptions {
+            color,
+            verbose: args.verbose,
+            quiet: args.quiet,
+        },
+        mode: if args.show_secrets {
+            Mode::Reveal
+        } else {
+            Mode::Display
+        },
         snapshots: args.snapshots.clone(),
         update_snapshots: args.update_snapshots,
         files: files::scenario_files(&args.paths)?,
@@ -113,7 +132,9 @@ struct Live<'a> {
 impl Events for Live<'_> {
     fn step(&self, step: &StepLog, redactor: &Redactor) {
         if self.pretty {
-            self.print(&redactor.redact(&render::pretty::step(step, &self.plan.opts), self.plan.mode));
+            self.print(
+                &redactor.redact(&render::pretty::step(step, &self.plan.opts), self.plan.mode),
+            );
         }
     }
     fn notice(&self, message: &str) {
@@ -144,14 +165,18 @@ async fn run_all(plan: &Plan) -> u8 {
             return 2;
         }
     };
-    let live = Live { plan, pretty: plan.format == Format::Pretty, out: Mutex::new(std::io::stdout()) };
+    let live = Live {
+        plan,
+        pretty: plan.format == Format::Pretty,
+        out: Mutex::new(std::io::stdout()),
+    };
     let mut done = Vec::new();
     let mut worst = Verdict::Passed;
     for file in &plan.files {
         let display = file.display().to_string();
         let scenario = match read_scenario(file, &display) {
             Ok(s) => s,
-            Err(()) => {
+            Err(Unusable) => {
                 worst = worst.max(Verdict::Unusable);
                 continue;
             }
@@ -161,18 +186,31 @@ async fn run_all(plan: &Plan) -> u8 {
                 Target::Mock => "built-in mock org".to_owned(),
                 Target::Org(u) => u.clone(),
             };
-            live.print(&render::pretty::header(&scenario.name, &display, &target, &plan.opts));
+            live.print(&render::pretty::header(
+                &scenario.name,
+                &display,
+                &target,
+                &plan.opts,
+            ));
         }
         let outcome = run_scenario(&scenario, &plan.config, &http, &live).await;
         for d in &outcome.diagnostics {
             eprint!("{}", d.render(&display, &scenario.source));
         }
         if live.pretty && outcome.verdict != Verdict::Unusable {
-            live.print(&outcome.redactor.redact(&render::pretty::footer(&outcome.log, &plan.opts), plan.mode));
+            live.print(
+                &outcome
+                    .redactor
+                    .redact(&render::pretty::footer(&outcome.log, &plan.opts), plan.mode),
+            );
         }
         worst = worst.max(outcome.verdict);
         if outcome.verdict != Verdict::Unusable {
-            done.push(Done { log: outcome.log, redactor: outcome.redactor, file: file.clone() });
+            done.push(Done {
+                log: outcome.log,
+                redactor: outcome.redactor,
+                file: file.clone(),
+            });
         }
     }
     if live.pretty && done.len() > 1 {
@@ -188,10 +226,10 @@ async fn run_all(plan: &Plan) -> u8 {
             worst = worst.max(Verdict::Unusable);
         }
     }
-    if let Some(dir) = &plan.snapshots {
-        if !compare_snapshots(dir, &done, plan) {
-            worst = worst.max(Verdict::Failed);
-        }
+    if let Some(dir) = &plan.snapshots
+        && !compare_snapshots(dir, &done, plan)
+    {
+        worst = worst.max(Verdict::Failed);
     }
     match worst {
         Verdict::Passed => 0,
@@ -200,16 +238,23 @@ async fn run_all(plan: &Plan) -> u8 {
     }
 }
 
+/// A file that could not be used; its diagnostics were printed.
+#[derive(Debug)]
+pub struct Unusable;
+
 /// Reads and loads a file, printing its diagnostics.
-pub fn read_scenario(file: &Path, display: &str) -> Result<Scenario, ()> {
+pub fn read_scenario(file: &Path, display: &str) -> Result<Scenario, Unusable> {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: cannot read {display}: {e}");
-            return Err(());
+            return Err(Unusable);
         }
     };
-    load(display, &bytes).map_err(|diags| print_diagnostics(display, &bytes, &diags))
+    load(display, &bytes).map_err(|diags| {
+        print_diagnostics(display, &bytes, &diags);
+        Unusable
+    })
 }
 
 pub fn print_diagnostics(display: &str, bytes: &[u8], diags: &[Diagnostic]) {
@@ -221,16 +266,26 @@ pub fn print_diagnostics(display: &str, bytes: &[u8], diags: &[Diagnostic]) {
 
 /// One text for stdout or a report.
 fn render_all(format: Format, done: &[Done], plan: &Plan) -> String {
-    let mode = if format == Format::Snapshot { Mode::Snapshot } else { plan.mode };
+    let mode = if format == Format::Snapshot {
+        Mode::Snapshot
+    } else {
+        plan.mode
+    };
     if matches!(format, Format::Json | Format::Junit) && done.len() != 1 {
         let logs: Vec<ScenarioLog> = done.iter().map(|d| d.log.clone()).collect();
         let mut all = Redactor::new();
         done.iter().for_each(|d| all.merge(&d.redactor));
         return all.redact(&render::render_run(format, &logs, &plan.opts), mode);
     }
-    let opts = RenderOptions { color: false, ..plan.opts };
+    let opts = RenderOptions {
+        color: false,
+        ..plan.opts
+    };
     done.iter()
-        .map(|d| d.redactor.redact(&render::render_scenario(format, &d.log, &opts), mode))
+        .map(|d| {
+            d.redactor
+                .redact(&render::render_scenario(format, &d.log, &opts), mode)
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -239,13 +294,27 @@ fn write_report(report: &Report, done: &[Done], plan: &Plan) -> Result<(), Strin
     let private = plan.mode == Mode::Reveal;
     if report.path.to_string_lossy().ends_with('/') {
         for d in done {
-            let stem = d.file.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
-            let path = report.path.join(format!("{stem}.{}", extension(report.format)));
-            write_atomic(&path, &render_all(report.format, std::slice::from_ref(d), plan), private)?;
+            let stem = d
+                .file
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("scenario");
+            let path = report
+                .path
+                .join(format!("{stem}.{}", extension(report.format)));
+            write_atomic(
+                &path,
+                &render_all(report.format, std::slice::from_ref(d), plan),
+                private,
+            )?;
         }
         return Ok(());
     }
-    write_atomic(&report.path, &render_all(report.format, done, plan), private)
+    write_atomic(
+        &report.path,
+        &render_all(report.format, done, plan),
+        private,
+    )
 }
 
 fn extension(format: Format) -> &'static str {
@@ -279,7 +348,10 @@ fn compare_snapshots(dir: &Path, done: &[Done], plan: &Plan) -> bool {
         }
         match existing {
             None => {
-                eprintln!("snapshot missing: {} (run with --update-snapshots to write it)", path.display());
+                eprintln!(
+                    "snapshot missing: {} (run with --update-snapshots to write it)",
+                    path.display()
+                );
                 ok = false;
             }
             Some(old) if old != text => {
@@ -295,10 +367,10 @@ fn compare_snapshots(dir: &Path, done: &[Done], plan: &Plan) -> bool {
 
 fn relative(file: &Path, roots: &[PathBuf]) -> PathBuf {
     for root in roots {
-        if root.is_dir() {
-            if let Ok(rel) = file.strip_prefix(root) {
-                return rel.to_path_buf();
-            }
+        if root.is_dir()
+            && let Ok(rel) = file.strip_prefix(root)
+        {
+            return rel.to_path_buf();
         }
     }
     PathBuf::from(file.file_name().unwrap_or(file.as_os_str()))

@@ -16,15 +16,23 @@ use crate::secret::Class;
 const STATE_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
 impl Run<'_> {
-    pub(crate) async fn authorize(&mut self, step: &Step, params: &Value) -> Result<Value, StepError> {
-        let base = get_str(params, "url")
-            .map_or_else(|| format!("{}/services/oauth2/authorize", self.login_url()), str::to_owned);
+    pub(crate) async fn authorize(
+        &mut self,
+        step: &Step,
+        params: &Value,
+    ) -> Result<Value, StepError> {
+        let base = get_str(params, "url").map_or_else(
+            || format!("{}/services/oauth2/authorize", self.login_url()),
+            str::to_owned,
+        );
         let mut query = pairs(params, "params")?;
         let state = match query.iter().find(|(k, _)| k == "state") {
             Some((_, s)) => s.clone(),
             None => {
                 let s: String = (0..16)
-                    .map(|_| char::from(STATE_ALPHABET[self.rng.random_range(0..STATE_ALPHABET.len())]))
+                    .map(|_| {
+                        char::from(STATE_ALPHABET[self.rng.random_range(0..STATE_ALPHABET.len())])
+                    })
                     .collect();
                 query.push(("state".into(), s.clone()));
                 s
@@ -34,26 +42,37 @@ impl Run<'_> {
         if let Some((_, nonce)) = query.iter().find(|(k, _)| k == "nonce") {
             self.redactor.volatile("nonce", &nonce.clone());
         }
-        let mut url = reqwest::Url::parse(&base).map_err(|e| StepError::failed(format!("invalid authorize URL `{base}`: {e}")))?;
+        let mut url = reqwest::Url::parse(&base)
+            .map_err(|e| StepError::failed(format!("invalid authorize URL `{base}`: {e}")))?;
         url.query_pairs_mut().extend_pairs(&query);
         let url = url.to_string();
         self.last_state = Some(state.clone());
         self.bind_next_listener(step).await?;
-        let redirect_uri = query.iter().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone());
+        let redirect_uri = query
+            .iter()
+            .find(|(k, _)| k == "redirect_uri")
+            .map(|(_, v)| v.clone());
         let mut result = Map::new();
         result.insert("url".into(), url.clone().into());
         result.insert("state".into(), state.into());
         result.insert("error".into(), Value::Null);
         result.insert("error_description".into(), Value::Null);
         match self.cfg.browser_mode() {
-            BrowserMode::Auto => self.user_agent(params, &url, redirect_uri.as_deref(), &mut result).await?,
+            BrowserMode::Auto => {
+                self.user_agent(params, &url, redirect_uri.as_deref(), &mut result)
+                    .await?
+            }
             BrowserMode::System => {
                 self.events.notice(&format!("Opening the browser at {url}"));
                 if let Err(e) = open_browser(&url) {
-                    self.events.notice(&format!("Could not open a browser ({e}); open this URL yourself:\n  {url}"));
+                    self.events.notice(&format!(
+                        "Could not open a browser ({e}); open this URL yourself:\n  {url}"
+                    ));
                 }
             }
-            BrowserMode::Print => self.events.notice(&format!("Open this URL in a browser:\n  {url}")),
+            BrowserMode::Print => self
+                .events
+                .notice(&format!("Open this URL in a browser:\n  {url}")),
         }
         Ok(result.into())
     }
@@ -67,16 +86,27 @@ impl Run<'_> {
     ) -> Result<(), StepError> {
         let who = params.get("as");
         let pick = |k: &str, default: &str| {
-            who.and_then(|w| w.get(k)).and_then(text).unwrap_or_else(|| default.to_owned())
+            who.and_then(|w| w.get(k))
+                .and_then(text)
+                .unwrap_or_else(|| default.to_owned())
         };
         let login = Login {
             username: pick("username", &self.org_str("username")),
             password: pick("password", &self.org_str("password")),
             allow: pick("consent", "allow") != "deny",
         };
-        self.redactor.secret("password", &login.password, Class::Credential);
+        self.redactor
+            .secret("password", &login.password, Class::Credential);
         let timeout = self.cfg.step_timeout();
-        let outcome = browser::walk(self.http, url, redirect_uri, &login, timeout, &mut self.exchanges).await;
+        let outcome = browser::walk(
+            self.http,
+            url,
+            redirect_uri,
+            &login,
+            timeout,
+            &mut self.exchanges,
+        )
+        .await;
         self.learn_cookies();
         match outcome.map_err(StepError::failed)? {
             Outcome::Redirected(target) => {
@@ -84,19 +114,30 @@ impl Run<'_> {
                 if self.listener.is_some() {
                     browser::deliver(self.http, &target, timeout)
                         .await
-                        .map_err(|e| StepError::failed(format!("could not deliver the redirect to the callback listener: {e}")))?;
+                        .map_err(|e| {
+                            StepError::failed(format!(
+                                "could not deliver the redirect to the callback listener: {e}"
+                            ))
+                        })?;
                 }
                 Ok(())
             }
             Outcome::Refused { status, body } => {
-                let fields: Vec<(String, String)> = form_urlencoded::parse(body.trim().as_bytes()).into_owned().collect();
+                let fields: Vec<(String, String)> = form_urlencoded::parse(body.trim().as_bytes())
+                    .into_owned()
+                    .collect();
                 let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
                 let error = get("error");
                 result.insert("error".into(), error.clone().into());
                 result.insert("error_description".into(), get("error_description").into());
                 self.listener = None;
-                let what = error.map_or_else(|| format!("HTTP {status}"), |e| format!("{e} (HTTP {status})"));
-                Err(StepError::soft(format!("the login host refused the authorization request: {what}")))
+                let what = error.map_or_else(
+                    || format!("HTTP {status}"),
+                    |e| format!("{e} (HTTP {status})"),
+                );
+                Err(StepError::soft(format!(
+                    "the login host refused the authorization request: {what}"
+                )))
             }
         }
     }
@@ -104,20 +145,29 @@ impl Run<'_> {
     /// Binds the listener of the `callback` step that follows, if any.
     async fn bind_next_listener(&mut self, step: &Step) -> Result<(), StepError> {
         self.listener = None;
-        let Some(next) = self.scenario.steps.iter().skip(step.index).find(|s| s.kind == Kind::Callback) else {
+        let Some(next) = self
+            .scenario
+            .steps
+            .iter()
+            .skip(step.index)
+            .find(|s| s.kind == Kind::Callback)
+        else {
             return Ok(());
         };
         let Ok(params) = self.render_params(next) else {
             return Ok(()); // the callback step reports its own template error
         };
-        let Some(uri) = get_str(&params, "listen") else { return Ok(()) };
+        let Some(uri) = get_str(&params, "listen") else {
+            return Ok(());
+        };
         let listener = Listener::bind(uri).await.map_err(StepError::failed)?;
         self.listener = Some(listener);
         Ok(())
     }
 
     pub(crate) async fn callback(&mut self, params: &Value) -> Result<Value, StepError> {
-        let uri = get_str(params, "listen").ok_or_else(|| StepError::input("`listen` must be a string"))?;
+        let uri = get_str(params, "listen")
+            .ok_or_else(|| StepError::input("`listen` must be a string"))?;
         let mut listener = match self.listener.take() {
             Some(l) if l.uri == uri => l,
             _ => Listener::bind(uri).await.map_err(StepError::failed)?,
@@ -139,7 +189,13 @@ impl Run<'_> {
             )));
         };
         self.exchanges.extend(delivery.exchanges);
-        let get = |k: &str| delivery.params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            delivery
+                .params
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+        };
         let mut all = Map::new();
         for (k, v) in &delivery.params {
             all.insert(k.clone(), v.clone().into());
@@ -151,20 +207,22 @@ impl Run<'_> {
         }
         result.insert("params".into(), all.into());
         let received = get("state");
-        if let (Some(sent), Some(got)) = (&self.last_state, &received) {
-            if sent != got {
-                return Err(StepError::failed_with(
-                    format!("state mismatch: the redirect carried a different state than the authorize step sent (possible CSRF)"),
+        if let (Some(sent), Some(got)) = (&self.last_state, &received)
+            && sent != got
+        {
+            return Err(StepError::failed_with(
+                    "state mismatch: the redirect carried a different state than the authorize step sent (possible CSRF)".to_string(),
                     result.into(),
                 ));
-            }
         }
         Ok(result.into())
     }
 
     /// Codes and tokens in a redirect URL are secrets from the moment they are seen.
     fn learn_redirect(&mut self, target: &str) {
-        let Ok(url) = url::Url::parse(target) else { return };
+        let Ok(url) = url::Url::parse(target) else {
+            return;
+        };
         let mut fields = Map::new();
         for (k, v) in url.query_pairs() {
             fields.insert(k.into_owned(), v.into_owned().into());
@@ -183,10 +241,10 @@ impl Run<'_> {
         for ex in &self.exchanges {
             let Some(resp) = &ex.response else { continue };
             for (k, v) in &resp.headers {
-                if k.eq_ignore_ascii_case("set-cookie") {
-                    if let Some((_, value)) = v.split(';').next().and_then(|c| c.split_once('=')) {
-                        found.push(value.trim().to_owned());
-                    }
+                if k.eq_ignore_ascii_case("set-cookie")
+                    && let Some((_, value)) = v.split(';').next().and_then(|c| c.split_once('='))
+                {
+                    found.push(value.trim().to_owned());
                 }
             }
         }
@@ -206,7 +264,9 @@ pub fn open_browser(url: &str) -> Result<(), String> {
     };
     for c in candidates {
         let mut parts = c.split_whitespace();
-        let Some(program) = parts.next() else { continue };
+        let Some(program) = parts.next() else {
+            continue;
+        };
         let spawned = std::process::Command::new(program)
             .args(parts)
             .arg(url)

@@ -60,10 +60,10 @@ pub async fn walk(
         exchanges.push(exchange);
         let reply = reply?;
         for (k, v) in &reply.headers {
-            if k.eq_ignore_ascii_case("set-cookie") {
-                if let Some((name, value)) = v.split(';').next().and_then(|c| c.split_once('=')) {
-                    cookies.insert(name.trim().to_owned(), value.trim().to_owned());
-                }
+            if k.eq_ignore_ascii_case("set-cookie")
+                && let Some((name, value)) = v.split(';').next().and_then(|c| c.split_once('='))
+            {
+                cookies.insert(name.trim().to_owned(), value.trim().to_owned());
             }
         }
         if (300..400).contains(&reply.status) {

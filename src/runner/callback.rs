@@ -62,12 +62,11 @@ impl Listener {
             Err(e) => return Err(format!("cannot listen on {uri}: {e}")),
         }
         // `localhost` may resolve to ::1 in a browser; serve it too when possible.
-        if url.host_str() != Some("127.0.0.1") {
-            if let Ok(l) =
+        if url.host_str() != Some("127.0.0.1")
+            && let Ok(l) =
                 TcpListener::bind(SocketAddr::from(([0u16, 0, 0, 0, 0, 0, 0, 1], port))).await
-            {
-                listeners.push(l);
-            }
+        {
+            listeners.push(l);
         }
         let (tx, rx) = mpsc::channel(1);
         let (stop, stop_rx) = watch::channel(false);

@@ -217,7 +217,9 @@ fn split_path(path: &str) -> Vec<String> {
         match c {
             '\\' if chars.peek() == Some(&'.') => {
                 chars.next();
-                segments.last_mut().map(|s| s.push('.'));
+                if let Some(s) = segments.last_mut() {
+                    s.push('.')
+                }
             }
             '.' => segments.push(String::new()),
             other => {

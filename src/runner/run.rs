@@ -62,16 +62,28 @@ pub struct StepError {
 
 impl StepError {
     pub fn failed(message: impl Into<String>) -> Self {
-        StepError { message: message.into(), result: None, soft: false }
+        StepError {
+            message: message.into(),
+            result: None,
+            soft: false,
+        }
     }
     pub fn failed_with(message: impl Into<String>, result: Value) -> Self {
-        StepError { message: message.into(), result: Some(result), soft: false }
+        StepError {
+            message: message.into(),
+            result: Some(result),
+            soft: false,
+        }
     }
     pub fn input(message: impl Into<String>) -> Self {
         Self::failed(message)
     }
     pub fn soft(message: impl Into<String>) -> Self {
-        StepError { message: message.into(), result: None, soft: true }
+        StepError {
+            message: message.into(),
+            result: None,
+            soft: true,
+        }
     }
 }
 
@@ -94,7 +106,12 @@ pub struct Run<'a> {
 }
 
 /// Runs one scenario to the end.
-pub async fn run_scenario(scenario: &Scenario, cfg: &RunConfig, http: &Http, events: &dyn Events) -> Outcome {
+pub async fn run_scenario(
+    scenario: &Scenario,
+    cfg: &RunConfig,
+    http: &Http,
+    events: &dyn Events,
+) -> Outcome {
     let started = Instant::now();
     let mut run = Run {
         scenario,
@@ -141,13 +158,26 @@ pub async fn run_scenario(scenario: &Scenario, cfg: &RunConfig, http: &Http, eve
     if !diagnostics.is_empty() {
         log.status = Status::Failed;
         log.error = diagnostics.first().map(|d| d.one_line(&scenario.path));
-        return Outcome { log, redactor: run.redactor, diagnostics, verdict: Verdict::Unusable };
+        return Outcome {
+            log,
+            redactor: run.redactor,
+            diagnostics,
+            verdict: Verdict::Unusable,
+        };
     }
     log.login_url = run.login_url();
-    log.vars = run.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    log.vars = run
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut failed = false;
     for step in &scenario.steps {
-        let entry = if failed { run.skipped(step) } else { run.step(step).await };
+        let entry = if failed {
+            run.skipped(step)
+        } else {
+            run.step(step).await
+        };
         failed |= entry.status == Status::Failed;
         events.step(&entry, &run.redactor);
         log.steps.push(entry);
@@ -156,10 +186,23 @@ pub async fn run_scenario(scenario: &Scenario, cfg: &RunConfig, http: &Http, eve
     if let Some(m) = mock {
         m.shutdown().await;
     }
-    log.status = if failed { Status::Failed } else { Status::Passed };
+    log.status = if failed {
+        Status::Failed
+    } else {
+        Status::Passed
+    };
     log.duration_ms = millis(started);
-    let verdict = if failed { Verdict::Failed } else { Verdict::Passed };
-    Outcome { log, redactor: run.redactor, diagnostics, verdict }
+    let verdict = if failed {
+        Verdict::Failed
+    } else {
+        Verdict::Passed
+    };
+    Outcome {
+        log,
+        redactor: run.redactor,
+        diagnostics,
+        verdict,
+    }
 }
 
 fn millis(since: Instant) -> u64 {
@@ -183,15 +226,22 @@ impl Run<'_> {
     }
 
     pub(crate) fn org_str(&self, key: &str) -> String {
-        self.org.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
+        self.org
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
     }
 
     pub(crate) fn render(&self, node: &Node) -> Result<Value, Diagnostic> {
         let mut d = self.templates.render_node(node, &self.context());
-        if let Err(diag) = &mut d {
-            if let Some(loc) = diag.loc {
-                diag.loc = Some(crate::scenario::diag::inside_quotes(&self.scenario.source, loc));
-            }
+        if let Err(diag) = &mut d
+            && let Some(loc) = diag.loc
+        {
+            diag.loc = Some(crate::scenario::diag::inside_quotes(
+                &self.scenario.source,
+                loc,
+            ));
         }
         d
     }
@@ -268,7 +318,10 @@ impl Run<'_> {
                     error = None;
                 } else if error.is_none() {
                     error = entry.checks.iter().find(|c| !c.passed).map(|c| {
-                        format!("expected {} to be {}, got {}", c.subject, c.expected, c.actual)
+                        format!(
+                            "expected {} to be {}, got {}",
+                            c.subject, c.expected, c.actual
+                        )
                     });
                 }
                 ok
@@ -287,12 +340,20 @@ impl Run<'_> {
         }
         entry.result = result;
         entry.error = error;
-        entry.status = if passed { Status::Passed } else { Status::Failed };
+        entry.status = if passed {
+            Status::Passed
+        } else {
+            Status::Failed
+        };
         entry.duration_ms = millis(started);
         entry
     }
 
-    fn check(&self, expect: &crate::scenario::model::Expect, result: &Value) -> Vec<crate::log::Check> {
+    fn check(
+        &self,
+        expect: &crate::scenario::model::Expect,
+        result: &Value,
+    ) -> Vec<crate::log::Check> {
         let render = |n: &Node| self.render(n).map_err(|d| d.message);
         let mut ctx = self.vars.clone();
         for (k, v) in &self.results {
@@ -328,14 +389,17 @@ impl Run<'_> {
 
 /// Without `expect`: 2xx and no `error` field for HTTP steps; no `error` otherwise.
 fn default_verdict(result: &Value) -> Result<(), String> {
-    if let Some(status) = result.get("status").and_then(Value::as_u64) {
-        if !(200..300).contains(&status) {
-            return Err(format!("HTTP {status}{}", error_suffix(result)));
-        }
+    if let Some(status) = result.get("status").and_then(Value::as_u64)
+        && !(200..300).contains(&status)
+    {
+        return Err(format!("HTTP {status}{}", error_suffix(result)));
     }
     match result.get("error") {
         Some(Value::Null) | None => Ok(()),
-        Some(_) => Err(format!("the server answered with an error{}", error_suffix(result))),
+        Some(_) => Err(format!(
+            "the server answered with an error{}",
+            error_suffix(result)
+        )),
     }
 }
 
@@ -348,7 +412,9 @@ fn error_suffix(result: &Value) -> String {
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
-    let error = field("error").or_else(|| from_json("error")).or_else(|| from_json("errorCode"));
+    let error = field("error")
+        .or_else(|| from_json("error"))
+        .or_else(|| from_json("errorCode"));
     let desc = field("error_description")
         .or_else(|| from_json("error_description"))
         .or_else(|| from_json("message"));
@@ -371,7 +437,10 @@ fn empty_result(kind: Kind) -> Value {
         Kind::Jwt => &["assertion"],
         Kind::Set => &[],
     };
-    let mut map: Map<String, Value> = keys.iter().map(|k| ((*k).to_owned(), Value::Null)).collect();
+    let mut map: Map<String, Value> = keys
+        .iter()
+        .map(|k| ((*k).to_owned(), Value::Null))
+        .collect();
     if kind == Kind::Token {
         for k in ["status", "headers", "json", "body"] {
             map.insert(k.into(), Value::Null);
@@ -383,8 +452,12 @@ fn empty_result(kind: Kind) -> Value {
 impl Run<'_> {
     /// Vars, the mock org and `org.*`, before the first step. Errors here are input errors.
     async fn prepare(&mut self) -> Result<Option<MockServer>, Vec<Diagnostic>> {
-        let overrides: std::collections::HashMap<&str, &str> =
-            self.cfg.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let overrides: std::collections::HashMap<&str, &str> = self
+            .cfg
+            .vars
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let deferred = self.vars_pass(&overrides, false)?;
         let mock = match &self.cfg.target {
             Target::Mock => Some(self.start_mock().await?),
@@ -448,16 +521,27 @@ impl Run<'_> {
             Some(node) => self.render(node).map_err(|d| vec![d])?,
             None => Value::Object(Map::new()),
         };
-        let at = self.scenario.mock.as_ref().map(|n| n.loc).unwrap_or_default();
-        let config = MockConfig::from_overrides(&overrides)
-            .map_err(|e| vec![Diagnostic::new(format!("invalid mock configuration: {e}"), at)])?;
+        let at = self
+            .scenario
+            .mock
+            .as_ref()
+            .map(|n| n.loc)
+            .unwrap_or_default();
+        let config = MockConfig::from_overrides(&overrides).map_err(|e| {
+            vec![Diagnostic::new(
+                format!("invalid mock configuration: {e}"),
+                at,
+            )]
+        })?;
         let options = MockOptions {
             seed: self.cfg.seed.map(|s| s.wrapping_add(1)),
             ..MockOptions::default()
         };
-        let server = MockServer::start(config, options)
-            .await
-            .map_err(|e| vec![Diagnostic::whole_file(format!("cannot start the mock org: {e}"))])?;
+        let server = MockServer::start(config, options).await.map_err(|e| {
+            vec![Diagnostic::whole_file(format!(
+                "cannot start the mock org: {e}"
+            ))]
+        })?;
         let base = server.base_url();
         self.redactor.literal(&base, "[mock_url]");
         let cfg = server.config();
@@ -492,7 +576,8 @@ impl Run<'_> {
     fn real_org(&mut self, url: &str) -> Result<(), Vec<Diagnostic>> {
         let mut used = std::collections::BTreeSet::new();
         for step in &self.scenario.steps {
-            step.params.for_each_str(&mut |s, _| used.extend(Templates::attribute_uses(s, "org")));
+            step.params
+                .for_each_str(&mut |s, _| used.extend(Templates::attribute_uses(s, "org")));
         }
         for (_, node) in &self.scenario.vars {
             node.for_each_str(&mut |s, _| used.extend(Templates::attribute_uses(s, "org")));
@@ -515,7 +600,9 @@ impl Run<'_> {
                 None if key == "security_token" => {
                     org.insert(key.into(), "".into());
                 }
-                None if used.contains(key) => missing.push(format!("`org.{key}` needs the environment variable {var}")),
+                None if used.contains(key) => {
+                    missing.push(format!("`org.{key}` needs the environment variable {var}"))
+                }
                 None => {
                     org.insert(key.into(), Value::Null);
                 }
@@ -529,7 +616,9 @@ impl Run<'_> {
                 Err(e) => missing.push(format!("cannot read SF_PRIVATE_KEY_FILE {path}: {e}")),
             },
             None if used.contains("private_key") => {
-                missing.push("`org.private_key` needs the environment variable SF_PRIVATE_KEY_FILE".into());
+                missing.push(
+                    "`org.private_key` needs the environment variable SF_PRIVATE_KEY_FILE".into(),
+                );
             }
             None => {
                 org.insert("private_key".into(), Value::Null);

@@ -134,10 +134,10 @@ impl Run<'_> {
         };
         for (k, v) in map {
             self.vars.insert(k.clone(), v.clone());
-            if self.scenario.secrets.contains(k) {
-                if let Some(t) = text(v) {
-                    self.redactor.secret(k, &t, Class::Credential);
-                }
+            if self.scenario.secrets.contains(k)
+                && let Some(t) = text(v)
+            {
+                self.redactor.secret(k, &t, Class::Credential);
             }
         }
         Ok(params.clone())

@@ -54,10 +54,10 @@ pub fn check(scenario: &Scenario, templates: &Templates) -> Vec<Diagnostic> {
 /// Names a step makes available to later steps.
 fn defined_by(step: &Step) -> Vec<String> {
     let mut names: Vec<String> = step.id.iter().cloned().collect();
-    if step.kind == crate::scenario::model::Kind::Set {
-        if let Value::Map(entries) = &step.params.value {
-            names.extend(entries.iter().map(|(k, _)| k.name.clone()));
-        }
+    if step.kind == crate::scenario::model::Kind::Set
+        && let Value::Map(entries) = &step.params.value
+    {
+        names.extend(entries.iter().map(|(k, _)| k.name.clone()));
     }
     names
 }

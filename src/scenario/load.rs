@@ -294,9 +294,8 @@ impl Loader {
             loc: node.loc,
         };
         for (k, v) in entries {
-            match k.name.as_str() {
-                "id" => step.id = self.step_id(v, index),
-                _ => {}
+            if k.name.as_str() == "id" {
+                step.id = self.step_id(v, index)
             }
         }
         for (k, v) in entries {
@@ -488,14 +487,12 @@ impl Loader {
                 );
             }
         }
-        if step.kind == Kind::Callback {
-            if let Some((_, v)) = get("listen") {
-                if let Some(s) = v.as_str().filter(|s| !is_template(s)) {
-                    if let Err(msg) = check_listen(s) {
-                        self.err(msg, v.loc, s.chars().count(), Some(step));
-                    }
-                }
-            }
+        if step.kind == Kind::Callback
+            && let Some((_, v)) = get("listen")
+            && let Some(s) = v.as_str().filter(|s| !is_template(s))
+            && let Err(msg) = check_listen(s)
+        {
+            self.err(msg, v.loc, s.chars().count(), Some(step));
         }
     }
 
