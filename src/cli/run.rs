@@ -130,6 +130,20 @@ struct Live<'a> {
 }
 
 impl Events for Live<'_> {
+    fn started(&self, log: &ScenarioLog) {
+        if self.pretty {
+            let target = match &self.plan.config.target {
+                Target::Mock => "built-in mock org".to_owned(),
+                Target::Org(u) => u.clone(),
+            };
+            self.print(&render::pretty::header(
+                &log.name,
+                &log.file,
+                &target,
+                &self.plan.opts,
+            ));
+        }
+    }
     fn step(&self, step: &StepLog, redactor: &Redactor) {
         if self.pretty {
             self.print(
@@ -181,18 +195,6 @@ async fn run_all(plan: &Plan) -> u8 {
                 continue;
             }
         };
-        if live.pretty {
-            let target = match &plan.config.target {
-                Target::Mock => "built-in mock org".to_owned(),
-                Target::Org(u) => u.clone(),
-            };
-            live.print(&render::pretty::header(
-                &scenario.name,
-                &display,
-                &target,
-                &plan.opts,
-            ));
-        }
         let outcome = run_scenario(&scenario, &plan.config, &http, &live).await;
         for d in &outcome.diagnostics {
             eprint!("{}", d.render(&display, &scenario.source));

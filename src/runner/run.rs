@@ -23,6 +23,8 @@ use crate::template::Templates;
 
 /// Live notifications while a scenario runs.
 pub trait Events: Send + Sync {
+    /// The scenario passed its checks and its first step is about to run.
+    fn started(&self, _log: &ScenarioLog) {}
     /// A step finished.
     fn step(&self, _step: &StepLog, _redactor: &Redactor) {}
     /// Something the person at the terminal should see now (URLs, waiting).
@@ -171,6 +173,7 @@ pub async fn run_scenario(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    events.started(&log);
     let mut failed = false;
     for step in &scenario.steps {
         let entry = if failed {
