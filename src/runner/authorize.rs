@@ -122,6 +122,9 @@ impl Run<'_> {
                 }
                 Ok(())
             }
+            Outcome::Finished => Err(StepError::failed(
+                "the login host ended the flow without redirecting to the redirect URI",
+            )),
             Outcome::Refused { status, body } => {
                 let fields: Vec<(String, String)> = form_urlencoded::parse(body.trim().as_bytes())
                     .into_owned()
@@ -236,7 +239,7 @@ impl Run<'_> {
     }
 
     /// Session cookies the login host set are secrets.
-    fn learn_cookies(&mut self) {
+    pub(crate) fn learn_cookies(&mut self) {
         let mut found = Vec::new();
         for ex in &self.exchanges {
             let Some(resp) = &ex.response else { continue };

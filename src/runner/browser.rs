@@ -28,6 +28,8 @@ pub enum Outcome {
     Redirected(String),
     /// The login host answered with an error instead of redirecting.
     Refused { status: u16, body: String },
+    /// After the decision, a page without a form (the device flow's "you may go back").
+    Finished,
 }
 
 const MAX_HOPS: usize = 12;
@@ -51,6 +53,7 @@ pub async fn walk(
         from: Party::Browser,
     };
     let mut tried_login = false;
+    let mut decided = false;
     for _ in 0..MAX_HOPS {
         if let Some(c) = cookie_header(&cookies) {
             next.headers.push(("cookie".into(), c));
@@ -83,7 +86,11 @@ pub async fn walk(
                 body: reply.text,
             });
         }
-        let form = Form::parse(&reply.text).ok_or_else(|| {
+        let form = Form::parse(&reply.text);
+        if decided && form.is_none() {
+            return Ok(Outcome::Finished);
+        }
+        let form = form.ok_or_else(|| {
             format!(
                 "the page at {} has no form to fill in",
                 strip_query(&current)
@@ -108,6 +115,7 @@ pub async fn walk(
                     deny.clone()
                 },
             ));
+            decided = true;
         } else {
             return Err(format!(
                 "the page at {} is neither a login nor a consent page",

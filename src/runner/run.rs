@@ -105,6 +105,10 @@ pub struct Run<'a> {
     pub(crate) listener: Option<Listener>,
     pub(crate) last_state: Option<String>,
     pub(crate) exchanges: Vec<Exchange>,
+    /// The device flow's verification URL, until a user agent has opened it.
+    pub(crate) device_verification: Option<String>,
+    /// `instance_url` and `access_token` of the last token response that had them.
+    pub(crate) last_token: Option<(String, String)>,
 }
 
 /// Runs one scenario to the end.
@@ -133,6 +137,8 @@ pub async fn run_scenario(
         listener: None,
         last_state: None,
         exchanges: Vec::new(),
+        device_verification: None,
+        last_token: None,
     };
     let mut log = ScenarioLog {
         file: scenario.path.clone(),
@@ -382,10 +388,8 @@ impl Run<'_> {
             Kind::Token => self.token(params).await,
             Kind::Request => self.request(params).await,
             Kind::Set => self.set(params),
-            Kind::Jwt | Kind::Metadata => Err(StepError::failed(format!(
-                "the `{}` step is not available in this version",
-                step.kind.name()
-            ))),
+            Kind::Jwt => self.jwt(params),
+            Kind::Metadata => self.metadata(params).await,
         }
     }
 }
@@ -436,7 +440,16 @@ fn empty_result(kind: Kind) -> Value {
         Kind::Authorize => &["url", "state", "error", "error_description"],
         Kind::Callback => &["code", "state", "params", "error", "error_description"],
         Kind::Token => crate::runner::steps::TOKEN_FIELDS,
-        Kind::Request | Kind::Metadata => &["status", "headers", "json", "body"],
+        Kind::Request => &["status", "headers", "json", "body"],
+        Kind::Metadata => &[
+            "status",
+            "headers",
+            "json",
+            "body",
+            "result",
+            "error",
+            "error_description",
+        ],
         Kind::Jwt => &["assertion"],
         Kind::Set => &[],
     };

@@ -172,8 +172,13 @@ impl Run<'_> {
             timeout,
             from: Party::Runner,
         };
+        if let Some(poll) = params.get("poll") {
+            return self.poll(req, poll).await;
+        }
         let reply = self.send(req).await?;
-        Ok(self.token_result(&reply))
+        let result = self.token_result(&reply);
+        self.note_device_code(&result);
+        Ok(result)
     }
 
     /// The token response's fields at top level, plus status, headers, json, body.
@@ -188,6 +193,11 @@ impl Run<'_> {
             }
         }
         self.learn_token_values(&result);
+        if let (Some(Value::String(url)), Some(Value::String(token))) =
+            (result.get("instance_url"), result.get("access_token"))
+        {
+            self.last_token = Some((url.clone(), token.clone()));
+        }
         result.extend(reply.result());
         result.into()
     }
