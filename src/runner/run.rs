@@ -321,7 +321,7 @@ impl Run<'_> {
         }
         let passed = match &step.expect {
             Some(expect) if error.is_none() || soft => {
-                entry.checks = self.check(expect, &result);
+                entry.checks = self.check(expect, &result, step.id.as_deref());
                 let ok = entry.checks.iter().all(|c| c.passed);
                 if ok {
                     error = None;
@@ -362,6 +362,7 @@ impl Run<'_> {
         &self,
         expect: &crate::scenario::model::Expect,
         result: &Value,
+        own_id: Option<&str>,
     ) -> Vec<crate::log::Check> {
         let render = |n: &Node| self.render(n).map_err(|d| d.message);
         let mut ctx = self.vars.clone();
@@ -371,6 +372,9 @@ impl Run<'_> {
         ctx.insert("env".into(), self.env.clone());
         ctx.insert("org".into(), Value::Object(self.org.clone()));
         ctx.insert("result".into(), result.clone());
+        if let Some(id) = own_id {
+            ctx.insert(id.to_owned(), result.clone());
+        }
         let ctx = minijinja::Value::from_serialize(&ctx);
         let that = |expr: &str| {
             self.templates

@@ -80,6 +80,8 @@ impl Checker<'_> {
         if let Some(expect) = &step.expect {
             let mut with_result = known.clone();
             with_result.insert("result".into());
+            // A step's own id names its result inside its expectations too.
+            with_result.extend(step.id.iter().cloned());
             if let Some(s) = &expect.status {
                 self.node(s, known, None, false);
             }
