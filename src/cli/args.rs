@@ -51,6 +51,9 @@ pub struct RunArgs {
     /// Scenarios run in parallel [default: number of CPUs]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Run only the K-th of N deterministic slices of the files (e.g. 2/4), for CI matrices
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Make every random value (PKCE verifier, state, mock ids and tokens) reproducible
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,

@@ -3,7 +3,9 @@
 pub mod args;
 pub mod files;
 pub mod mock;
+pub mod output;
 pub mod run;
+pub mod schedule;
 pub mod validate;
 pub mod write;
 

@@ -1,18 +1,15 @@
 //! `sfscenario run`: load the files, run each scenario, print the chosen
 //! format, write reports and snapshots, and decide the exit status.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use crate::cli::args::{RunArgs, split_assignment};
-use crate::cli::files;
-use crate::cli::write::write_atomic;
-use crate::log::{ScenarioLog, StepLog};
+use crate::cli::{files, output, schedule};
+use crate::log::ScenarioLog;
 use crate::render::{self, Format, RenderOptions};
 use crate::runner::config::{BrowserMode, RunConfig, Target, org_url};
 use crate::runner::http::Http;
-use crate::runner::run::{Events, Verdict, run_scenario};
+use crate::runner::run::Verdict;
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::load::load;
 use crate::scenario::model::Scenario;
@@ -20,22 +17,30 @@ use crate::scenario::schema::parse_duration;
 use crate::secret::{Mode, Redactor};
 
 /// A `--report FORMAT=PATH`.
-struct Report {
-    format: Format,
-    path: PathBuf,
+pub struct Report {
+    pub format: Format,
+    pub path: PathBuf,
 }
 
 /// Everything `run` was asked, checked.
-struct Plan {
-    config: RunConfig,
-    format: Format,
-    reports: Vec<Report>,
-    opts: RenderOptions,
-    mode: Mode,
-    snapshots: Option<PathBuf>,
-    update_snapshots: bool,
-    files: Vec<PathBuf>,
-    roots: Vec<PathBuf>,
+pub struct Plan {
+    pub config: RunConfig,
+    pub format: Format,
+    pub reports: Vec<Report>,
+    pub opts: RenderOptions,
+    pub mode: Mode,
+    pub snapshots: Option<PathBuf>,
+    pub update_snapshots: bool,
+    pub files: Vec<PathBuf>,
+    pub roots: Vec<PathBuf>,
+    pub jobs: usize,
+}
+
+/// A scenario that ran (its log and the values to redact in it).
+pub struct Done {
+    pub log: ScenarioLog,
+    pub redactor: Redactor,
+    pub file: PathBuf,
 }
 
 /// Runs the `run` subcommand; returns the exit status.
@@ -48,7 +53,6 @@ pub fn run(args: RunArgs) -> u8 {
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
         .enable_all()
         .build()
     {
@@ -58,7 +62,8 @@ pub fn run(args: RunArgs) -> u8 {
             return 2;
         }
     };
-    runtime.block_on(run_all(&plan))
+    let plan = std::sync::Arc::new(plan);
+    runtime.block_on(run_all(plan))
 }
 
 fn plan(args: &RunArgs) -> Result<Plan, String> {
@@ -117,61 +122,38 @@ fn plan(args: &RunArgs) -> Result<Plan, String> {
         },
         snapshots: args.snapshots.clone(),
         update_snapshots: args.update_snapshots,
-        files: files::scenario_files(&args.paths)?,
+        files: shard(files::scenario_files(&args.paths)?, args.shard.as_deref())?,
         roots: args.paths.clone(),
+        jobs: args.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }),
     })
 }
 
-/// Live terminal output for `--format pretty`.
-struct Live<'a> {
-    plan: &'a Plan,
-    pretty: bool,
-    out: Mutex<std::io::Stdout>,
+/// `--shard K/N`: the K-th of N slices of the sorted files (1-based).
+fn shard(files: Vec<PathBuf>, arg: Option<&str>) -> Result<Vec<PathBuf>, String> {
+    let Some(arg) = arg else { return Ok(files) };
+    let bad = || format!("--shard `{arg}`: expected K/N with 1 <= K <= N");
+    let (k, n) = arg.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || k == 0 || k > n {
+        return Err(bad());
+    }
+    let mut files = files;
+    files.sort();
+    Ok(files
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % n == k - 1)
+        .map(|(_, f)| f)
+        .collect())
 }
 
-impl Events for Live<'_> {
-    fn started(&self, log: &ScenarioLog) {
-        if self.pretty {
-            let target = match &self.plan.config.target {
-                Target::Mock => "built-in mock org".to_owned(),
-                Target::Org(u) => u.clone(),
-            };
-            self.print(&render::pretty::header(
-                &log.name,
-                &log.file,
-                &target,
-                &self.plan.opts,
-            ));
-        }
-    }
-    fn step(&self, step: &StepLog, redactor: &Redactor) {
-        if self.pretty {
-            self.print(
-                &redactor.redact(&render::pretty::step(step, &self.plan.opts), self.plan.mode),
-            );
-        }
-    }
-    fn notice(&self, message: &str) {
-        eprintln!("{message}");
-    }
-}
-
-impl Live<'_> {
-    fn print(&self, text: &str) {
-        if let Ok(mut out) = self.out.lock() {
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-        }
-    }
-}
-
-struct Done {
-    log: ScenarioLog,
-    redactor: Redactor,
-    file: PathBuf,
-}
-
-async fn run_all(plan: &Plan) -> u8 {
+/// Runs every planned scenario, then writes outputs; returns the exit status.
+async fn run_all(plan: std::sync::Arc<Plan>) -> u8 {
     let http = match Http::new(plan.config.ca_cert.as_deref()) {
         Ok(h) => h,
         Err(e) => {
@@ -179,59 +161,25 @@ async fn run_all(plan: &Plan) -> u8 {
             return 2;
         }
     };
-    let live = Live {
-        plan,
-        pretty: plan.format == Format::Pretty,
-        out: Mutex::new(std::io::stdout()),
-    };
-    let mut done = Vec::new();
-    let mut worst = Verdict::Passed;
-    for file in &plan.files {
-        let display = file.display().to_string();
-        let scenario = match read_scenario(file, &display) {
-            Ok(s) => s,
-            Err(Unusable) => {
-                worst = worst.max(Verdict::Unusable);
-                continue;
-            }
-        };
-        let outcome = run_scenario(&scenario, &plan.config, &http, &live).await;
-        for d in &outcome.diagnostics {
-            eprint!("{}", d.render(&display, &scenario.source));
+    let (done, mut worst) = schedule::run_scenarios(std::sync::Arc::clone(&plan), http).await;
+    if plan.format == Format::Pretty {
+        if done.len() + usize::from(worst == Verdict::Unusable) > 1 {
+            let logs: Vec<ScenarioLog> = done.iter().map(|d| d.log.clone()).collect();
+            schedule::print(&render::pretty::summary(&logs, &plan.opts));
         }
-        if live.pretty && outcome.verdict != Verdict::Unusable {
-            live.print(
-                &outcome
-                    .redactor
-                    .redact(&render::pretty::footer(&outcome.log, &plan.opts), plan.mode),
-            );
-        }
-        worst = worst.max(outcome.verdict);
-        if outcome.verdict != Verdict::Unusable {
-            done.push(Done {
-                log: outcome.log,
-                redactor: outcome.redactor,
-                file: file.clone(),
-            });
-        }
-    }
-    if live.pretty && done.len() > 1 {
-        let logs: Vec<ScenarioLog> = done.iter().map(|d| d.log.clone()).collect();
-        live.print(&render::pretty::summary(&logs, &plan.opts));
-    }
-    if !live.pretty {
-        live.print(&render_all(plan.format, &done, plan));
+    } else {
+        schedule::print(&output::render_all(plan.format, &done, &plan));
     }
     for report in &plan.reports {
-        if let Err(e) = write_report(report, &done, plan) {
+        if let Err(e) = output::write_report(report, &done, &plan) {
             eprintln!("error: {e}");
             worst = worst.max(Verdict::Unusable);
         }
     }
-    if let Some(dir) = &plan.snapshots
-        && !compare_snapshots(dir, &done, plan)
-    {
-        worst = worst.max(Verdict::Failed);
+    if let Some(dir) = &plan.snapshots {
+        if !output::compare_snapshots(dir, &done, &plan) {
+            worst = worst.max(Verdict::Failed);
+        }
     }
     match worst {
         Verdict::Passed => 0,
@@ -264,124 +212,4 @@ pub fn print_diagnostics(display: &str, bytes: &[u8], diags: &[Diagnostic]) {
     for d in diags {
         eprint!("{}", d.render(display, &source));
     }
-}
-
-/// One text for stdout or a report.
-fn render_all(format: Format, done: &[Done], plan: &Plan) -> String {
-    let mode = if format == Format::Snapshot {
-        Mode::Snapshot
-    } else {
-        plan.mode
-    };
-    if matches!(format, Format::Json | Format::Junit) && done.len() != 1 {
-        let logs: Vec<ScenarioLog> = done.iter().map(|d| d.log.clone()).collect();
-        let mut all = Redactor::new();
-        done.iter().for_each(|d| all.merge(&d.redactor));
-        return all.redact(&render::render_run(format, &logs, &plan.opts), mode);
-    }
-    let opts = RenderOptions {
-        color: false,
-        ..plan.opts
-    };
-    done.iter()
-        .map(|d| {
-            d.redactor
-                .redact(&render::render_scenario(format, &d.log, &opts), mode)
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn write_report(report: &Report, done: &[Done], plan: &Plan) -> Result<(), String> {
-    let private = plan.mode == Mode::Reveal;
-    if report.path.to_string_lossy().ends_with('/') {
-        for d in done {
-            let stem = d
-                .file
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("scenario");
-            let path = report
-                .path
-                .join(format!("{stem}.{}", extension(report.format)));
-            write_atomic(
-                &path,
-                &render_all(report.format, std::slice::from_ref(d), plan),
-                private,
-            )?;
-        }
-        return Ok(());
-    }
-    write_atomic(
-        &report.path,
-        &render_all(report.format, done, plan),
-        private,
-    )
-}
-
-fn extension(format: Format) -> &'static str {
-    match format {
-        Format::Pretty => "txt",
-        Format::Markdown => "md",
-        Format::Json => "json",
-        Format::Junit => "xml",
-        Format::Snapshot => "snap",
-    }
-}
-
-/// Compares (or writes) `DIR/<stem>.snap`; prints a diff for each mismatch.
-fn compare_snapshots(dir: &Path, done: &[Done], plan: &Plan) -> bool {
-    let mut ok = true;
-    for d in done {
-        let rel = relative(&d.file, &plan.roots);
-        let path = dir.join(rel.with_extension("snap"));
-        let text = render_all(Format::Snapshot, std::slice::from_ref(d), plan);
-        let existing = std::fs::read_to_string(&path).ok();
-        if plan.update_snapshots {
-            if existing.as_deref() != Some(text.as_str()) {
-                let what = if existing.is_some() { "updated" } else { "new" };
-                eprintln!("snapshot {what}: {}", path.display());
-                if let Err(e) = write_atomic(&path, &text, false) {
-                    eprintln!("error: {e}");
-                    ok = false;
-                }
-            }
-            continue;
-        }
-        match existing {
-            None => {
-                eprintln!(
-                    "snapshot missing: {} (run with --update-snapshots to write it)",
-                    path.display()
-                );
-                ok = false;
-            }
-            Some(old) if old != text => {
-                eprintln!("snapshot mismatch: {}", path.display());
-                eprint!("{}", unified_diff(&old, &text));
-                ok = false;
-            }
-            Some(_) => {}
-        }
-    }
-    ok
-}
-
-fn relative(file: &Path, roots: &[PathBuf]) -> PathBuf {
-    for root in roots {
-        if root.is_dir()
-            && let Ok(rel) = file.strip_prefix(root)
-        {
-            return rel.to_path_buf();
-        }
-    }
-    PathBuf::from(file.file_name().unwrap_or(file.as_os_str()))
-}
-
-fn unified_diff(old: &str, new: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header("expected", "actual")
-        .to_string()
 }

@@ -59,8 +59,14 @@ impl Run<'_> {
         result.insert("error_description".into(), Value::Null);
         match self.cfg.browser_mode() {
             BrowserMode::Auto => {
-                self.user_agent(params, &url, redirect_uri.as_deref(), &mut result)
-                    .await?
+                if let Err(mut e) = self
+                    .user_agent(params, &url, redirect_uri.as_deref(), &mut result)
+                    .await
+                {
+                    e.result
+                        .get_or_insert_with(|| Value::Object(result.clone()));
+                    return Err(e);
+                }
             }
             BrowserMode::System => {
                 self.events.notice(&format!("Opening the browser at {url}"));

@@ -239,11 +239,14 @@ impl Form {
 }
 
 fn attr(tag: &str, name: &str) -> Option<String> {
-    let pattern = format!(r#"(?is)\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)')"#);
-    let re = Regex::new(&pattern).ok()?;
-    let c = re.captures(tag)?;
-    let raw = c.get(1).or_else(|| c.get(2))?.as_str();
-    Some(unescape(raw))
+    static ATTR: OnceLock<Regex> = OnceLock::new();
+    re(
+        &ATTR,
+        r#"(?is)([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')"#,
+    )
+    .captures_iter(tag)
+    .find(|c| c[1].eq_ignore_ascii_case(name))
+    .and_then(|c| c.get(2).or_else(|| c.get(3)).map(|m| unescape(m.as_str())))
 }
 
 fn unescape(s: &str) -> String {

@@ -67,7 +67,9 @@ impl Http {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("sfscenario/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10));
+            .connect_timeout(Duration::from_secs(10))
+            // `localhost` is always this machine; skip the resolver (and its thread pool).
+            .resolve("localhost", std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
         if let Some(pem) = ca_cert {
             let cert = reqwest::Certificate::from_pem(pem)
                 .map_err(|e| format!("invalid CA certificate: {e}"))?;

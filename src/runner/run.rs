@@ -326,11 +326,10 @@ impl Run<'_> {
                 if ok {
                     error = None;
                 } else if error.is_none() {
-                    error = entry.checks.iter().find(|c| !c.passed).map(|c| {
-                        format!(
-                            "expected {} to be {}, got {}",
-                            c.subject, c.expected, c.actual
-                        )
+                    let failed = entry.checks.iter().filter(|c| !c.passed).count();
+                    error = Some(match failed {
+                        1 => "1 expectation failed".to_owned(),
+                        n => format!("{n} of {} expectations failed", entry.checks.len()),
                     });
                 }
                 ok

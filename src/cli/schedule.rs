@@ -1,0 +1,255 @@
+//! Running many scenarios: in parallel up to `--jobs`, each with its own mock
+//! org, scenarios that listen on the same callback port one after another, and
+//! output printed in file order whatever order they finish in.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{OwnedMutexGuard, Semaphore};
+
+use crate::cli::run::{Done, Plan, read_scenario};
+use crate::log::{ScenarioLog, StepLog};
+use crate::render::{self, Format};
+use crate::runner::config::Target;
+use crate::runner::http::Http;
+use crate::runner::run::{Events, Outcome, Verdict, run_scenario};
+use crate::scenario::model::{Kind, Scenario};
+use crate::scenario::node::Value as NodeValue;
+use crate::secret::Redactor;
+
+/// Writes to stdout at once.
+pub fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Live output of one scenario: straight to stdout, or buffered until its turn.
+struct Sink {
+    plan: Arc<Plan>,
+    buffer: Option<Mutex<String>>,
+}
+
+impl Sink {
+    fn emit(&self, text: &str) {
+        match &self.buffer {
+            Some(b) => {
+                if let Ok(mut b) = b.lock() {
+                    b.push_str(text);
+                }
+            }
+            None => print(text),
+        }
+    }
+
+    fn pretty(&self) -> bool {
+        self.plan.format == Format::Pretty
+    }
+}
+
+impl Events for Sink {
+    fn started(&self, log: &ScenarioLog) {
+        if self.pretty() {
+            let target = match &self.plan.config.target {
+                Target::Mock => "built-in mock org".to_owned(),
+                Target::Org(u) => u.clone(),
+            };
+            self.emit(&render::pretty::header(
+                &log.name,
+                &log.file,
+                &target,
+                &self.plan.opts,
+            ));
+        }
+    }
+    fn step(&self, step: &StepLog, redactor: &Redactor) {
+        if self.pretty() {
+            self.emit(
+                &redactor.redact(&render::pretty::step(step, &self.plan.opts), self.plan.mode),
+            );
+        }
+    }
+    fn notice(&self, message: &str) {
+        eprintln!("{message}");
+    }
+}
+
+/// What one scenario task hands back: its position, file, outcome and buffered output.
+type Finished = (usize, PathBuf, Outcome, String);
+
+/// Runs the plan's files; returns what ran (in file order) and the worst verdict.
+pub async fn run_scenarios(plan: Arc<Plan>, http: Http) -> (Vec<Done>, Verdict) {
+    let mut worst = Verdict::Passed;
+    let mut loaded = Vec::new();
+    for file in &plan.files {
+        match read_scenario(file, &file.display().to_string()) {
+            Ok(s) => loaded.push((file.clone(), s)),
+            Err(_) => worst = Verdict::Unusable,
+        }
+    }
+    let parallel = plan.jobs > 1 && loaded.len() > 1;
+    let locks = port_locks(&loaded, &plan);
+    let permits = Arc::new(Semaphore::new(plan.jobs.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut ids = HashMap::new();
+    let mut order = Ordered::default();
+    for (index, (file, scenario)) in loaded.into_iter().enumerate() {
+        let sink = Sink {
+            plan: Arc::clone(&plan),
+            buffer: parallel.then(|| Mutex::new(String::new())),
+        };
+        let ports: Vec<Arc<tokio::sync::Mutex<()>>> = static_ports(&scenario, &plan)
+            .iter()
+            .filter_map(|p| locks.get(p).cloned())
+            .collect();
+        let (plan, http, permits) = (Arc::clone(&plan), http.clone(), Arc::clone(&permits));
+        let task = async move {
+            let _permit = permits.acquire_owned().await.ok();
+            let mut guards: Vec<OwnedMutexGuard<()>> = Vec::new();
+            for lock in ports {
+                guards.push(lock.lock_owned().await);
+            }
+            let outcome = run_scenario(&scenario, &plan.config, &http, &sink).await;
+            finish(&sink, &scenario, &outcome);
+            let text = sink
+                .buffer
+                .as_ref()
+                .and_then(|b| b.lock().ok().map(|b| b.clone()));
+            (index, file, outcome, text.unwrap_or_default())
+        };
+        if parallel {
+            ids.insert(tasks.spawn(task).id(), index);
+        } else {
+            order.add(task.await, &mut worst);
+        }
+    }
+    while let Some(joined) = tasks.join_next_with_id().await {
+        match joined {
+            Ok((_, finished)) => order.add(finished, &mut worst),
+            Err(e) => {
+                eprintln!("error: a scenario stopped unexpectedly: {e}");
+                worst = Verdict::Unusable;
+                if let Some(&index) = ids.get(&e.id()) {
+                    order.skip(index);
+                }
+            }
+        }
+    }
+    (order.done.into_values().collect(), worst)
+}
+
+/// Prints buffered output in file order as scenarios finish.
+#[derive(Default)]
+struct Ordered {
+    next: usize,
+    texts: BTreeMap<usize, Option<String>>,
+    done: BTreeMap<usize, Done>,
+}
+
+impl Ordered {
+    fn add(&mut self, (index, file, outcome, text): Finished, worst: &mut Verdict) {
+        *worst = (*worst).max(outcome.verdict);
+        self.texts.insert(index, Some(text));
+        if outcome.verdict != Verdict::Unusable {
+            let done = Done {
+                log: outcome.log,
+                redactor: outcome.redactor,
+                file,
+            };
+            self.done.insert(index, done);
+        }
+        self.flush();
+    }
+
+    fn skip(&mut self, index: usize) {
+        self.texts.insert(index, None);
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        while let Some(text) = self.texts.remove(&self.next) {
+            if let Some(t) = text {
+                print(&t);
+            }
+            self.next += 1;
+        }
+    }
+}
+
+/// After a scenario: its diagnostics to stderr, its footer to the sink.
+fn finish(sink: &Sink, scenario: &Scenario, outcome: &Outcome) {
+    for d in &outcome.diagnostics {
+        eprint!("{}", d.render(&scenario.path, &scenario.source));
+    }
+    if sink.pretty() && outcome.verdict != Verdict::Unusable {
+        let footer = render::pretty::footer(&outcome.log, &sink.plan.opts);
+        sink.emit(&outcome.redactor.redact(&footer, sink.plan.mode));
+    }
+}
+
+/// One lock per callback port that several scenarios listen on.
+fn port_locks(
+    loaded: &[(PathBuf, Scenario)],
+    plan: &Plan,
+) -> HashMap<u16, Arc<tokio::sync::Mutex<()>>> {
+    let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
+    for (_, s) in loaded {
+        for p in static_ports(s, plan) {
+            *counts.entry(p).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(p, _)| (p, Arc::new(tokio::sync::Mutex::new(()))))
+        .collect()
+}
+
+/// Callback ports a scenario listens on that are known before it runs (sorted).
+fn static_ports(scenario: &Scenario, plan: &Plan) -> Vec<u16> {
+    let mut literal: HashMap<String, String> = HashMap::new();
+    for (k, v) in &scenario.vars {
+        if let NodeValue::Str(s) = &v.value {
+            literal.insert(k.name.clone(), s.clone());
+        }
+    }
+    for (k, v) in &plan.config.vars {
+        literal.insert(k.clone(), v.clone());
+    }
+    let mut ports = Vec::new();
+    for step in scenario.steps.iter().filter(|s| s.kind == Kind::Callback) {
+        let NodeValue::Map(entries) = &step.params.value else {
+            continue;
+        };
+        let Some((_, listen)) = entries.iter().find(|(k, _)| k.name == "listen") else {
+            continue;
+        };
+        let Some(mut text) = listen.as_str().map(str::to_owned) else {
+            continue;
+        };
+        for _ in 0..8 {
+            if !text.contains("{{") {
+                break;
+            }
+            for (k, v) in &literal {
+                for pattern in [format!("{{{{ {k} }}}}"), format!("{{{{{k}}}}}")] {
+                    text = text.replace(&pattern, v);
+                }
+            }
+        }
+        if text.contains("{{") {
+            continue; // depends on run-time values, e.g. free_port()
+        }
+        if let Some(port) = url::Url::parse(&text)
+            .ok()
+            .and_then(|u| u.port_or_known_default())
+        {
+            ports.push(port);
+        }
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
