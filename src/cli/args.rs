@@ -21,6 +21,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Run the built-in mock org as a standalone server
     Mock(MockArgs),
+    /// Print the JSON Schema of scenario files
+    Schema,
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell

@@ -29,6 +29,14 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Run(a) => run::run(*a),
         Command::Validate(a) => validate::validate(&a),
         Command::Mock(a) => mock::mock(&a),
+        Command::Schema => {
+            let schema = crate::scenario::jsonschema::json_schema();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            0
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
