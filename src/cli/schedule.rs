@@ -74,6 +74,11 @@ impl Events for Sink {
     fn notice(&self, message: &str) {
         eprintln!("{message}");
     }
+    fn progress(&self, message: &str) {
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            eprint!("\r\x1b[2K{message}");
+        }
+    }
 }
 
 /// What one scenario task hands back: its position, file, outcome and buffered output.

@@ -191,7 +191,13 @@ impl Run<'_> {
                 crate::runner::http::human(timeout)
             ));
         }
-        let Some(delivery) = listener.wait(timeout).await else {
+        let waited = if self.cfg.browser_mode() == BrowserMode::Auto {
+            listener.wait(timeout).await
+        } else {
+            self.wait_with_countdown(&mut listener, &uri.to_owned(), timeout)
+                .await
+        };
+        let Some(delivery) = waited else {
             return Err(StepError::failed(format!(
                 "no redirect reached {uri} within {}; was the authorization finished in the browser?",
                 crate::runner::http::human(timeout)
@@ -225,6 +231,28 @@ impl Run<'_> {
                 ));
         }
         Ok(result.into())
+    }
+
+    /// Waits for the browser, showing the time left once a second.
+    async fn wait_with_countdown(
+        &self,
+        listener: &mut Listener,
+        uri: &str,
+        timeout: std::time::Duration,
+    ) -> Option<crate::runner::callback::Delivery> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let result = loop {
+            tokio::select! {
+                d = listener.wait(deadline.saturating_duration_since(tokio::time::Instant::now())) => break d,
+                _ = tick.tick() => {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now()).as_secs();
+                    self.events.progress(&format!("Waiting for the redirect to {uri}… {left}s left"));
+                }
+            }
+        };
+        self.events.progress("");
+        result
     }
 
     /// Codes and tokens in a redirect URL are secrets from the moment they are seen.

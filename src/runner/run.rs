@@ -29,6 +29,8 @@ pub trait Events: Send + Sync {
     fn step(&self, _step: &StepLog, _redactor: &Redactor) {}
     /// Something the person at the terminal should see now (URLs, waiting).
     fn notice(&self, _message: &str) {}
+    /// A status line that replaces the previous one (countdowns); empty clears it.
+    fn progress(&self, _message: &str) {}
 }
 
 /// No live output.
