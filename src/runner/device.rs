@@ -14,6 +14,8 @@ use crate::runner::steps::duration;
 
 /// Added to the interval on `slow_down` (RFC 8628).
 const SLOW_DOWN: Duration = Duration::from_secs(5);
+/// The shortest pause between polls.
+const MIN_INTERVAL: Duration = Duration::from_millis(50);
 
 impl Run<'_> {
     /// A token response with a `user_code` starts the user's half of the device flow.
@@ -79,7 +81,8 @@ impl Run<'_> {
                     human(limit)
                 )));
             }
-            tokio::time::sleep(interval).await;
+            // Never a busy loop, even when the server asks for no interval.
+            tokio::time::sleep(interval.max(MIN_INTERVAL)).await;
         }
     }
 
