@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::duration::{RefreshPolicy, parse_duration};
+use super::keys::{APP_CERTIFICATE_PEM, public_key};
 use super::merge::merge_section;
 use super::sobjects::SObjectKind;
 
@@ -77,13 +78,17 @@ pub struct ConnectedApp {
     /// Duration (`15m`); `0s` means codes are already expired when issued.
     pub code_lifetime: String,
     pub access_token_lifetime: String,
-    /// PEM certificate for the JWT bearer flow.
+    /// PEM certificate (or public key) that JWT bearer assertions are
+    /// verified with; `None`: the app takes no assertions.
     pub certificate: Option<String>,
-    /// Username the client credentials flow runs as.
+    /// Username the client credentials flow runs as; `None`: the flow is refused.
     pub run_as: Option<String>,
-    /// Usernames pre-approved for the JWT bearer flow.
-    pub jwt_preapproved: Vec<String>,
+    /// Usernames pre-approved for the JWT bearer flow; `None`: the first user.
+    pub jwt_preapproved: Option<Vec<String>>,
+    /// How long a device code stays usable (`10m`).
     pub device_code_lifetime: String,
+    /// The device flow's polling `interval` (`5s`); polling faster gets `slow_down`.
+    pub device_interval: String,
 }
 
 impl Default for ConnectedApp {
@@ -102,10 +107,11 @@ impl Default for ConnectedApp {
             refresh_token_rotation: false,
             code_lifetime: "15m".into(),
             access_token_lifetime: "2h".into(),
-            certificate: None,
+            certificate: Some(APP_CERTIFICATE_PEM.into()),
             run_as: None,
-            jwt_preapproved: Vec::new(),
+            jwt_preapproved: None,
             device_code_lifetime: "10m".into(),
+            device_interval: "5s".into(),
         }
     }
 }
@@ -134,6 +140,7 @@ impl ConnectedApp {
             .map(String::from)
             .to_vec(),
             require_secret: false,
+            certificate: None,
             ..ConnectedApp::default()
         }
     }
@@ -190,6 +197,7 @@ impl MockConfig {
             ("code_lifetime", &app.code_lifetime),
             ("access_token_lifetime", &app.access_token_lifetime),
             ("device_code_lifetime", &app.device_code_lifetime),
+            ("device_interval", &app.device_interval),
         ] {
             if parse_duration(value).is_none() {
                 return Err(ConfigError::new(
@@ -201,6 +209,14 @@ impl MockConfig {
         if RefreshPolicy::parse(&app.refresh_token_policy).is_none() {
             let message = "expected `infinite`, `immediately` or a duration such as `24h`";
             return Err(ConfigError::new(at("refresh_token_policy"), message));
+        }
+        if app
+            .certificate
+            .as_deref()
+            .is_some_and(|pem| public_key(pem).is_none())
+        {
+            let message = "expected a PEM certificate or public key holding an RSA key";
+            return Err(ConfigError::new(at("certificate"), message));
         }
         if app.client_id.is_empty() {
             return Err(ConfigError::new(at("client_id"), "must not be empty"));

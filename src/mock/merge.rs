@@ -29,6 +29,9 @@ pub(crate) fn merge_section(base: &mut Value, overrides: &Value) -> Result<(), C
     Ok(())
 }
 
+/// Keys that `null` turns off (`jwt_preapproved`, a list, is `null` by default).
+const OPTIONAL: [&str; 3] = ["certificate", "run_as", "jwt_preapproved"];
+
 /// Merges a map of plain values (strings, booleans, lists of strings) over a
 /// template whose keys are the only ones allowed.
 fn merge_map(base: &mut Value, over: &Value, path: &str) -> Result<(), ConfigError> {
@@ -43,6 +46,11 @@ fn merge_map(base: &mut Value, over: &Value, path: &str) -> Result<(), ConfigErr
         let template = base
             .get(key)
             .ok_or_else(|| ConfigError::new(&path, "unknown key"))?;
+        let template = match key.as_str() {
+            _ if value.is_null() && OPTIONAL.contains(&key.as_str()) => &Value::Null,
+            "jwt_preapproved" => &Value::Array(Vec::new()),
+            _ => template,
+        };
         check_type(template, value, &path)?;
         base.insert(key.clone(), value.clone());
     }

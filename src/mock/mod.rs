@@ -4,6 +4,7 @@
 
 mod config;
 mod duration;
+mod keys;
 mod merge;
 mod oauth;
 mod pages;
@@ -18,4 +19,5 @@ mod state;
 mod testing;
 
 pub use config::{ConfigError, ConnectedApp, MockConfig, MockUser};
+pub use keys::{APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM};
 pub use server::{MockOptions, MockServer};

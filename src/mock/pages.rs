@@ -1,18 +1,24 @@
-//! The login and consent pages: real, self-contained HTML forms.
+//! The login, consent and device verification pages: real, self-contained
+//! HTML forms.
 //!
 //! The runner's built-in user agent parses these pages, so their form shape is
-//! a contract: one `<form method="post" action="/services/oauth2/authorize">`,
-//! every authorization parameter as `<input type="hidden" name="…" value="…">`,
-//! `username`/`password` inputs and a `Log In` button on the login page, and
-//! `consent_step=1` plus `decision` buttons `allow`/`deny` on the consent page.
+//! a contract: one `<form method="post" action="…">` (the authorize endpoint,
+//! or `/setup/connect` for the device flow), every parameter to carry as
+//! `<input type="hidden" name="…" value="…">`, `username`/`password` inputs
+//! and a `Log In` button on the login page, and `consent_step=1` plus
+//! `decision` buttons `allow`/`deny` on the consent page. The page after a
+//! device flow decision has no form.
 
 use std::fmt::Write as _;
 
-/// Where both forms post.
-const ACTION: &str = "/services/oauth2/authorize";
+/// Where the authorize pages post.
+pub(crate) const AUTHORIZE: &str = "/services/oauth2/authorize";
+/// The device flow's verification page, where its pages post.
+pub(crate) const DEVICE: &str = "/setup/connect";
 
 /// The login page, with an error message after a failed attempt.
 pub(crate) fn login_page(
+    action: &str,
     app_name: &str,
     hidden: &[(String, String)],
     username: &str,
@@ -31,7 +37,7 @@ pub(crate) fn login_page(
             escape(error)
         );
     }
-    let _ = writeln!(body, "<form method=\"post\" action=\"{ACTION}\">");
+    let _ = writeln!(body, "<form method=\"post\" action=\"{action}\">");
     body.push_str(&hidden_fields(hidden));
     let _ = write!(
         body,
@@ -49,6 +55,7 @@ pub(crate) fn login_page(
 
 /// The consent page: the app, the user, every requested scope, Allow and Deny.
 pub(crate) fn consent_page(
+    action: &str,
     app_name: &str,
     username: &str,
     scopes: &[String],
@@ -73,7 +80,7 @@ pub(crate) fn consent_page(
         "</ul>\n<p class=\"sub\">You are logged in as <b>{}</b>. Do you want to allow access?</p>",
         escape(username)
     );
-    let _ = writeln!(body, "<form method=\"post\" action=\"{ACTION}\">");
+    let _ = writeln!(body, "<form method=\"post\" action=\"{action}\">");
     body.push_str(&hidden_fields(hidden));
     body.push_str(
         "<input type=\"hidden\" name=\"consent_step\" value=\"1\">\n\
@@ -83,6 +90,37 @@ pub(crate) fn consent_page(
          </div>\n</form>\n",
     );
     page("Allow Access | Mock Org", &body)
+}
+
+/// The device flow's first page: type the code shown on the device.
+pub(crate) fn device_code_page(error: Option<&str>) -> String {
+    let mut body = String::from("<h1>Connect Your Device</h1>\n");
+    if let Some(error) = error {
+        let _ = writeln!(
+            body,
+            "<div class=\"error\" role=\"alert\">{}</div>",
+            escape(error)
+        );
+    }
+    let _ = write!(
+        body,
+        "<form method=\"get\" action=\"{DEVICE}\">\n\
+         <label for=\"user_code\">Enter the code shown on your device</label>\n\
+         <input type=\"text\" id=\"user_code\" name=\"user_code\" autocomplete=\"off\" autofocus>\n\
+         <button type=\"submit\" class=\"primary\">Connect</button>\n\
+         </form>\n"
+    );
+    page("Connect | Mock Org", &body)
+}
+
+/// After a device flow decision: no form, only where to go next.
+pub(crate) fn device_done_page(allowed: bool) -> String {
+    let body = if allowed {
+        "<h1>You're Connected</h1>\n<p class=\"sub\">Return to your device to continue.</p>\n"
+    } else {
+        "<h1>Access Denied</h1>\n<p class=\"sub\">The device was not connected.</p>\n"
+    };
+    page("Connect | Mock Org", body)
 }
 
 fn hidden_fields(hidden: &[(String, String)]) -> String {
@@ -165,19 +203,26 @@ footer{margin:24px;color:#706e6b;font-size:12px}";
 
 #[cfg(test)]
 mod tests {
-    use super::{consent_page, escape, login_page};
+    use super::{AUTHORIZE, DEVICE, consent_page, device_done_page, escape, login_page};
 
     #[test]
     fn pages_carry_every_field_escaped() {
         let hidden = vec![("state".to_string(), "a\"<b>&".to_string())];
-        let login = login_page("App", &hidden, "", Some("Please check your username"));
+        let login = login_page(
+            AUTHORIZE,
+            "App",
+            &hidden,
+            "",
+            Some("Please check your username"),
+        );
         assert!(
             login
                 .contains("<input type=\"hidden\" name=\"state\" value=\"a&quot;&lt;b&gt;&amp;\">")
         );
         assert!(login.contains("<form method=\"post\" action=\"/services/oauth2/authorize\">"));
         assert!(login.contains(">Log In</button>"));
-        let consent = consent_page("App", "u@x", &["api".to_string()], &hidden);
+        let consent = consent_page(DEVICE, "App", "u@x", &["api".to_string()], &hidden);
+        assert!(consent.contains("<form method=\"post\" action=\"/setup/connect\">"));
         assert!(consent.contains("<input type=\"hidden\" name=\"consent_step\" value=\"1\">"));
         assert!(
             consent.contains(
@@ -185,5 +230,6 @@ mod tests {
             )
         );
         assert_eq!(escape("'"), "&#39;");
+        assert!(!device_done_page(true).contains("<form"));
     }
 }

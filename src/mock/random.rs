@@ -48,6 +48,16 @@ impl Randomness {
         self.string(ALPHANUMERIC, 40)
     }
 
+    /// The device flow's opaque device code.
+    pub(crate) fn device_code(&mut self) -> String {
+        self.string(ALPHANUMERIC, 64)
+    }
+
+    /// The device flow's user code: 8 characters, easy to read and type.
+    pub(crate) fn user_code(&mut self) -> String {
+        self.string(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 8)
+    }
+
     /// A 128-character PKCE code verifier.
     pub(crate) fn code_verifier(&mut self) -> String {
         self.string(URL_SAFE_CHARS, 128)

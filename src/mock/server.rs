@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::config::MockConfig;
-use super::oauth::{authorize, pkce, token};
+use super::oauth::{authorize, pkce, routes, token};
 use super::request::{MockRequest, ReadError};
 use super::response::{self, MockResponse, TEXT};
 use super::rest;
@@ -157,6 +157,9 @@ async fn handle(request: hyper::Request<Incoming>, state: &MockState, host: &str
 
 /// Paths to handlers. A new endpoint group is a new file and one line here.
 fn route(state: &MockState, request: &MockRequest) -> MockResponse {
+    if let Some(answer) = routes::route(state, request) {
+        return answer;
+    }
     let path = request.path.as_str();
     match path {
         "/services/oauth2/authorize" => authorize::handle(state, request),

@@ -31,6 +31,8 @@ pub(crate) struct AuthCode {
     pub(crate) scopes: Vec<String>,
     /// `(code_challenge, method)`, method `S256` or `plain`.
     pub(crate) challenge: Option<(String, String)>,
+    /// The authorize request's `nonce`, for the `id_token`.
+    pub(crate) nonce: Option<String>,
     pub(crate) expires_ms: u64,
     pub(crate) used: bool,
 }
@@ -41,8 +43,12 @@ pub(crate) struct Grant {
     pub(crate) client_id: String,
     pub(crate) user_id: String,
     pub(crate) scopes: Vec<String>,
+    pub(crate) issued_ms: u64,
     /// `None`: never expires.
     pub(crate) expires_ms: Option<u64>,
+    /// For an access token: the refresh token it came with or from (revoking
+    /// that refresh token revokes it too).
+    pub(crate) refresh_token: Option<String>,
 }
 
 impl Grant {
@@ -59,6 +65,33 @@ pub(crate) struct Store {
     pub(crate) refresh_tokens: HashMap<String, Grant>,
     /// Login session cookie value → user id.
     pub(crate) sessions: HashMap<String, String>,
+    /// Device flow: device code → its state.
+    pub(crate) devices: HashMap<String, DeviceGrant>,
+}
+
+/// Where a device flow stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DeviceStatus {
+    Pending,
+    Approved {
+        user_id: String,
+    },
+    Denied,
+    /// Tokens were issued: the device code is spent.
+    Used,
+}
+
+/// A device code and what it stands for.
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceGrant {
+    pub(crate) client_id: String,
+    pub(crate) user_code: String,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) expires_ms: u64,
+    pub(crate) interval_ms: u64,
+    /// The last poll that was not told to slow down.
+    pub(crate) last_poll_ms: Option<u64>,
+    pub(crate) status: DeviceStatus,
 }
 
 /// The mock org.
@@ -91,6 +124,7 @@ impl MockState {
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
             sessions: HashMap::new(),
+            devices: HashMap::new(),
         };
         MockState {
             records: assign_ids(&config.records),

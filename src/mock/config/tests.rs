@@ -95,3 +95,52 @@ fn errors_name_the_key_path() {
             .starts_with("mock.records.Widget: unknown sObject type")
     );
 }
+
+#[test]
+fn oauth_flow_settings() {
+    use crate::mock::keys::APP_CERTIFICATE_PEM;
+    let config = MockConfig::from_overrides(&serde_json::Value::Null).unwrap();
+    let app = &config.connected_app;
+    assert_eq!(app.certificate.as_deref(), Some(APP_CERTIFICATE_PEM));
+    assert_eq!(app.jwt_preapproved, None);
+    assert_eq!(app.device_interval, "5s");
+    let overrides = json!({ "connected_app": {
+        "certificate": null,
+        "jwt_preapproved": ["a@example.com"],
+        "run_as": "a@example.com",
+        "device_interval": "0s",
+    }});
+    let config = MockConfig::from_overrides(&overrides).unwrap();
+    let app = &config.connected_app;
+    assert_eq!(app.certificate, None);
+    assert_eq!(
+        app.jwt_preapproved.as_deref(),
+        Some(&["a@example.com".to_string()][..])
+    );
+    assert_eq!(app.run_as.as_deref(), Some("a@example.com"));
+    let cases = [
+        (
+            json!({"connected_app": {"certificate": "not a pem"}}),
+            "mock.connected_app.certificate: expected a PEM certificate or public key holding an RSA key",
+        ),
+        (
+            json!({"connected_app": {"jwt_preapproved": [1]}}),
+            "mock.connected_app.jwt_preapproved.0: expected a string, found a number",
+        ),
+        (
+            json!({"connected_app": {"jwt_preapproved": "a@example.com"}}),
+            "mock.connected_app.jwt_preapproved: expected a list of strings, found a string",
+        ),
+        (
+            json!({"connected_app": {"device_interval": "often"}}),
+            "mock.connected_app.device_interval: invalid duration `often`",
+        ),
+        (
+            json!({"connected_app": {"client_id": null}}),
+            "mock.connected_app.client_id: expected a string, found null",
+        ),
+    ];
+    for (overrides, message) in cases {
+        assert_eq!(refused(&overrides), message);
+    }
+}

@@ -34,6 +34,8 @@ pub(crate) struct AuthRequest<'a> {
     pub(crate) challenge: Option<(String, String)>,
     pub(crate) prompt_login: bool,
     pub(crate) login_hint: String,
+    /// Echoed in the `id_token`.
+    pub(crate) nonce: Option<String>,
     /// Every parameter of the request, carried forward by the pages.
     pub(crate) hidden: Vec<(String, String)>,
 }
@@ -89,12 +91,19 @@ pub(crate) fn login_response(
     username: &str,
     error: Option<&str>,
 ) -> MockResponse {
-    let page = pages::login_page(&auth.app.name, &auth.hidden, username, error);
+    let page = pages::login_page(
+        pages::AUTHORIZE,
+        &auth.app.name,
+        &auth.hidden,
+        username,
+        error,
+    );
     response::html(StatusCode::OK, page)
 }
 
 pub(crate) fn consent_response(auth: &AuthRequest<'_>, user: &User) -> MockResponse {
     let page = pages::consent_page(
+        pages::AUTHORIZE,
         &auth.app.name,
         &user.user.username,
         &auth.scopes,
@@ -234,6 +243,9 @@ fn check<'s>(
         challenge,
         prompt_login,
         login_hint: get("login_hint").unwrap_or_default().to_string(),
+        nonce: get("nonce")
+            .filter(|nonce| !nonce.is_empty())
+            .map(str::to_string),
         hidden: params.to_vec(),
     })
 }
@@ -247,7 +259,7 @@ fn redirect<T>(
 }
 
 /// The requested scopes if the app has them all; all the app's without `scope`.
-fn granted_scopes(app: &ConnectedApp, requested: Option<&str>) -> Option<Vec<String>> {
+pub(crate) fn granted_scopes(app: &ConnectedApp, requested: Option<&str>) -> Option<Vec<String>> {
     let requested = requested.map(str::trim).filter(|scope| !scope.is_empty());
     let Some(requested) = requested else {
         return Some(app.scopes.clone());

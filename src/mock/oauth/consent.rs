@@ -7,7 +7,7 @@ use super::authorize::{
     self, AuthRequest, ResponseType, consent_response, error_redirect, logged_in_user,
     login_response, redirect_location,
 };
-use super::issue::{Issue, allows_refresh, issue};
+use super::issue::{Issue, issue};
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse};
 use crate::mock::state::{AuthCode, MockState, User, expiry, now_ms};
@@ -16,7 +16,7 @@ use crate::mock::state::{AuthCode, MockState, User, expiry, now_ms};
 const BAD_LOGIN: &str = "Please check your username and password. If you still can't log in, \
                          contact your Salesforce administrator.";
 const INACTIVE: &str = "Your user account is inactive. Contact your Salesforce administrator.";
-const LOGGED_OUT: &str = "Your session has ended. Please log in again.";
+pub(crate) const LOGGED_OUT: &str = "Your session has ended. Please log in again.";
 
 /// A POST to the authorize endpoint: a consent decision, a login, or neither.
 pub(crate) fn post(
@@ -46,20 +46,38 @@ fn log_in(
     username: &str,
     password: &str,
 ) -> MockResponse {
-    let user = state.user_by_name(username.trim());
-    let Some(user) = user.filter(|user| user.user.password == password) else {
-        return login_response(auth, username, Some(BAD_LOGIN));
-    };
-    if !user.user.active {
-        return login_response(auth, username, Some(INACTIVE));
+    match authenticate(state, username, password) {
+        Ok(user) => with_session(state, user, consent_response(auth, user)),
+        Err(message) => login_response(auth, username, Some(message)),
     }
+}
+
+/// The login form's check (the password alone, no security token): the
+/// user, or the message the login page shows.
+pub(crate) fn authenticate<'s>(
+    state: &'s MockState,
+    username: &str,
+    password: &str,
+) -> Result<&'s User, &'static str> {
+    let user = state.user_by_name(username.trim());
+    let user = user
+        .filter(|user| user.user.password == password)
+        .ok_or(BAD_LOGIN)?;
+    if user.user.active {
+        Ok(user)
+    } else {
+        Err(INACTIVE)
+    }
+}
+
+/// `page` with a new login session for `user` in its `sid` cookie.
+pub(crate) fn with_session(state: &MockState, user: &User, mut page: MockResponse) -> MockResponse {
     let sid = {
         let mut store = state.store();
         let sid = store.random.session_id();
         store.sessions.insert(sid.clone(), user.id.clone());
         sid
     };
-    let mut page = consent_response(auth, user);
     let cookie = format!("sid={sid}; Path=/; HttpOnly; SameSite=Lax");
     if let Ok(cookie) = HeaderValue::from_str(&cookie) {
         page.headers_mut().append(SET_COOKIE, cookie);
@@ -97,13 +115,8 @@ fn approve(
     let mut pairs: Vec<(&str, String)> = match auth.response_type {
         ResponseType::Code => vec![("code", new_code(state, auth, user))],
         ResponseType::Token => {
-            let what = Issue {
-                app: auth.app,
-                user_id: &user.id,
-                scopes: &auth.scopes,
-                with_refresh: allows_refresh(&auth.scopes),
-                base_url: &request.base_url,
-            };
+            let what = Issue::new(auth.app, &user.id, &auth.scopes, &request.base_url)
+                .interactive(auth.nonce.as_deref());
             issue(state, &what).fragment_pairs()
         }
     };
@@ -121,6 +134,7 @@ fn new_code(state: &MockState, auth: &AuthRequest<'_>, user: &User) -> String {
         user_id: user.id.clone(),
         scopes: auth.scopes.clone(),
         challenge: auth.challenge.clone(),
+        nonce: auth.nonce.clone(),
         expires_ms: expiry(&auth.app.code_lifetime, now_ms()),
         used: false,
     };

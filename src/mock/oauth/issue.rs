@@ -1,5 +1,5 @@
-//! Issuing access and refresh tokens, shared by the token endpoint and the
-//! user-agent flow.
+//! Issuing access, refresh and ID tokens, shared by the token endpoint, the
+//! user-agent flow and the device flow.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -7,6 +7,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
+use super::id_token::id_token;
 use crate::mock::config::ConnectedApp;
 use crate::mock::state::{Grant, MockState, expiry, now_ms, refresh_expiry};
 
@@ -17,6 +18,7 @@ pub(crate) struct TokenSet {
     pub(crate) refresh_token: Option<String>,
     pub(crate) signature: String,
     pub(crate) scope: String,
+    pub(crate) id_token: Option<String>,
     pub(crate) instance_url: String,
     pub(crate) id: String,
     pub(crate) issued_at: String,
@@ -34,40 +36,88 @@ pub(crate) struct Issue<'a> {
     pub(crate) app: &'a ConnectedApp,
     pub(crate) user_id: &'a str,
     pub(crate) scopes: &'a [String],
-    pub(crate) with_refresh: bool,
     pub(crate) base_url: &'a str,
+    /// Issue a refresh token too.
+    pub(crate) with_refresh: bool,
+    /// The refresh token this access token is made from (a refresh without
+    /// rotation): revoking it revokes the new access token too.
+    pub(crate) from_refresh: Option<&'a str>,
+    /// Add an `id_token` when `openid` is granted (the web server,
+    /// user-agent, device and refresh token flows).
+    pub(crate) id_token: bool,
+    /// The authorize request's `nonce`, echoed in the `id_token`.
+    pub(crate) nonce: Option<&'a str>,
+}
+
+impl<'a> Issue<'a> {
+    /// An access token alone: no refresh token, no `id_token`.
+    pub(crate) fn new(
+        app: &'a ConnectedApp,
+        user_id: &'a str,
+        scopes: &'a [String],
+        base_url: &'a str,
+    ) -> Self {
+        Issue {
+            app,
+            user_id,
+            scopes,
+            base_url,
+            with_refresh: false,
+            from_refresh: None,
+            id_token: false,
+            nonce: None,
+        }
+    }
+
+    /// With a refresh token when the scopes allow one, and an `id_token`
+    /// when `openid` is granted: what an interactive flow gets.
+    pub(crate) fn interactive(mut self, nonce: Option<&'a str>) -> Self {
+        self.with_refresh = allows_refresh(self.scopes);
+        self.id_token = true;
+        self.nonce = nonce;
+        self
+    }
 }
 
 /// Makes and records an access token (and a refresh token when asked).
 pub(crate) fn issue(state: &MockState, what: &Issue<'_>) -> TokenSet {
     let now = now_ms();
-    let grant = |expires_ms| Grant {
+    let grant = |expires_ms, refresh_token: Option<&str>| Grant {
         client_id: what.app.client_id.clone(),
         user_id: what.user_id.to_string(),
         scopes: what.scopes.to_vec(),
+        issued_ms: now,
         expires_ms,
+        refresh_token: refresh_token.map(str::to_string),
     };
     let mut store = state.store();
     let access_token = store.random.access_token(state.org_id15());
-    let access_expiry = expiry(&what.app.access_token_lifetime, now);
-    store
-        .access_tokens
-        .insert(access_token.clone(), grant(Some(access_expiry)));
     let refresh_token = what.with_refresh.then(|| {
         let token = store.random.refresh_token();
+        let expires = refresh_expiry(what.app, now);
         store
             .refresh_tokens
-            .insert(token.clone(), grant(refresh_expiry(what.app, now)));
+            .insert(token.clone(), grant(expires, None));
         token
     });
+    let access_expiry = expiry(&what.app.access_token_lifetime, now);
+    let family = refresh_token.as_deref().or(what.from_refresh);
+    store
+        .access_tokens
+        .insert(access_token.clone(), grant(Some(access_expiry), family));
     drop(store);
     let id = state.identity_url(what.base_url, what.user_id);
+    let openid = what.id_token && what.scopes.iter().any(|scope| scope == "openid");
+    let id_token = openid
+        .then(|| id_token(state, what, &access_token, &id, now))
+        .flatten();
     let issued_at = now.to_string();
     TokenSet {
         access_token,
         refresh_token,
         signature: signature(&what.app.client_secret, &id, &issued_at),
         scope: what.scopes.join(" "),
+        id_token,
         instance_url: what.base_url.to_string(),
         id,
         issued_at,
@@ -106,6 +156,11 @@ impl TokenSet {
         pairs.extend([
             ("signature", self.signature.clone()),
             ("scope", self.scope.clone()),
+        ]);
+        if let Some(id_token) = &self.id_token {
+            pairs.push(("id_token", id_token.clone()));
+        }
+        pairs.extend([
             ("instance_url", self.instance_url.clone()),
             ("id", self.id.clone()),
             ("token_type", "Bearer".to_string()),
@@ -127,8 +182,11 @@ impl TokenSet {
             ("issued_at", self.issued_at.clone()),
             ("signature", self.signature.clone()),
             ("scope", self.scope.clone()),
-            ("token_type", "Bearer".to_string()),
         ]);
+        if let Some(id_token) = &self.id_token {
+            pairs.push(("id_token", id_token.clone()));
+        }
+        pairs.push(("token_type", "Bearer".to_string()));
         pairs
     }
 }

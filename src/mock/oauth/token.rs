@@ -1,35 +1,45 @@
 //! `POST /services/oauth2/token`: the authorization code, password and
-//! refresh token grants. Every refusal is HTTP 400 with Salesforce's strings.
+//! refresh token grants here; the JWT bearer, client credentials and device
+//! flows in their own files. Every refusal is HTTP 400 with Salesforce's strings.
 
 use hyper::StatusCode;
 
 use super::issue::{Issue, allows_refresh, issue};
 use super::pkce::verifies;
+use super::{client_credentials, device, jwt_bearer};
 use crate::mock::config::ConnectedApp;
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, oauth_error};
 use crate::mock::state::{AuthCode, MockState, now_ms};
 
-type Refusal = (&'static str, &'static str);
+pub(super) type Refusal = (&'static str, &'static str);
 
-const INVALID_CLIENT_ID: Refusal = ("invalid_client_id", "client identifier invalid");
-const INVALID_CLIENT: Refusal = ("invalid_client", "invalid client credentials");
-const EXPIRED_CODE: Refusal = ("invalid_grant", "expired authorization code");
+pub(super) const INVALID_CLIENT_ID: Refusal = ("invalid_client_id", "client identifier invalid");
+pub(super) const INVALID_CLIENT: Refusal = ("invalid_client", "invalid client credentials");
+pub(super) const EXPIRED_CODE: Refusal = ("invalid_grant", "expired authorization code");
 const REDIRECT_MISMATCH: Refusal = (
     "redirect_uri_mismatch",
     "redirect_uri must match configuration",
 );
 const BAD_VERIFIER: Refusal = ("invalid_grant", "invalid code verifier");
 const AUTH_FAILURE: Refusal = ("invalid_grant", "authentication failure");
-const INACTIVE_USER: Refusal = ("invalid_grant", "inactive user");
+pub(super) const INACTIVE_USER: Refusal = ("invalid_grant", "inactive user");
 const EXPIRED_TOKEN: Refusal = ("invalid_grant", "expired access/refresh token");
 const UNSUPPORTED_GRANT: Refusal = ("unsupported_grant_type", "grant type not supported");
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let result = match request.param("grant_type") {
         Some("authorization_code") => authorization_code(state, request),
         Some("password") => password(state, request),
         Some("refresh_token") => refresh_token(state, request),
+        Some(JWT_BEARER) => jwt_bearer::grant(state, request),
+        Some("client_credentials") => client_credentials::grant(state, request),
+        Some("device") => device::poll(state, request),
+        None if request.param("response_type") == Some("device_code") => {
+            device::start(state, request)
+        }
         _ => Err(UNSUPPORTED_GRANT),
     };
     match result {
@@ -51,7 +61,7 @@ fn client_credentials(request: &MockRequest) -> (Option<String>, Option<String>)
 
 /// The calling app, its secret checked when `secret_required` (a wrong
 /// secret is refused even when none is required).
-fn client<'s>(
+pub(super) fn client<'s>(
     state: &'s MockState,
     request: &MockRequest,
     secret_required: impl Fn(&ConnectedApp) -> bool,
@@ -88,13 +98,8 @@ fn authorization_code(
             return Err(BAD_VERIFIER);
         }
     }
-    let what = Issue {
-        app,
-        user_id: &code.user_id,
-        scopes: &code.scopes,
-        with_refresh: allows_refresh(&code.scopes),
-        base_url: &request.base_url,
-    };
+    let what = Issue::new(app, &code.user_id, &code.scopes, &request.base_url)
+        .interactive(code.nonce.as_deref());
     Ok(issue(state, &what).to_json())
 }
 
@@ -130,13 +135,7 @@ fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Valu
         .filter(|scope| !allows_refresh(std::slice::from_ref(scope)))
         .cloned()
         .collect();
-    let what = Issue {
-        app,
-        user_id: &user.id,
-        scopes: &scopes,
-        with_refresh: false,
-        base_url: &request.base_url,
-    };
+    let what = Issue::new(app, &user.id, &scopes, &request.base_url);
     Ok(issue(state, &what).to_json())
 }
 
@@ -166,15 +165,14 @@ fn refresh_token(state: &MockState, request: &MockRequest) -> Result<serde_json:
     if !active {
         return Err(INACTIVE_USER);
     }
-    let what = Issue {
-        app,
-        user_id: &grant.user_id,
-        scopes: &grant.scopes,
-        with_refresh: app.refresh_token_rotation,
-        base_url: &request.base_url,
-    };
+    let mut what = Issue::new(app, &grant.user_id, &grant.scopes, &request.base_url);
+    what.with_refresh = app.refresh_token_rotation;
+    what.from_refresh = (!app.refresh_token_rotation).then_some(token);
+    what.id_token = true;
     Ok(issue(state, &what).to_json())
 }
 
+#[cfg(test)]
+mod refresh_tests;
 #[cfg(test)]
 mod tests;

@@ -53,6 +53,7 @@ async fn full_pkce_flow_returns_every_field_in_shape() {
         "refresh_token",
         "signature",
         "scope",
+        "id_token",
         "instance_url",
         "id",
         "token_type",
