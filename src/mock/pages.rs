@@ -62,6 +62,14 @@ pub(crate) fn consent_page(
     hidden: &[(String, String)],
 ) -> String {
     let mut body = String::from("<h1>Allow Access?</h1>\n");
+    // The device flow's page confirms which device it connects.
+    if let Some((_, code)) = hidden.iter().find(|(name, _)| name == "user_code") {
+        let _ = writeln!(
+            body,
+            "<p class=\"sub\">Connecting the device showing the code <b>{}</b>.</p>",
+            escape(code)
+        );
+    }
     let _ = writeln!(
         body,
         "<p><b>{}</b> is asking to:</p>\n<ul class=\"scopes\">",

@@ -5,7 +5,7 @@
 use hyper::{Method, StatusCode};
 
 use super::consent;
-use super::pkce::is_valid_challenge;
+use super::pkce::check_challenge;
 use crate::mock::config::ConnectedApp;
 use crate::mock::pages;
 use crate::mock::request::MockRequest;
@@ -214,7 +214,8 @@ fn check<'s>(
     };
     let response_type = match get("response_type") {
         Some("code") => ResponseType::Code,
-        Some("token") => ResponseType::Token,
+        // With `openid` granted, the fragment carries an `id_token` either way.
+        Some("token" | "token id_token" | "id_token token") => ResponseType::Token,
         _ => {
             return redirect(
                 partial,
@@ -277,30 +278,6 @@ pub(crate) fn granted_scopes(app: &ConnectedApp, requested: Option<&str>) -> Opt
         }
     }
     Some(scopes)
-}
-
-/// PKCE at authorize time: a missing method means S256 (as Salesforce treats
-/// jsforce, which never sends one); `plain` is allowed.
-fn check_challenge(
-    app: &ConnectedApp,
-    challenge: Option<&str>,
-    method: Option<&str>,
-) -> Result<Option<(String, String)>, &'static str> {
-    let Some(challenge) = challenge.filter(|challenge| !challenge.is_empty()) else {
-        if app.pkce_required {
-            return Err("missing required code challenge");
-        }
-        return Ok(None);
-    };
-    let method = match method.filter(|method| !method.is_empty()) {
-        None | Some("S256") => "S256",
-        Some("plain") => "plain",
-        Some(_) => return Err("invalid code challenge method"),
-    };
-    if !is_valid_challenge(challenge) {
-        return Err("invalid code challenge");
-    }
-    Ok(Some((challenge.to_string(), method.to_string())))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! PKCE: the `/services/oauth2/pkce/generator` endpoint, and checking a
-//! verifier against the challenge sent to the authorize endpoint.
+//! PKCE: the `/services/oauth2/pkce/generator` endpoint, checking the
+//! challenge sent to the authorize endpoint, and the verifier against it.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -7,6 +7,7 @@ use hyper::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::mock::config::ConnectedApp;
 use crate::mock::response::{self, MockResponse};
 use crate::mock::state::MockState;
 
@@ -45,6 +46,30 @@ pub(crate) fn verifies(verifier: &str, challenge: &str, method: &str) -> bool {
             "plain" => verifier == challenge,
             _ => s256(verifier) == challenge,
         }
+}
+
+/// PKCE at authorize time: a missing method means S256 (as Salesforce treats
+/// jsforce, which never sends one); `plain` is allowed.
+pub(crate) fn check_challenge(
+    app: &ConnectedApp,
+    challenge: Option<&str>,
+    method: Option<&str>,
+) -> Result<Option<(String, String)>, &'static str> {
+    let Some(challenge) = challenge.filter(|challenge| !challenge.is_empty()) else {
+        if app.pkce_required {
+            return Err("missing required code challenge");
+        }
+        return Ok(None);
+    };
+    let method = match method.filter(|method| !method.is_empty()) {
+        None | Some("S256") => "S256",
+        Some("plain") => "plain",
+        Some(_) => return Err("invalid code challenge method"),
+    };
+    if !is_valid_challenge(challenge) {
+        return Err("invalid code challenge");
+    }
+    Ok(Some((challenge.to_string(), method.to_string())))
 }
 
 #[cfg(test)]

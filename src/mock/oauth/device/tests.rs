@@ -64,6 +64,8 @@ async fn decide(mock: &Harness, verification: &str, decision: &str) -> String {
     let sid = cookie.split(';').next().unwrap().to_string();
     let html = consent.text().await.unwrap();
     assert!(html.contains("value=\"allow\">Allow</button>"), "{html}");
+    let code = verification.rsplit('=').next().unwrap().to_uppercase();
+    assert!(html.contains(&format!("code <b>{code}</b>")), "{html}");
     assert!(html.contains("value=\"deny\">Deny</button>"));
     let mut fields = hidden_fields(&html);
     assert!(fields.iter().any(|(k, v)| k == "consent_step" && v == "1"));

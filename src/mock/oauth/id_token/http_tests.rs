@@ -192,7 +192,7 @@ async fn no_id_token_without_openid() {
 async fn user_agent_flow_fragment() {
     let mock = Harness::start().await;
     let params = [
-        ("response_type", "token"),
+        ("response_type", "token id_token"),
         ("client_id", ID),
         ("redirect_uri", REDIRECT_URI),
         ("scope", "api openid"),
