@@ -574,7 +574,7 @@ impl Run<'_> {
             "username": user.map(|u| u.username.clone()).unwrap_or_default(),
             "password": user.map(|u| u.password.clone()).unwrap_or_default(),
             "security_token": user.map(|u| u.security_token.clone()).unwrap_or_default(),
-            "private_key": Value::Null,
+            "private_key": crate::mock::APP_PRIVATE_KEY_PEM,
         });
         self.org = org.as_object().cloned().unwrap_or_default();
         self.register_org_secrets();
