@@ -1,0 +1,12 @@
+//! Integration tests: one binary (`cargo test --test integration`) that runs
+//! the `sfscenario` executable against its built-in mock org.
+
+mod bad_file;
+mod cli;
+mod formats;
+mod harness;
+mod negative;
+mod secrets;
+mod snapshots_cli;
+mod validation;
+mod validation_runs;
