@@ -176,10 +176,10 @@ async fn run_all(plan: std::sync::Arc<Plan>) -> u8 {
             worst = worst.max(Verdict::Unusable);
         }
     }
-    if let Some(dir) = &plan.snapshots {
-        if !output::compare_snapshots(dir, &done, &plan) {
-            worst = worst.max(Verdict::Failed);
-        }
+    if let Some(dir) = &plan.snapshots
+        && !output::compare_snapshots(dir, &done, &plan)
+    {
+        worst = worst.max(Verdict::Failed);
     }
     match worst {
         Verdict::Passed => 0,

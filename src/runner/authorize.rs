@@ -194,7 +194,7 @@ impl Run<'_> {
         let waited = if self.cfg.browser_mode() == BrowserMode::Auto {
             listener.wait(timeout).await
         } else {
-            self.wait_with_countdown(&mut listener, &uri.to_owned(), timeout)
+            self.wait_with_countdown(&mut listener, uri, timeout)
                 .await
         };
         let Some(delivery) = waited else {
