@@ -75,6 +75,8 @@ struct Entry {
     value: String,
     class: Class,
     placeholder: String,
+    /// Replaced only as written: its encoded forms are registered on their own.
+    literal: bool,
 }
 
 /// Learns secret and volatile values and rewrites text that may contain them.
@@ -116,7 +118,7 @@ impl Redactor {
             }
             return;
         }
-        let placeholder = fixed.unwrap_or_else(|| {
+        let placeholder = fixed.clone().unwrap_or_else(|| {
             let n = self.role_counts.entry(role.to_owned()).or_insert(0);
             *n += 1;
             if *n == 1 {
@@ -129,6 +131,7 @@ impl Redactor {
         self.entries.push(Entry {
             value: value.to_owned(),
             class,
+            literal: fixed.is_some(),
             placeholder,
         });
     }
@@ -175,7 +178,12 @@ impl Redactor {
             if !wanted {
                 continue;
             }
-            for (form, raw) in variants(&e.value) {
+            let forms = if e.literal {
+                vec![(e.value.clone(), true)]
+            } else {
+                variants(&e.value)
+            };
+            for (form, raw) in forms {
                 patterns.push(form);
                 owners.push((i, raw));
             }

@@ -11,9 +11,9 @@ use crate::harness::{Output, Sfscenario};
 pub enum Loc {
     /// Exactly this line and column (1-based).
     At(u32, u32),
-    /// This line; the column is checked by an ignored test (a known bug).
+    /// This line, any column.
     Line(u32),
-    /// Some line and column; the right one is checked by an ignored test.
+    /// Some line and column.
     Any,
 }
 

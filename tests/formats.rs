@@ -283,7 +283,6 @@ fn snapshot_format_needs_no_normalisation() {
 }
 
 #[test]
-#[ignore = "bug: the snapshot format rewrites an URL-encoded port `localhost%3A40123` as `localhost:[port]`, dropping the `%3A` of the encoded redirect_uri"]
 fn snapshot_keeps_the_url_encoding_of_a_port() {
     let text = pkce("snapshot").stdout;
     assert!(

@@ -194,8 +194,7 @@ impl Run<'_> {
         let waited = if self.cfg.browser_mode() == BrowserMode::Auto {
             listener.wait(timeout).await
         } else {
-            self.wait_with_countdown(&mut listener, uri, timeout)
-                .await
+            self.wait_with_countdown(&mut listener, uri, timeout).await
         };
         let Some(delivery) = waited else {
             return Err(StepError::failed(format!(

@@ -502,6 +502,8 @@ impl Run<'_> {
         }
         if let Some(port) = self.templates.free_port() {
             self.redactor.literal(&format!(":{port}"), ":[port]");
+            self.redactor.literal(&format!("%3A{port}"), "%3A[port]");
+            self.redactor.literal(&format!("%3a{port}"), "%3a[port]");
         }
         Ok(mock)
     }
@@ -565,6 +567,8 @@ impl Run<'_> {
         })?;
         let base = server.base_url();
         self.redactor.literal(&base, "[mock_url]");
+        let encoded: String = form_urlencoded::byte_serialize(base.as_bytes()).collect();
+        self.redactor.literal(&encoded, "[mock_url]");
         let cfg = server.config();
         let user = cfg.users.first();
         let org = serde_json::json!({

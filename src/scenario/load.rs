@@ -22,7 +22,18 @@ pub fn load(path: &str, bytes: &[u8]) -> Result<Scenario, Vec<Diagnostic>> {
     let scenario = l.scenario(path, &source, &root);
     match scenario {
         Some(s) if l.diags.is_empty() => Ok(s),
-        _ => Err(l.diags),
+        Some(s) => {
+            // Report the template problems of what could be read too: all problems at once.
+            let mut diags = l.diags;
+            diags.extend(crate::scenario::check::check(
+                &s,
+                &crate::template::Templates::new(),
+            ));
+            diags.sort_by_key(|d| d.loc.map(|l| (l.line, l.column)));
+            diags.dedup();
+            Err(diags)
+        }
+        None => Err(l.diags),
     }
 }
 
@@ -40,13 +51,10 @@ fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
             let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
             let last_line = good.rsplit(|&b| b == b'\n').next().unwrap_or(good);
             let column = String::from_utf8_lossy(last_line).chars().count() as u64 + 1;
-            Err(vec![Diagnostic {
-                message: format!("the file is not valid UTF-8 (line {line}, column {column})"),
-                loc: None,
-                len: 1,
-                step: None,
-                help: Some("save the scenario as UTF-8".into()),
-            }])
+            Err(vec![
+                Diagnostic::new("the file is not valid UTF-8", Location { line, column })
+                    .help("save the scenario as UTF-8"),
+            ])
         }
     }
 }
@@ -54,13 +62,15 @@ fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
 fn parse_yaml(source: &str) -> Result<Node, Vec<Diagnostic>> {
     if source.trim().is_empty() {
         return Err(vec![
-            Diagnostic::whole_file("the file is empty")
+            Diagnostic::new("the file is empty", Location { line: 1, column: 1 })
                 .help("a scenario needs at least `name:` and `steps:`"),
         ]);
     }
-    if source.contains('\0') {
-        return Err(vec![Diagnostic::whole_file(
-            "the file contains binary data (NUL bytes)",
+    if let Some(at) = source.find('\0') {
+        let loc = location_of(source, at);
+        return Err(vec![Diagnostic::new(
+            "the file contains binary data (a NUL byte)",
+            loc,
         )]);
     }
     let mut budget = Budget::default();
@@ -71,6 +81,12 @@ fn parse_yaml(source: &str) -> Result<Node, Vec<Diagnostic>> {
     let mut options = Options::default();
     options.budget = Some(budget);
     serde_saphyr::from_str_with_options::<Node>(source, options).map_err(|e| {
+        if let Some(tab) = tab_indentation(source) {
+            return vec![
+                Diagnostic::new("invalid YAML: a tab is used for indentation", tab)
+                    .help("indent YAML with spaces"),
+            ];
+        }
         let message = yaml_message(&e);
         let diag = match e.location() {
             Some(l) => Diagnostic::new(
@@ -86,9 +102,38 @@ fn parse_yaml(source: &str) -> Result<Node, Vec<Diagnostic>> {
     })
 }
 
+/// The first tab in a line's leading whitespace.
+fn tab_indentation(source: &str) -> Option<Location> {
+    source.lines().enumerate().find_map(|(i, line)| {
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        indent.find('\t').map(|col| Location {
+            line: i as u64 + 1,
+            column: col as u64 + 1,
+        })
+    })
+}
+
+/// Line and column of a byte offset.
+fn location_of(source: &str, at: usize) -> Location {
+    let before = &source[..at.min(source.len())];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
+    Location { line, column }
+}
+
 /// The parser's message without its own snippet or position suffix.
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let text = e.without_snippet().to_string();
+    if text
+        .to_ascii_lowercase()
+        .contains("multiple yaml documents")
+    {
+        return "invalid YAML: the file holds multiple YAML documents; a scenario file holds one"
+            .into();
+    }
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     let cleaned = match first.find(" at line ") {
         Some(i) => &first[..i],
@@ -239,7 +284,7 @@ impl Loader {
                             "step id `{id}` is used twice (first at line {})",
                             first.line
                         );
-                        self.err(msg, step.loc, id.len(), Some(&step));
+                        self.err(msg, step.id_loc, id.len(), Some(&step));
                     } else {
                         seen.insert(id.clone(), step.loc);
                     }
@@ -286,6 +331,7 @@ impl Loader {
         let mut step = Step {
             index,
             id: None,
+            id_loc: node.loc,
             name: None,
             doc: None,
             kind,
@@ -295,7 +341,8 @@ impl Loader {
         };
         for (k, v) in entries {
             if k.name.as_str() == "id" {
-                step.id = self.step_id(v, index)
+                step.id = self.step_id(v, index);
+                step.id_loc = v.loc;
             }
         }
         for (k, v) in entries {

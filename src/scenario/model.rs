@@ -82,6 +82,8 @@ pub struct Step {
     /// 1-based.
     pub index: usize,
     pub id: Option<String>,
+    /// Where the id's value stands.
+    pub id_loc: Location,
     pub name: Option<Node>,
     pub doc: Option<String>,
     pub kind: Kind,
