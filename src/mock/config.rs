@@ -44,6 +44,10 @@ pub struct MockConfig {
     pub users: Vec<MockUser>,
     /// Seed records per sObject (`Account`, `Contact`, …); ids are assigned.
     pub records: IndexMap<String, Vec<Map<String, Value>>>,
+    /// Records per query response unless the client asks for a batch size
+    /// (`Sforce-Query-Options: batchSize=N`); more come with `done: false` and
+    /// `nextRecordsUrl`. Salesforce's 2000 by default; 1 to 2000, small to test paging.
+    pub query_batch_size: u32,
 }
 
 impl Default for MockConfig {
@@ -53,6 +57,7 @@ impl Default for MockConfig {
             connected_app: ConnectedApp::default(),
             users: vec![MockUser::default()],
             records: default_records(),
+            query_batch_size: 2000,
         }
     }
 }
@@ -261,7 +266,11 @@ impl MockConfig {
                         "users are configured in `mock.users`",
                     ));
                 }
-                Some(_) => {}
+                Some(kind) if !kind.seedable => {
+                    let path = format!("mock.records.{name}");
+                    return Err(ConfigError::new(path, "the mock makes this record itself"));
+                }
+                Some(kind) => check_seed_fields(kind, name, &self.records[name])?,
                 None => {
                     let known = SObjectKind::record_names().join(", ");
                     let message = format!("unknown sObject type (known: {known})");
@@ -269,8 +278,30 @@ impl MockConfig {
                 }
             }
         }
+        if !(1..=2000).contains(&self.query_batch_size) {
+            let message = "expected a whole number from 1 to 2000";
+            return Err(ConfigError::new("mock.query_batch_size", message));
+        }
         Ok(())
     }
+}
+
+/// Every key of every seed record names a field of its sObject.
+fn check_seed_fields(
+    kind: SObjectKind,
+    name: &str,
+    records: &[Map<String, Value>],
+) -> Result<(), ConfigError> {
+    for (index, record) in records.iter().enumerate() {
+        if let Some(key) = record.keys().find(|key| kind.field(key).is_none()) {
+            let path = format!("mock.records.{name}.{index}.{key}");
+            return Err(ConfigError::new(
+                path,
+                format!("no such field on {}", kind.name),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The defaults as JSON, the base every override merges over.

@@ -23,6 +23,10 @@ pub(crate) fn merge_section(base: &mut Value, overrides: &Value) -> Result<(), C
             "connected_app" => merge_map(slot, value, &path)?,
             "users" => *slot = merge_users(value, &path)?,
             "records" => merge_records(slot, value, &path)?,
+            "query_batch_size" => {
+                check_type(slot, value, &path)?;
+                *slot = value.clone();
+            }
             _ => return Err(ConfigError::new(&path, "unknown key")),
         }
     }

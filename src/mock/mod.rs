@@ -14,6 +14,7 @@ mod response;
 mod rest;
 mod server;
 mod sobjects;
+mod soql;
 mod state;
 #[cfg(test)]
 mod testing;

@@ -27,8 +27,7 @@ pub(crate) struct MockRequest {
     pub(crate) query: Vec<(String, String)>,
     /// Form fields of a URL-encoded or multipart body, in order.
     pub(crate) form: Vec<(String, String)>,
-    /// The raw body (for endpoints that are not form-based).
-    #[expect(dead_code, reason = "for the SOAP endpoint to come")]
+    /// The raw body (JSON and SOAP endpoints read it).
     pub(crate) body: Bytes,
     /// `http://<Host>`: the mock is whatever host the client called it by.
     pub(crate) base_url: String,

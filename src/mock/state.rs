@@ -1,4 +1,4 @@
-//! The mock org's memory: its apps, users and records (fixed at start) and
+//! The mock org's memory: its apps and users (fixed at start), its records and
 //! the codes, tokens and login sessions it hands out (every map keyed by the
 //! random value itself, so concurrent flows never cross).
 
@@ -7,13 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use indexmap::IndexMap;
-use serde_json::{Map, Value};
-
 use super::config::{ConnectedApp, MockConfig, MockUser};
 use super::duration::{RefreshPolicy, millis, parse_duration};
 use super::random::{Randomness, salesforce_id};
-use super::sobjects::SObjectKind;
+use super::sobjects::store::{RecordStore, Seed};
 
 /// A user with its id.
 #[derive(Debug, Clone)]
@@ -100,15 +97,15 @@ pub(crate) struct MockState {
     pub(crate) org_id: String,
     apps: Vec<ConnectedApp>,
     users: Vec<User>,
-    /// Seed records per sObject type name, each with its `Id`.
-    records: IndexMap<&'static str, Vec<Map<String, Value>>>,
+    /// Every sObject record, seeded from the configuration.
+    records: Mutex<RecordStore>,
     api_calls: AtomicU64,
     store: Mutex<Store>,
 }
 
 impl MockState {
     pub(crate) fn new(config: MockConfig, seed: Option<u64>) -> Self {
-        let users = config
+        let users: Vec<User> = config
             .users
             .iter()
             .zip(1..)
@@ -126,10 +123,17 @@ impl MockState {
             sessions: HashMap::new(),
             devices: HashMap::new(),
         };
+        let org_id = salesforce_id("00D", 1);
+        let records = RecordStore::new(&Seed {
+            records: &config.records,
+            users: &users,
+            org_id: &org_id,
+            now_ms: now_ms(),
+        });
         MockState {
-            records: assign_ids(&config.records),
+            records: Mutex::new(records),
             config,
-            org_id: salesforce_id("00D", 1),
+            org_id,
             apps,
             users,
             api_calls: AtomicU64::new(0),
@@ -168,8 +172,11 @@ impl MockState {
         &self.users
     }
 
-    pub(crate) fn records(&self, sobject: &str) -> &[Map<String, Value>] {
-        self.records.get(sobject).map_or(&[], Vec::as_slice)
+    /// The org's records; a poisoned lock is still usable, as with `store`.
+    pub(crate) fn records(&self) -> MutexGuard<'_, RecordStore> {
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Counts one API call and returns the total so far.
@@ -209,30 +216,4 @@ pub(crate) fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO);
     millis(since)
-}
-
-/// Gives every seed record an `Id` with its type's key prefix (keeping one
-/// that the configuration set), numbered per type from 1.
-fn assign_ids(
-    records: &IndexMap<String, Vec<Map<String, Value>>>,
-) -> IndexMap<&'static str, Vec<Map<String, Value>>> {
-    let mut out: IndexMap<&'static str, Vec<Map<String, Value>>> = IndexMap::new();
-    for (name, list) in records {
-        let Some(kind) = SObjectKind::find(name) else {
-            continue;
-        };
-        let entry = out.entry(kind.name).or_default();
-        for record in list {
-            let sequence = u64::try_from(entry.len())
-                .unwrap_or(u64::MAX)
-                .saturating_add(1);
-            let mut record = record.clone();
-            if !record.get("Id").is_some_and(Value::is_string) {
-                let id = Value::from(salesforce_id(kind.key_prefix, sequence));
-                record.shift_insert(0, "Id".into(), id);
-            }
-            entry.push(record);
-        }
-    }
-    out
 }

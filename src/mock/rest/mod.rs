@@ -1,21 +1,33 @@
-//! The REST API on the instance: `/services/data` (versions), the version's
-//! resource map, and sObject Basic Information. Everything below
-//! `/services/data/vXX.X` needs a live access token.
+//! The REST API on the instance (`/services/data`): versions, the version's
+//! resource map, limits, describes, record CRUD and upsert, and SOQL queries
+//! with paging. Everything below `/services/data/vXX.X` needs a live access
+//! token and reports `Sforce-Limit-Info`.
 
+mod body;
+mod discovery;
+mod query;
+mod records;
+mod reply;
+
+use hyper::Method;
 use hyper::header::{HeaderName, HeaderValue};
-use hyper::{Method, StatusCode};
-use serde_json::{Map, Value, json};
 
 use super::request::MockRequest;
-use super::response::{self, MockResponse, not_found, rest_error};
-use super::sobjects::SObjectKind;
+use super::response::MockResponse;
+use super::sobjects::{SObjectKind, describe};
 use super::state::{Grant, MockState};
+use reply::{Reply, RestError};
 
-/// Oldest and newest API versions served (Winter '11 to Winter '25).
-const FIRST_VERSION: u32 = 20;
-const LATEST_VERSION: u32 = 62;
-/// The org's daily API request allowance.
-const API_LIMIT: u64 = 15_000;
+/// One authenticated call: who makes it, on which API version.
+pub(crate) struct Call<'a> {
+    pub(crate) state: &'a MockState,
+    pub(crate) request: &'a MockRequest,
+    pub(crate) grant: &'a Grant,
+    /// `62.0`.
+    pub(crate) version: String,
+    /// API calls so far, this one included.
+    pub(crate) calls: u64,
+}
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let rest = request
@@ -23,14 +35,38 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         .trim_start_matches("/services/data")
         .trim_matches('/');
     if rest.is_empty() {
-        return get_only(request, versions);
+        let reply = allow(request, &[Method::GET], || {
+            Ok(reply::json(
+                request,
+                hyper::StatusCode::OK,
+                &discovery::versions(),
+            ))
+        });
+        return reply.unwrap_or_else(|error| error.into_response(request));
     }
     let Some(grant) = request.bearer().and_then(|token| state.session(token)) else {
-        return invalid_session();
+        return reply::invalid_session();
     };
     let calls = state.count_api_call();
-    let mut response = versioned(state, request, &grant, rest);
-    let usage = format!("api-usage={calls}/{API_LIMIT}");
+    let segments: Vec<String> = rest.split('/').map(percent_decode).collect();
+    let mut response = match segments.split_first() {
+        Some((first, rest)) => match discovery::version(first) {
+            Some(version) => {
+                let call = Call {
+                    state,
+                    request,
+                    grant: &grant,
+                    version,
+                    calls,
+                };
+                let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+                route(&call, &rest).unwrap_or_else(|error| error.into_response(request))
+            }
+            None => RestError::not_found().into_response(request),
+        },
+        None => RestError::not_found().into_response(request),
+    };
+    let usage = format!("api-usage={calls}/{}", discovery::API_LIMIT);
     if let Ok(value) = HeaderValue::from_str(&usage) {
         response
             .headers_mut()
@@ -39,178 +75,131 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     response
 }
 
-/// Routes `vXX.X/…` once the session is known.
-fn versioned(state: &MockState, request: &MockRequest, grant: &Grant, rest: &str) -> MockResponse {
-    let mut segments = rest.split('/');
-    let Some(version) = segments.next().and_then(version) else {
-        return not_found();
-    };
-    let segments: Vec<&str> = segments.collect();
-    match segments.as_slice() {
-        [] => get_only(request, || {
-            resources(&version, &request.base_url, state, grant)
+/// Routes `vXX.X/…` once the session and version are known.
+fn route(call: &Call<'_>, segments: &[&str]) -> Reply {
+    let request = call.request;
+    match segments {
+        [] => allow(request, &[Method::GET], || discovery::resources(call)),
+        ["sobjects"] => allow(request, &[Method::GET], || {
+            Ok(call.json(&describe::global(&call.version)))
         }),
-        ["sobjects", name] => match SObjectKind::find(name) {
-            Some(kind) => get_only(request, || basic_information(state, kind, &version)),
-            None => not_found(),
+        ["sobjects", name, rest @ ..] => {
+            let kind = SObjectKind::find(name).ok_or_else(RestError::not_found)?;
+            sobject(call, kind, rest)
+        }
+        [endpoint @ ("query" | "queryAll")] => allow(request, &[Method::GET], || {
+            query::run(call, *endpoint == "queryAll")
+        }),
+        ["query" | "queryAll", locator] => {
+            allow(request, &[Method::GET], || query::more(call, locator))
+        }
+        ["limits"] => allow(request, &[Method::GET], || Ok(discovery::limits(call))),
+        _ => Err(RestError::not_found()),
+    }
+}
+
+/// `sobjects/{Type}/…`.
+fn sobject(call: &Call<'_>, kind: SObjectKind, rest: &[&str]) -> Reply {
+    let request = call.request;
+    let method = &request.method;
+    match rest {
+        [] if *method == Method::POST => records::create(call, kind),
+        [] => allow(request, &[Method::GET, Method::POST], || {
+            Ok(records::basic_information(call, kind))
+        }),
+        ["describe"] => allow(request, &[Method::GET], || {
+            let body = describe::full(kind, &call.version, &request.base_url);
+            Ok(call.json(&body))
+        }),
+        [id] => match *method {
+            Method::PATCH => records::update(call, kind, id),
+            Method::DELETE => records::delete(call, kind, id),
+            _ => allow(request, &RECORD_METHODS, || records::get(call, kind, id)),
         },
-        _ => not_found(),
+        [field, value] => match *method {
+            Method::PATCH => records::upsert(call, kind, field, value),
+            Method::DELETE => records::delete_by(call, kind, field, value),
+            _ => allow(request, &RECORD_METHODS, || {
+                records::get_by(call, kind, field, value)
+            }),
+        },
+        _ => Err(RestError::not_found()),
     }
 }
 
-/// `v62.0` → `62.0`, for a version the mock serves.
-fn version(segment: &str) -> Option<String> {
-    let number = segment.strip_prefix('v')?.strip_suffix(".0")?;
-    let number: u32 = number.parse().ok()?;
-    (FIRST_VERSION..=LATEST_VERSION)
-        .contains(&number)
-        .then(|| format!("{number}.0"))
-}
+const RECORD_METHODS: [Method; 3] = [Method::GET, Method::PATCH, Method::DELETE];
 
-fn get_only(request: &MockRequest, handler: impl FnOnce() -> MockResponse) -> MockResponse {
-    if request.method == Method::GET || request.method == Method::HEAD {
-        handler()
-    } else {
-        let message = format!(
-            "HTTP Method '{}' not allowed. Allowed are GET,HEAD",
-            request.method
-        );
-        rest_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            &message,
-        )
+/// Runs `handler` for an allowed method (HEAD goes with GET), else 405.
+fn allow(request: &MockRequest, methods: &[Method], handler: impl FnOnce() -> Reply) -> Reply {
+    let method = &request.method;
+    let head_as_get = *method == Method::HEAD && methods.contains(&Method::GET);
+    if methods.contains(method) || head_as_get {
+        return handler();
     }
-}
-
-fn invalid_session() -> MockResponse {
-    let mut response = rest_error(
-        StatusCode::UNAUTHORIZED,
-        "INVALID_SESSION_ID",
-        "Session expired or invalid",
+    let mut allowed = vec!["HEAD"];
+    allowed.extend(methods.iter().map(Method::as_str));
+    let message = format!(
+        "HTTP Method '{method}' not allowed. Allowed are {}",
+        allowed.join(",")
     );
-    response.headers_mut().insert(
-        hyper::header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Token"),
-    );
-    response
+    Err(RestError::new(
+        hyper::StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        message,
+    ))
 }
 
-/// `GET /services/data`: every version, oldest first.
-fn versions() -> MockResponse {
-    let list: Vec<Value> = (FIRST_VERSION..=LATEST_VERSION)
-        .map(|number| {
-            json!({
-                "label": release_name(number),
-                "url": format!("/services/data/v{number}.0"),
-                "version": format!("{number}.0"),
-            })
-        })
-        .collect();
-    response::json(StatusCode::OK, &Value::Array(list))
-}
-
-/// `31` → `Summer '14`: three releases a year, Winter named for the next year.
-fn release_name(version: u32) -> String {
-    let index = version.saturating_sub(FIRST_VERSION);
-    let season = ["Winter", "Spring", "Summer"][(index % 3) as usize];
-    format!("{season} '{:02}", 11 + index / 3)
-}
-
-/// `GET /services/data/vXX.X`: resource name → path.
-fn resources(version: &str, base_url: &str, state: &MockState, grant: &Grant) -> MockResponse {
-    let mut map = Map::new();
-    for name in [
-        "tooling",
-        "metadata",
-        "folders",
-        "eclair",
-        "prechatForms",
-        "chatter",
-        "tabs",
-        "appMenu",
-        "quickActions",
-        "queryAll",
-        "commerce",
-        "wave",
-        "iot",
-        "analytics",
-        "search",
-        "identity",
-        "composite",
-        "parameterizedSearch",
-        "fingerprint",
-        "theme",
-        "nouns",
-        "event",
-        "serviceTemplates",
-        "recent",
-        "connect",
-        "licensing",
-        "limits",
-        "process",
-        "async-queries",
-        "query",
-        "match",
-        "emailConnect",
-        "compactLayouts",
-        "knowledgeManagement",
-        "sobjects",
-        "actions",
-        "support",
-    ] {
-        let value = if name == "identity" {
-            state.identity_url(base_url, &grant.user_id)
-        } else {
-            format!("/services/data/v{version}/{name}")
-        };
-        map.insert(name.to_string(), Value::from(value));
+impl Call<'_> {
+    /// A 200 JSON body (pretty when the client sent `X-PrettyPrint`).
+    pub(crate) fn json(&self, value: &serde_json::Value) -> MockResponse {
+        reply::json(self.request, hyper::StatusCode::OK, value)
     }
-    response::json(StatusCode::OK, &Value::Object(map))
 }
 
-/// `GET /services/data/vXX.X/sobjects/<Type>`: describe and recent records.
-fn basic_information(state: &MockState, kind: SObjectKind, version: &str) -> MockResponse {
-    let recent: Vec<Value> = if kind.is_user {
-        state
-            .users()
-            .iter()
-            .map(|user| kind.recent_item(version, &user_record(user)))
-            .collect()
-    } else {
-        state
-            .records(kind.name)
-            .iter()
-            .map(|record| kind.recent_item(version, record))
-            .collect()
-    };
-    let body = json!({ "objectDescribe": kind.describe(version), "recentItems": recent });
-    response::json(StatusCode::OK, &body)
-}
-
-fn user_record(user: &super::state::User) -> Map<String, Value> {
-    let name = format!("{} {}", user.user.first_name, user.user.last_name);
-    let mut record = Map::new();
-    record.insert("Id".into(), Value::from(user.id.clone()));
-    record.insert("Name".into(), Value::from(name.trim().to_string()));
-    record
+/// `%XX` escapes decoded (`+` stays a plus, as in any URL path).
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        let hex = bytes
+            .get(index + 1..index + 3)
+            .filter(|pair| pair.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (byte, hex) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                index += 3;
+            }
+            _ => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{release_name, version};
+    use super::percent_decode;
 
     #[test]
-    fn versions_and_release_names() {
-        assert_eq!(release_name(31), "Summer '14");
-        assert_eq!(release_name(62), "Winter '25");
-        assert_eq!(release_name(20), "Winter '11");
-        assert_eq!(version("v62.0").as_deref(), Some("62.0"));
-        for bad in ["v63.0", "v19.0", "62.0", "v62", "v62.1", "vx.0"] {
-            assert_eq!(version(bad), None, "{bad}");
-        }
+    fn decodes_path_segments() {
+        assert_eq!(percent_decode("A%20B+C"), "A B+C");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%C3%A9"), "%zzé");
     }
 }
 
 #[cfg(test)]
+mod describe_tests;
+#[cfg(test)]
 mod http_tests;
+#[cfg(test)]
+mod query_tests;
+#[cfg(test)]
+mod record_tests;
+#[cfg(test)]
+mod support;

@@ -1,6 +1,18 @@
-//! The sObject types the mock knows, and their Basic Information describe.
+//! The sObject types the mock knows: their fields, describes and records.
+
+mod catalog;
+mod catalog_org;
+pub(crate) mod clock;
+pub(crate) mod describe;
+pub(crate) mod fields;
+pub(crate) mod record;
+pub(crate) mod store;
+mod system;
 
 use serde_json::{Map, Value, json};
+
+use fields::FieldDef;
+use system::{AUDIT, EXTERNAL_ID, ID, IS_DELETED, OWNER_ID};
 
 /// One standard sObject type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,36 +21,78 @@ pub(crate) struct SObjectKind {
     pub(crate) label: &'static str,
     pub(crate) label_plural: &'static str,
     pub(crate) key_prefix: &'static str,
-    /// Users cannot be deleted, merged or undeleted.
-    pub(crate) is_user: bool,
+    pub(crate) createable: bool,
+    pub(crate) updateable: bool,
+    pub(crate) deletable: bool,
+    /// Takes seed records from `mock.records`.
+    pub(crate) seedable: bool,
+    /// Has `IsDeleted`, `OwnerId` and `External_Id__c` around its own fields.
+    standard_record: bool,
+    own: &'static [FieldDef],
 }
 
 const fn kind(
     name: &'static str,
-    label: &'static str,
     label_plural: &'static str,
     key_prefix: &'static str,
+    own: &'static [FieldDef],
 ) -> SObjectKind {
     SObjectKind {
         name,
-        label,
+        label: name,
         label_plural,
         key_prefix,
-        is_user: false,
+        createable: true,
+        updateable: true,
+        deletable: true,
+        seedable: true,
+        standard_record: true,
+        own,
     }
 }
 
-const KINDS: [SObjectKind; 6] = [
-    kind("Account", "Account", "Accounts", "001"),
-    kind("Contact", "Contact", "Contacts", "003"),
-    kind("Opportunity", "Opportunity", "Opportunities", "006"),
-    kind("Lead", "Lead", "Leads", "00Q"),
-    kind("Case", "Case", "Cases", "500"),
+/// Every type; User and Organization come from the configuration, not from
+/// `mock.records`, and the mock does not create or delete them.
+const KINDS: [SObjectKind; 7] = [
+    kind("Account", "Accounts", "001", catalog::ACCOUNT),
+    kind("Contact", "Contacts", "003", catalog::CONTACT),
+    kind("Opportunity", "Opportunities", "006", catalog::OPPORTUNITY),
+    kind("Lead", "Leads", "00Q", catalog::LEAD),
+    kind("Case", "Cases", "500", catalog::CASE),
     SObjectKind {
-        is_user: true,
-        ..kind("User", "User", "Users", "005")
+        createable: false,
+        deletable: false,
+        seedable: false,
+        standard_record: false,
+        ..kind("User", "Users", "005", catalog_org::USER)
+    },
+    SObjectKind {
+        createable: false,
+        updateable: false,
+        deletable: false,
+        seedable: false,
+        standard_record: false,
+        ..kind(
+            "Organization",
+            "Organizations",
+            "00D",
+            catalog_org::ORGANIZATION,
+        )
     },
 ];
+
+static STANDARD_HEAD: [FieldDef; 2] = [ID, IS_DELETED];
+static PLAIN_HEAD: [FieldDef; 1] = [ID];
+static STANDARD_TAIL: [FieldDef; 7] = [
+    OWNER_ID,
+    AUDIT[0],
+    AUDIT[1],
+    AUDIT[2],
+    AUDIT[3],
+    AUDIT[4],
+    EXTERNAL_ID,
+];
+static PLAIN_TAIL: [FieldDef; 5] = AUDIT;
 
 impl SObjectKind {
     /// The type called `name`, compared ignoring ASCII case as Salesforce does.
@@ -49,28 +103,62 @@ impl SObjectKind {
             .find(|kind| kind.name.eq_ignore_ascii_case(name))
     }
 
-    /// Types that take seed records (every type but User).
+    pub(crate) fn all() -> &'static [SObjectKind] {
+        &KINDS
+    }
+
+    /// Types that take seed records.
     pub(crate) fn record_names() -> Vec<&'static str> {
         KINDS
             .iter()
-            .filter(|kind| !kind.is_user)
+            .filter(|kind| kind.seedable)
             .map(|kind| kind.name)
             .collect()
     }
 
-    /// `objectDescribe` of the sObject Basic Information resource.
+    /// Every field, in describe order.
+    pub(crate) fn fields(self) -> impl Iterator<Item = &'static FieldDef> {
+        let (head, tail): (&'static [FieldDef], &'static [FieldDef]) = if self.standard_record {
+            (&STANDARD_HEAD, &STANDARD_TAIL)
+        } else {
+            (&PLAIN_HEAD, &PLAIN_TAIL)
+        };
+        head.iter().chain(self.own).chain(tail)
+    }
+
+    /// The field called `name`, ignoring ASCII case.
+    pub(crate) fn field(self, name: &str) -> Option<&'static FieldDef> {
+        self.fields()
+            .find(|field| field.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The reference field whose relationship is `name` (`Owner` → `OwnerId`).
+    pub(crate) fn relationship(self, name: &str) -> Option<&'static FieldDef> {
+        self.fields().find(|field| {
+            field
+                .relationship
+                .is_some_and(|relationship| relationship.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// `/services/data/vXX.X/sobjects/<Type>`.
+    pub(crate) fn url(self, version: &str) -> String {
+        format!("/services/data/v{version}/sobjects/{}", self.name)
+    }
+
+    /// `objectDescribe` of the sObject Basic Information resource, and one
+    /// entry of the global describe.
     pub(crate) fn describe(self, version: &str) -> Value {
-        let base = format!("/services/data/v{version}/sobjects/{}", self.name);
-        let changeable = !self.is_user;
+        let base = self.url(version);
         json!({
             "activateable": false,
-            "createable": true,
+            "createable": self.createable,
             "custom": false,
             "customSetting": false,
             "deepCloneable": false,
-            "deletable": changeable,
+            "deletable": self.deletable,
             "deprecatedAndHidden": false,
-            "feedEnabled": true,
+            "feedEnabled": self.standard_record,
             "hasSubtypes": false,
             "isInterface": false,
             "isSubtype": false,
@@ -78,7 +166,7 @@ impl SObjectKind {
             "label": self.label,
             "labelPlural": self.label_plural,
             "layoutable": true,
-            "mergeable": changeable,
+            "mergeable": self.deletable,
             "mruEnabled": true,
             "name": self.name,
             "queryable": true,
@@ -86,8 +174,8 @@ impl SObjectKind {
             "retrieveable": true,
             "searchable": true,
             "triggerable": true,
-            "undeletable": changeable,
-            "updateable": true,
+            "undeletable": self.deletable,
+            "updateable": self.updateable,
             "urls": {
                 "compactLayouts": format!("{base}/describe/compactLayouts"),
                 "rowTemplate": format!("{base}/{{ID}}"),
@@ -104,35 +192,45 @@ impl SObjectKind {
 
     /// A `recentItems` entry for a stored record.
     pub(crate) fn recent_item(self, version: &str, record: &Map<String, Value>) -> Value {
-        let id = record.get("Id").and_then(Value::as_str).unwrap_or_default();
-        let url = format!("/services/data/v{version}/sobjects/{}/{id}", self.name);
-        json!({
-            "attributes": { "type": self.name, "url": url },
-            "Id": id,
-            "Name": record_name(record),
-        })
+        let id = record::id(record);
+        let name = self
+            .fields()
+            .find(|field| field.name_field)
+            .map_or("Name", |field| field.name);
+        let mut item = Map::new();
+        item.insert("attributes".into(), record::attributes(self, version, id));
+        item.insert("Id".into(), Value::from(id));
+        item.insert(name.into(), record::value(self, record, name));
+        Value::Object(item)
     }
 }
 
-/// `Name`, else `FirstName LastName`, else `Subject`, else the id.
-fn record_name(record: &Map<String, Value>) -> Value {
-    let text = |key: &str| {
-        record
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
-    if let Some(name) = record.get("Name") {
-        return name.clone();
+#[cfg(test)]
+mod tests {
+    use super::SObjectKind;
+
+    #[test]
+    fn kinds_and_fields() {
+        let account = SObjectKind::find("account").unwrap();
+        let names: Vec<&str> = account.fields().map(|field| field.name).collect();
+        assert_eq!(names[..3], ["Id", "IsDeleted", "Name"]);
+        assert_eq!(names.last(), Some(&"External_Id__c"));
+        assert!(names.contains(&"OwnerId") && names.contains(&"SystemModstamp"));
+        assert_eq!(account.field("billingcity").unwrap().name, "BillingCity");
+        assert_eq!(account.relationship("owner").unwrap().name, "OwnerId");
+        let user = SObjectKind::find("User").unwrap();
+        assert!(user.field("IsDeleted").is_none());
+        assert_eq!(
+            SObjectKind::record_names(),
+            ["Account", "Contact", "Opportunity", "Lead", "Case"]
+        );
+        for kind in SObjectKind::all() {
+            let mut seen = std::collections::HashSet::new();
+            assert!(
+                kind.fields().all(|field| seen.insert(field.name)),
+                "{}",
+                kind.name
+            );
+        }
     }
-    let parts: Vec<&str> = ["FirstName", "LastName"]
-        .iter()
-        .filter_map(|key| text(key))
-        .collect();
-    if !parts.is_empty() {
-        return Value::from(parts.join(" "));
-    }
-    text("Subject")
-        .or_else(|| text("Id"))
-        .map_or(Value::Null, Value::from)
 }
