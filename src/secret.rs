@@ -94,20 +94,39 @@ impl Redactor {
 
     /// Registers a secret value with its role (`access_token`, `password`, …).
     pub fn secret(&mut self, role: &str, value: &str, class: Class) {
-        self.add(role, value, class, None);
+        self.add(role, value, class, None, false);
     }
 
     /// Registers a random or machine-dependent value, replaced only in snapshots.
     pub fn volatile(&mut self, role: &str, value: &str) {
-        self.add(role, value, Class::Volatile, None);
+        self.add(role, value, Class::Volatile, None, false);
+    }
+
+    /// Registers a clock value, or one derived from the clock (a signature over
+    /// `issued_at`): every one becomes the same `[role]`, because whether two
+    /// of them are equal depends on timing.
+    pub fn clock(&mut self, role: &str, value: &str) {
+        self.add(
+            role,
+            value,
+            Class::Volatile,
+            Some(format!("[{role}]")),
+            false,
+        );
     }
 
     /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`).
     pub fn literal(&mut self, value: &str, replacement: &str) {
-        self.add("", value, Class::Volatile, Some(replacement.to_owned()));
+        self.add(
+            "",
+            value,
+            Class::Volatile,
+            Some(replacement.to_owned()),
+            true,
+        );
     }
 
-    fn add(&mut self, role: &str, value: &str, class: Class, fixed: Option<String>) {
+    fn add(&mut self, role: &str, value: &str, class: Class, fixed: Option<String>, literal: bool) {
         if value.is_empty() || value.len() < 3 {
             return;
         }
@@ -118,7 +137,7 @@ impl Redactor {
             }
             return;
         }
-        let placeholder = fixed.clone().unwrap_or_else(|| {
+        let placeholder = fixed.unwrap_or_else(|| {
             let n = self.role_counts.entry(role.to_owned()).or_insert(0);
             *n += 1;
             if *n == 1 {
@@ -131,7 +150,7 @@ impl Redactor {
         self.entries.push(Entry {
             value: value.to_owned(),
             class,
-            literal: fixed.is_some(),
+            literal,
             placeholder,
         });
     }

@@ -3,7 +3,7 @@
 //! the expression's type.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -77,6 +77,9 @@ pub const FUNCTIONS: &[&str] = &["free_port", "range", "dict", "namespace"];
 pub struct Templates {
     env: Environment<'static>,
     port: Arc<OnceLock<u16>>,
+    /// The socket behind `free_port()`, held so no one else takes the port
+    /// before the callback listener does.
+    reserved: Arc<Mutex<Option<std::net::TcpListener>>>,
 }
 
 impl Default for Templates {
@@ -95,22 +98,42 @@ impl Templates {
         env.add_filter("json", json_filter);
         env.add_filter("jwt_claims", jwt_claims);
         let port: Arc<OnceLock<u16>> = Arc::new(OnceLock::new());
-        let p = Arc::clone(&port);
+        let reserved: Arc<Mutex<Option<std::net::TcpListener>>> = Arc::new(Mutex::new(None));
+        let (p, r) = (Arc::clone(&port), Arc::clone(&reserved));
         env.add_function("free_port", move || -> Result<u16, Error> {
             if let Some(port) = p.get() {
                 return Ok(*port);
             }
-            let port = pick_free_port().map_err(|e| {
+            let no_port = |e: std::io::Error| {
                 Error::new(ErrorKind::InvalidOperation, format!("no free port: {e}"))
-            })?;
+            };
+            let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(no_port)?;
+            let port = listener.local_addr().map_err(no_port)?.port();
+            if let Ok(mut slot) = r.lock() {
+                *slot = Some(listener);
+            }
             Ok(*p.get_or_init(|| port))
         });
-        Templates { env, port }
+        Templates {
+            env,
+            port,
+            reserved,
+        }
     }
 
     /// The port `free_port()` returned, if it was called.
     pub fn free_port(&self) -> Option<u16> {
         self.port.get().copied()
+    }
+
+    /// Hands over the socket reserved by `free_port()` when it is for `port`.
+    pub fn take_reserved(&self, port: u16) -> Option<std::net::TcpListener> {
+        let mut slot = self.reserved.lock().ok()?;
+        let matches = slot
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .is_some_and(|a| a.port() == port);
+        if matches { slot.take() } else { None }
     }
 
     /// Renders a string; a lone `{{ expr }}` keeps its type.
@@ -265,11 +288,6 @@ pub fn template_message(e: &Error) -> String {
     } else {
         format!("{kind}: {detail}")
     }
-}
-
-fn pick_free_port() -> std::io::Result<u16> {
-    let l = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-    Ok(l.local_addr()?.port())
 }
 
 fn hex(bytes: &[u8]) -> String {

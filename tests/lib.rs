@@ -2,6 +2,7 @@
 //! the `sfscenario` executable against its built-in mock org.
 
 mod bad_file;
+mod bundled;
 mod cli;
 mod formats;
 mod harness;

@@ -32,7 +32,11 @@ pub fn render_all(format: Format, done: &[Done], plan: &Plan) -> String {
                 .redact(&render::render_scenario(format, &d.log, &opts), mode)
         })
         .collect::<Vec<_>>()
-        .join("\n")
+        .join(if format == Format::Snapshot {
+            "---\n"
+        } else {
+            "\n"
+        })
 }
 
 pub fn write_report(report: &Report, done: &[Done], plan: &Plan) -> Result<(), String> {

@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::log::{Check, Exchange, HttpRequest, HttpResponse, ScenarioLog, Status, StepLog};
+use crate::log::{Body, Check, Exchange, HttpRequest, HttpResponse, ScenarioLog, Status, StepLog};
 
 use super::http::{body_json, pairs_object};
 use super::yaml::to_yaml;
@@ -108,9 +108,25 @@ fn response(r: &HttpResponse) -> Value {
     m.insert("status".into(), json!(r.status));
     m.insert("headers".into(), headers(&r.headers));
     if let Some(body) = &r.body {
-        m.insert("body".into(), body_json(body));
+        m.insert("body".into(), response_body(r, body));
     }
     Value::Object(m)
+}
+
+/// HTML pages are named by their title: their markup and styles are the
+/// browser's business, and would make every snapshot change with them.
+fn response_body(r: &HttpResponse, body: &Body) -> Value {
+    let html = r
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("text/html"));
+    match body {
+        Body::Text(text) if html => {
+            let title = super::steps::html_title(text).unwrap_or_default();
+            json!(format!("[html page: {title}]"))
+        }
+        other => body_json(other),
+    }
 }
 
 /// Lower-cased names, volatile ones dropped, repeated ones as lists.

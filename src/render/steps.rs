@@ -242,7 +242,7 @@ fn response(page: &mut Page, resp: &HttpResponse) {
 }
 
 /// The text of an HTML page's `<title>`, if it has a non-empty one.
-fn html_title(html: &str) -> Option<&str> {
+pub(super) fn html_title(html: &str) -> Option<&str> {
     let lower = html.to_ascii_lowercase();
     let start = lower.find("<title")?;
     let open_end = start + lower[start..].find('>')? + 1;

@@ -169,7 +169,9 @@ impl Run<'_> {
         let Some(uri) = get_str(&params, "listen") else {
             return Ok(());
         };
-        let listener = Listener::bind(uri).await.map_err(StepError::failed)?;
+        let listener = Listener::bind(uri, self.reserved_for(uri))
+            .await
+            .map_err(StepError::failed)?;
         self.listener = Some(listener);
         Ok(())
     }
@@ -179,7 +181,9 @@ impl Run<'_> {
             .ok_or_else(|| StepError::input("`listen` must be a string"))?;
         let mut listener = match self.listener.take() {
             Some(l) if l.uri == uri => l,
-            _ => Listener::bind(uri).await.map_err(StepError::failed)?,
+            _ => Listener::bind(uri, self.reserved_for(uri))
+                .await
+                .map_err(StepError::failed)?,
         };
         let timeout = match duration(params, "timeout")? {
             Some(t) if self.cfg.timeout.is_none() => t,
@@ -230,6 +234,12 @@ impl Run<'_> {
                 ));
         }
         Ok(result.into())
+    }
+
+    /// The socket `free_port()` reserved, when `uri` uses that port.
+    fn reserved_for(&self, uri: &str) -> Option<std::net::TcpListener> {
+        let port = url::Url::parse(uri).ok()?.port()?;
+        self.templates.take_reserved(port)
     }
 
     /// Waits for the browser, showing the time left once a second.

@@ -47,12 +47,22 @@ struct Shared {
 
 impl Listener {
     /// Binds the redirect URI's port on loopback.
-    pub async fn bind(uri: &str) -> Result<Listener, String> {
+    /// `reserved` is a socket already bound to the port (from `free_port()`).
+    pub async fn bind(
+        uri: &str,
+        reserved: Option<std::net::TcpListener>,
+    ) -> Result<Listener, String> {
         let url = crate::scenario::load::check_listen(uri)?;
         let port = url.port_or_known_default().unwrap_or(80);
         let mut listeners = Vec::new();
         let v4: SocketAddr = ([127, 0, 0, 1], port).into();
-        match TcpListener::bind(v4).await {
+        let bound = match reserved {
+            Some(std) => std
+                .set_nonblocking(true)
+                .and_then(|()| TcpListener::from_std(std)),
+            None => TcpListener::bind(v4).await,
+        };
+        match bound {
             Ok(l) => listeners.push(l),
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
                 return Err(format!(

@@ -58,10 +58,10 @@ impl Run<'_> {
             };
             if let Some(ms) = parse_duration(s) {
                 let at = now + ms / 1000;
-                self.redactor.volatile("timestamp", &at.to_string());
+                self.redactor.clock("timestamp", &at.to_string());
                 claims.insert(key.into(), at.into());
             } else if s.trim() == "now" {
-                self.redactor.volatile("timestamp", &now.to_string());
+                self.redactor.clock("timestamp", &now.to_string());
                 claims.insert(key.into(), now.into());
             }
         }

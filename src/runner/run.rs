@@ -265,7 +265,45 @@ impl Run<'_> {
     pub(crate) async fn send(&mut self, req: Request) -> Result<Reply, StepError> {
         let (exchange, reply) = self.http.send(req).await;
         self.exchanges.push(exchange);
+        if let Ok(Reply {
+            json: Some(json), ..
+        }) = &reply
+        {
+            self.learn_timestamps(json);
+        }
         reply.map_err(StepError::failed)
+    }
+
+    /// Clock values in a response are volatile: snapshots show `[timestamp]`.
+    fn learn_timestamps(&mut self, json: &Value) {
+        const CLOCK_FIELDS: &[&str] = &[
+            "exp",
+            "iat",
+            "nbf",
+            "auth_time",
+            "issued_at",
+            "updated_at",
+            "created_date",
+            "last_modified_date",
+            "CreatedDate",
+            "LastModifiedDate",
+            "SystemModstamp",
+        ];
+        match json {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if CLOCK_FIELDS.contains(&k.as_str()) {
+                        if let Some(t) = crate::runner::steps::text(v) {
+                            self.redactor.clock("timestamp", &t);
+                        }
+                    } else {
+                        self.learn_timestamps(v);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| self.learn_timestamps(v)),
+            _ => {}
+        }
     }
 
     fn skipped(&self, step: &Step) -> StepLog {

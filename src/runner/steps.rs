@@ -210,10 +210,10 @@ impl Run<'_> {
             }
         }
         if let Some(v) = fields.get("signature").and_then(Value::as_str) {
-            self.redactor.volatile("signature", v);
+            self.redactor.clock("signature", v);
         }
         if let Some(v) = fields.get("issued_at").and_then(text) {
-            self.redactor.volatile("timestamp", &v);
+            self.redactor.clock("timestamp", &v);
         }
         if let Some(v) = fields.get("user_code").and_then(Value::as_str) {
             self.redactor.volatile("user_code", v);
