@@ -2,6 +2,7 @@
 //! the `sfscenario` executable against its built-in mock org.
 
 mod bad_file;
+mod browser;
 mod bundled;
 mod cli;
 mod formats;
@@ -11,3 +12,4 @@ mod secrets;
 mod snapshots_cli;
 mod validation;
 mod validation_runs;
+mod webdriver;

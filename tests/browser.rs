@@ -1,0 +1,265 @@
+//! The real browser path: sfscenario runs a scenario with `--browser system`,
+//! `BROWSER` hands the URL to a headless Chromium driven over WebDriver, and a
+//! person's clicks (log in, Allow or Deny) complete the flow through the mock
+//! org's real pages and the callback listener.
+//!
+//! These tests run whenever Debian's `chromium` and `chromium-driver` are
+//! installed (`.ci/run` installs them); elsewhere each one says it is skipped.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::root;
+use crate::webdriver::{self, Browser};
+
+/// A `BROWSER` program that writes each URL it is asked to open to a file.
+struct UrlCatcher {
+    dir: tempfile::TempDir,
+}
+
+impl UrlCatcher {
+    fn new() -> UrlCatcher {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let script = dir.path().join("open-url");
+        let urls = dir.path().join("urls");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", urls.display()),
+        )
+        .expect("write the BROWSER script");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
+        UrlCatcher { dir }
+    }
+
+    fn script(&self) -> PathBuf {
+        self.dir.path().join("open-url")
+    }
+
+    /// Waits for the n-th URL sfscenario opened.
+    fn url(&self, n: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = std::fs::read_to_string(self.dir.path().join("urls")).unwrap_or_default();
+            if let Some(line) = text.lines().nth(n) {
+                return line.to_owned();
+            }
+            assert!(Instant::now() < deadline, "sfscenario opened no browser");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn skip() -> bool {
+    if webdriver::available() {
+        return false;
+    }
+    eprintln!(
+        "skipped: Chromium and ChromeDriver are not installed (apt-get install chromium chromium-driver)"
+    );
+    true
+}
+
+/// Starts `sfscenario run SCENARIO --browser system --format json` in the background.
+fn start(scenario: &str, catcher: &UrlCatcher, extra: &[&str]) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfscenario"));
+    cmd.args([
+        "run",
+        scenario,
+        "--browser",
+        "system",
+        "--format",
+        "json",
+        "--timeout",
+        "60s",
+    ])
+    .args(extra)
+    .current_dir(root())
+    .env("BROWSER", catcher.script())
+    .env("NO_COLOR", "1")
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    cmd.spawn().expect("sfscenario starts")
+}
+
+/// Waits for sfscenario; returns its exit code and the JSON log.
+fn finish(child: Child) -> (i32, serde_json::Value, String) {
+    let out = child.wait_with_output().expect("sfscenario ends");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let log = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("no JSON log ({e}):\n{stdout}\n{stderr}"));
+    (out.status.code().unwrap_or(-1), log, stderr)
+}
+
+fn statuses(log: &serde_json::Value) -> Vec<String> {
+    log["steps"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .map(|s| s["status"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Logs in as the mock user on the login page.
+fn log_in(browser: &Browser) {
+    browser.type_into("#username", "mock.user@example.com");
+    browser.type_into("#password", "mock-password-1");
+    browser.click("button.primary");
+}
+
+fn screenshots_dir() -> Option<PathBuf> {
+    std::env::var_os("SFSCENARIO_SCREENSHOTS").map(PathBuf::from)
+}
+
+#[test]
+fn pkce_flow_in_a_real_browser() {
+    if skip() {
+        return;
+    }
+    let catcher = UrlCatcher::new();
+    let child = start("scenarios/pkce.yaml", &catcher, &[]);
+    let browser = Browser::start();
+    browser.goto(&catcher.url(0));
+    assert!(
+        browser.title().contains("Login"),
+        "not the login page: {}",
+        browser.title()
+    );
+    if let Some(dir) = screenshots_dir() {
+        browser.screenshot(&dir.join("login.png"));
+    }
+    log_in(&browser);
+    browser.find("button[value=allow]");
+    assert!(
+        browser.text().contains("sfscenario Mock App"),
+        "{}",
+        browser.text()
+    );
+    if let Some(dir) = screenshots_dir() {
+        browser.screenshot(&dir.join("consent.png"));
+    }
+    browser.click("button[value=allow]");
+    browser.find("h1");
+    assert!(
+        browser.text().contains("Authorization received"),
+        "{}",
+        browser.text()
+    );
+    let (code, log, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}\n{log:#}");
+    assert_eq!(statuses(&log), ["passed"; 5], "{log:#}");
+    assert!(stderr.contains("Waiting for the redirect"), "{stderr}");
+}
+
+#[test]
+fn deny_reaches_the_callback_as_access_denied() {
+    if skip() {
+        return;
+    }
+    let catcher = UrlCatcher::new();
+    let child = start("scenarios/pkce.yaml", &catcher, &[]);
+    let browser = Browser::start();
+    browser.goto(&catcher.url(0));
+    log_in(&browser);
+    browser.click("button[value=deny]");
+    browser.find("h1");
+    let page = browser.text();
+    assert!(
+        page.contains("Authorization failed") && page.contains("access_denied"),
+        "{page}"
+    );
+    let (code, log, _) = finish(child);
+    assert_eq!(code, 1);
+    assert_eq!(
+        statuses(&log),
+        ["passed", "passed", "failed", "skipped", "skipped"],
+        "{log:#}"
+    );
+    assert_eq!(
+        log["steps"][2]["result"]["error"], "access_denied",
+        "{log:#}"
+    );
+}
+
+#[test]
+fn user_agent_flow_relays_the_fragment() {
+    if skip() {
+        return;
+    }
+    let catcher = UrlCatcher::new();
+    let child = start("scenarios/user-agent.yaml", &catcher, &[]);
+    let browser = Browser::start();
+    browser.goto(&catcher.url(0));
+    log_in(&browser);
+    browser.click("button[value=allow]");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !browser.text().contains("Authorization received") {
+        assert!(
+            Instant::now() < deadline,
+            "the fragment was not relayed: {}",
+            browser.text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, log, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}\n{log:#}");
+    assert_eq!(statuses(&log), ["passed"; 3], "{log:#}");
+}
+
+#[test]
+fn device_flow_verified_in_a_real_browser() {
+    if skip() {
+        return;
+    }
+    let catcher = UrlCatcher::new();
+    let child = start("scenarios/device.yaml", &catcher, &[]);
+    let browser = Browser::start();
+    let url = catcher.url(0);
+    assert!(url.contains("/setup/connect?user_code="), "{url}");
+    browser.goto(&url);
+    log_in(&browser);
+    browser.click("button[value=allow]");
+    let (code, log, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}\n{log:#}");
+    assert_eq!(statuses(&log), ["passed"; 3], "{log:#}");
+}
+
+#[test]
+fn the_listener_ignores_stray_requests() {
+    if skip() {
+        return;
+    }
+    let catcher = UrlCatcher::new();
+    let child = start("scenarios/pkce.yaml", &catcher, &[]);
+    let url = catcher.url(0);
+    let redirect = url::Url::parse(&url)
+        .expect("an authorize URL")
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .expect("a redirect_uri");
+    let origin = url::Url::parse(&redirect).expect("a redirect URI");
+    let favicon = format!(
+        "http://127.0.0.1:{}/favicon.ico",
+        origin.port().expect("a port")
+    );
+    let status = reqwest::blocking::get(&favicon)
+        .expect("the listener answers")
+        .status();
+    assert_eq!(status, 404);
+    let browser = Browser::start();
+    browser.goto(&url);
+    log_in(&browser);
+    browser.click("button[value=allow]");
+    let (code, log, _) = finish(child);
+    assert_eq!(code, 0, "{log:#}");
+}
