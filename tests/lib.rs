@@ -5,6 +5,7 @@ mod bad_file;
 mod browser;
 mod bundled;
 mod cli;
+mod docs;
 mod formats;
 mod harness;
 mod negative;
