@@ -13,6 +13,7 @@ mod request;
 mod response;
 mod rest;
 mod server;
+mod soap;
 mod sobjects;
 mod soql;
 mod state;

@@ -19,6 +19,7 @@ use super::oauth::{authorize, pkce, routes, token};
 use super::request::{MockRequest, ReadError};
 use super::response::{self, MockResponse, TEXT};
 use super::rest;
+use super::soap;
 use super::state::MockState;
 
 /// Where and how the mock listens.
@@ -168,6 +169,7 @@ fn route(state: &MockState, request: &MockRequest) -> MockResponse {
         _ if path == "/services/data" || path.starts_with("/services/data/") => {
             rest::handle(state, request)
         }
+        _ if path.starts_with("/services/Soap/") => soap::handle(state, request),
         _ => response::not_found(),
     }
 }

@@ -18,6 +18,8 @@ use super::sobjects::{SObjectKind, describe};
 use super::state::{Grant, MockState};
 use reply::{Reply, RestError};
 
+pub(crate) use discovery::{FIRST_VERSION, LATEST_VERSION};
+
 /// One authenticated call: who makes it, on which API version.
 pub(crate) struct Call<'a> {
     pub(crate) state: &'a MockState,
