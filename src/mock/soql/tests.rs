@@ -103,4 +103,3 @@ fn refuses_like_salesforce() {
         "MALFORMED_QUERY"
     );
 }
-
