@@ -106,6 +106,15 @@ pub struct MockArgs {
     /// Make the mock's tokens and codes reproducible
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Serve HTTPS with a CA and a localhost certificate made at start-up; the CA file is printed
+    #[arg(long)]
+    pub tls: bool,
+    /// Where to write the CA certificate (ca.pem) [default: a new directory in the temp dir, removed at exit]
+    #[arg(long, value_name = "DIR", requires = "tls")]
+    pub tls_dir: Option<PathBuf>,
+    /// Do not log requests to stderr
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `NAME=VALUE`.
@@ -135,6 +144,18 @@ mod tests {
             split_assignment("a=b=c").unwrap(),
             ("a".into(), "b=c".into())
         );
+    }
+
+    #[test]
+    fn parses_mock() {
+        let cli = Cli::try_parse_from(["sfscenario", "mock", "--tls", "--port", "8443"]).unwrap();
+        let Command::Mock(mock) = cli.command else {
+            panic!("mock expected")
+        };
+        assert!(mock.tls && !mock.quiet);
+        assert_eq!(mock.port, 8443);
+        assert!(mock.host.is_loopback());
+        assert!(Cli::try_parse_from(["sfscenario", "mock", "--tls-dir", "x"]).is_err());
     }
 
     #[test]

@@ -1,24 +1,20 @@
-//! `sfscenario mock`: the built-in mock org as a standalone server.
+//! `sfscenario mock`: the built-in mock org as a standalone server that real
+//! clients (jsforce, simple-salesforce, the Salesforce CLI, `sfscenario run
+//! --org`) use. It prints its URL and credentials, logs each request to
+//! stderr, and stops cleanly on Ctrl-C or SIGTERM.
+
+use std::path::Path;
 
 use crate::cli::args::MockArgs;
-use crate::mock::{MockConfig, MockOptions, MockServer};
-use crate::scenario::node::Node;
+use crate::log::Location;
+use crate::mock::{CaFile, MockConfig, MockOptions, MockServer};
+use crate::scenario::node::{Node, Value};
 
 pub fn mock(args: &MockArgs) -> u8 {
-    let overrides = match &args.config {
-        Some(path) => match read_config(path) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        },
-        None => serde_json::Value::Object(serde_json::Map::new()),
-    };
-    let config = match MockConfig::from_overrides(&overrides) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: invalid mock configuration: {e}");
+    let config = match load_config(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("error: {message}");
             return 2;
         }
     };
@@ -32,48 +28,219 @@ pub fn mock(args: &MockArgs) -> u8 {
             return 2;
         }
     };
-    runtime.block_on(async {
-        let options = MockOptions {
-            host: args.host,
-            port: args.port,
-            seed: args.seed,
-        };
-        let server = match MockServer::start(config, options).await {
-            Ok(s) => s,
+    runtime.block_on(serve(args, config))
+}
+
+async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
+    // Handlers first, so that a signal sent right after the banner is caught.
+    let stop = match Interrupt::install() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("error: cannot watch for Ctrl-C: {e}");
+            return 2;
+        }
+    };
+    let options = MockOptions {
+        host: args.host,
+        port: args.port,
+        seed: args.seed,
+        tls: args.tls,
+        log_requests: !args.quiet,
+    };
+    let server = match MockServer::start(config, options).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "error: cannot start the mock org on {}: {e}",
+                std::net::SocketAddr::from((args.host, args.port))
+            );
+            return 2;
+        }
+    };
+    let ca_file = match server.ca_certificate_pem() {
+        Some(pem) => match CaFile::write(pem, args.tls_dir.as_deref()) {
+            Ok(file) => Some(file),
             Err(e) => {
-                eprintln!(
-                    "error: cannot start the mock org on {}:{}: {e}",
-                    args.host, args.port
-                );
+                eprintln!("error: cannot write the CA certificate: {e}");
+                server.shutdown().await;
                 return 2;
             }
-        };
-        let cfg = server.config();
-        println!("sfscenario mock org listening on {}", server.base_url());
-        println!("  login URL      {}", server.base_url());
-        println!("  client_id      {}", cfg.connected_app.client_id);
-        println!("  client_secret  {}", cfg.connected_app.client_secret);
-        for u in &cfg.users {
-            println!(
-                "  user           {} / {} (security token {})",
-                u.username, u.password, u.security_token
-            );
-        }
+        },
+        None => None,
+    };
+    banner(&server, ca_file.as_ref().map(|f| f.path.as_path()));
+    stop.wait().await;
+    server.shutdown().await;
+    if let Some(file) = ca_file {
+        file.remove();
+    }
+    eprintln!("stopped");
+    0
+}
+
+/// What `sfscenario mock` prints on stdout: everything a client needs.
+fn banner(server: &MockServer, ca_file: Option<&Path>) {
+    let url = public_url(server);
+    let cfg = server.config();
+    let app = &cfg.connected_app;
+    println!("sfscenario mock org listening on {url}");
+    println!("  URL             {url}  (login host and instance)");
+    if let Some(path) = ca_file {
+        println!("  CA certificate  {}", path.display());
+    }
+    println!("  client_id       {}", app.client_id);
+    println!("  client_secret   {}", app.client_secret);
+    for user in &cfg.users {
+        println!("  username        {}", user.username);
+        println!("  password        {}", user.password);
+        println!("  security token  {}", user.security_token);
+    }
+    for callback in &app.callback_urls {
+        println!("  callback URL    {callback}");
+    }
+    println!(
+        "  Salesforce CLI  client_id PlatformCLI, callback http://localhost:1717/OauthRedirect"
+    );
+    if let Some(user) = cfg.users.first() {
+        let ca = ca_file.map_or(String::new(), |p| format!(" --ca-cert {}", p.display()));
+        println!("Try:");
         println!(
-            "  callback URLs  {}",
-            cfg.connected_app.callback_urls.join(", ")
+            "  SF_CLIENT_ID={} SF_CLIENT_SECRET={} SF_USERNAME={} SF_PASSWORD={} SF_SECURITY_TOKEN={} \\",
+            app.client_id, app.client_secret, user.username, user.password, user.security_token
         );
-        println!("Press Ctrl-C to stop.");
+        println!("    sfscenario run scenarios/username-password.yaml --org {url}{ca}");
+    }
+    println!("Requests are logged to stderr. Press Ctrl-C to stop.");
+}
+
+/// The base URL, with a loopback address when bound to all interfaces.
+fn public_url(server: &MockServer) -> String {
+    let mut address = server.address();
+    match address.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            address.set_ip(std::net::Ipv6Addr::LOCALHOST.into());
+        }
+        _ => return server.base_url(),
+    }
+    let scheme = server.base_url();
+    let scheme = scheme.split("://").next().unwrap_or("http");
+    format!("{scheme}://{address}")
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM.
+struct Interrupt {
+    #[cfg(unix)]
+    signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+}
+
+impl Interrupt {
+    #[cfg(unix)]
+    fn install() -> std::io::Result<Interrupt> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Interrupt {
+            signals: (
+                signal(SignalKind::interrupt())?,
+                signal(SignalKind::terminate())?,
+            ),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> std::io::Result<Interrupt> {
+        Ok(Interrupt {})
+    }
+
+    #[cfg(unix)]
+    async fn wait(self) {
+        let (mut interrupt, mut terminate) = self.signals;
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn wait(self) {
         let _ = tokio::signal::ctrl_c().await;
-        server.shutdown().await;
-        eprintln!("stopped");
-        0
+    }
+}
+
+/// `--config FILE`: YAML with the schema of a scenario's `mock:` section.
+/// Errors name the file, the line and column when known, and the key path.
+fn load_config(path: Option<&Path>) -> Result<MockConfig, String> {
+    let Some(path) = path else {
+        return MockConfig::from_overrides(&serde_json::Value::Object(serde_json::Map::new()))
+            .map_err(|e| format!("invalid mock configuration: {e}"));
+    };
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let node: Node = serde_saphyr::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
+    MockConfig::from_overrides(&node.to_json()).map_err(|e| {
+        let at = locate(&node, &e.path);
+        format!(
+            "{shown}:{}:{}: invalid mock configuration: {e}",
+            at.line, at.column
+        )
     })
 }
 
-fn read_config(path: &std::path::Path) -> Result<serde_json::Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let node: Node =
-        serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(node.to_json())
+/// Where a key path (`mock.connected_app.client_id`, `mock.users.0`) stands
+/// in the file: at its deepest part that exists.
+fn locate(node: &Node, path: &str) -> Location {
+    let mut here = node;
+    let mut at = node.loc;
+    for part in path.split('.').skip(1) {
+        let found = match &here.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(key, _)| key.name == part)
+                .map(|(key, value)| (key.loc, value)),
+            Value::Seq(items) => part
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map(|item| (item.loc, item)),
+            _ => None,
+        };
+        let Some((loc, next)) = found else { break };
+        at = loc;
+        here = next;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::load_config;
+
+    #[test]
+    fn config_errors_name_the_line_and_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mock.yaml");
+        let yaml = "connected_app:\n  client_id: abc\n  pkce_requird: true\n";
+        std::fs::write(&file, yaml).unwrap();
+        let error = load_config(Some(&file)).unwrap_err();
+        assert!(
+            error.ends_with("mock.yaml:3:3: invalid mock configuration: mock.connected_app.pkce_requird: unknown key"),
+            "{error}"
+        );
+        std::fs::write(
+            &file,
+            "query_batch_size: 5\nusers:\n  - username: a\n    password: b\n",
+        )
+        .unwrap();
+        assert_eq!(load_config(Some(&file)).unwrap().query_batch_size, 5);
+        std::fs::write(&file, "users: [ {username: a}, {username: A} ]\n").unwrap();
+        let error = load_config(Some(&file)).unwrap_err();
+        assert!(
+            error.contains(":1:26: invalid mock configuration: mock.users.1.username"),
+            "{error}"
+        );
+        assert!(load_config(Some(&dir.path().join("missing.yaml"))).is_err());
+        std::fs::write(&file, "a: [").unwrap();
+        assert!(load_config(Some(&file)).unwrap_err().contains("mock.yaml"));
+    }
 }

@@ -3,6 +3,7 @@
 //! error strings (see `salesforce-contract.md`).
 
 mod config;
+mod connection;
 mod duration;
 mod keys;
 mod merge;
@@ -19,7 +20,9 @@ mod soql;
 mod state;
 #[cfg(test)]
 mod testing;
+mod tls;
 
 pub use config::{ConfigError, ConnectedApp, MockConfig, MockUser};
 pub use keys::{APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM};
 pub use server::{MockOptions, MockServer};
+pub use tls::{CaFile, LEAF_NAMES, MockTls};

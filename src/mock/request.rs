@@ -29,7 +29,8 @@ pub(crate) struct MockRequest {
     pub(crate) form: Vec<(String, String)>,
     /// The raw body (JSON and SOAP endpoints read it).
     pub(crate) body: Bytes,
-    /// `http://<Host>`: the mock is whatever host the client called it by.
+    /// `http://<Host>` (`https` on a TLS port): the mock is whatever host the
+    /// client called it by.
     pub(crate) base_url: String,
 }
 
@@ -37,6 +38,7 @@ impl MockRequest {
     pub(crate) async fn read(
         request: hyper::Request<Incoming>,
         fallback_host: &str,
+        scheme: &str,
     ) -> Result<MockRequest, ReadError> {
         let (parts, body) = request.into_parts();
         let body = Limited::new(body, BODY_LIMIT)
@@ -58,7 +60,7 @@ impl MockRequest {
             path: parts.uri.path().to_string(),
             query,
             form,
-            base_url: format!("http://{host}"),
+            base_url: format!("{scheme}://{host}"),
             headers: parts.headers,
             body,
         })

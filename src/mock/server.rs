@@ -1,26 +1,23 @@
 //! The listener, the accept loop and the router. One HTTP/1.1 server plays
 //! both the login host and the instance.
 
-use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, StatusCode};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::config::MockConfig;
+use super::connection::{self, Site};
 use super::oauth::{authorize, pkce, routes, token};
-use super::request::{MockRequest, ReadError};
-use super::response::{self, MockResponse, TEXT};
+use super::request::MockRequest;
+use super::response::{self, MockResponse};
 use super::rest;
 use super::soap;
 use super::state::MockState;
+use super::tls::MockTls;
 
 /// Where and how the mock listens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +28,10 @@ pub struct MockOptions {
     pub port: u16,
     /// Makes every code and token reproducible.
     pub seed: Option<u64>,
+    /// Serve HTTPS with a CA and certificate generated at start-up.
+    pub tls: bool,
+    /// Log each request to stderr: `METHOD PATH STATUS DURATIONms`.
+    pub log_requests: bool,
 }
 
 impl Default for MockOptions {
@@ -39,6 +40,8 @@ impl Default for MockOptions {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             seed: None,
+            tls: false,
+            log_requests: false,
         }
     }
 }
@@ -47,6 +50,8 @@ impl Default for MockOptions {
 pub struct MockServer {
     state: Arc<MockState>,
     address: SocketAddr,
+    /// With `tls`: the CA certificate (PEM) that clients must trust.
+    ca_pem: Option<String>,
     stop: watch::Sender<bool>,
     accept_loop: tokio::task::JoinHandle<()>,
 }
@@ -56,25 +61,56 @@ impl MockServer {
     ///
     /// # Errors
     ///
-    /// When the address cannot be bound.
+    /// When the address cannot be bound, or (with `tls`) the certificates
+    /// cannot be made.
     pub async fn start(config: MockConfig, options: MockOptions) -> std::io::Result<MockServer> {
+        let tls = match options.tls {
+            true => Some(MockTls::generate().map_err(std::io::Error::other)?),
+            false => None,
+        };
         let listener = TcpListener::bind((options.host, options.port)).await?;
         let address = listener.local_addr()?;
         let state = Arc::new(MockState::new(config, options.seed));
         let (stop, stopped) = watch::channel(false);
-        let accept_loop = tokio::spawn(accept(listener, Arc::clone(&state), address, stopped));
+        let ca_pem = tls.as_ref().map(|tls| tls.ca_pem.clone());
+        let site = Arc::new(Site {
+            state: Arc::clone(&state),
+            fallback_host: address.to_string(),
+            scheme: if tls.is_some() { "https" } else { "http" },
+            tls: tls.map(|tls| tls.acceptor),
+            log_requests: options.log_requests,
+        });
+        let accept_loop = tokio::spawn(accept(listener, site, stopped));
         Ok(MockServer {
             state,
             address,
+            ca_pem,
             stop,
             accept_loop,
         })
     }
 
-    /// `http://<ip>:<port>`, e.g. `http://127.0.0.1:40123`.
+    /// `http://<ip>:<port>` (`https` with TLS), e.g. `http://127.0.0.1:40123`.
     #[must_use]
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.address)
+    }
+
+    /// The address the server listens on.
+    #[must_use]
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// With TLS: the PEM of the CA that signed the server's certificate.
+    #[must_use]
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     #[must_use]
@@ -104,13 +140,7 @@ impl MockServer {
     }
 }
 
-async fn accept(
-    listener: TcpListener,
-    state: Arc<MockState>,
-    address: SocketAddr,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let fallback_host: Arc<str> = Arc::from(address.to_string());
+async fn accept(listener: TcpListener, site: Arc<Site>, mut stopped: watch::Receiver<bool>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -118,9 +148,7 @@ async fn accept(
             _ = stopped.changed() => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                let state = Arc::clone(&state);
-                let host = Arc::clone(&fallback_host);
-                connections.spawn(serve(stream, state, host));
+                connections.spawn(connection::serve(stream, Arc::clone(&site)));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
@@ -128,36 +156,8 @@ async fn accept(
     connections.shutdown().await;
 }
 
-async fn serve(stream: tokio::net::TcpStream, state: Arc<MockState>, host: Arc<str>) {
-    let service = service_fn(move |request| {
-        let state = Arc::clone(&state);
-        let host = Arc::clone(&host);
-        async move { Ok::<_, Infallible>(handle(request, &state, &host).await) }
-    });
-    // A client that hangs up mid-request is not the mock's problem.
-    let _ = http1::Builder::new()
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-}
-
-async fn handle(request: hyper::Request<Incoming>, state: &MockState, host: &str) -> MockResponse {
-    match MockRequest::read(request, host).await {
-        Ok(request) => route(state, &request),
-        Err(ReadError::TooLarge) => response::body(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            TEXT,
-            "request body too large".into(),
-        ),
-        Err(ReadError::Unreadable) => response::body(
-            StatusCode::BAD_REQUEST,
-            TEXT,
-            "unreadable request body".into(),
-        ),
-    }
-}
-
 /// Paths to handlers. A new endpoint group is a new file and one line here.
-fn route(state: &MockState, request: &MockRequest) -> MockResponse {
+pub(super) fn route(state: &MockState, request: &MockRequest) -> MockResponse {
     if let Some(answer) = routes::route(state, request) {
         return answer;
     }

@@ -19,7 +19,8 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
     let app = client(state, request, |_| true)?;
     let host = request
         .base_url
-        .trim_start_matches("http://")
+        .split_once("://")
+        .map_or(request.base_url.as_str(), |(_, rest)| rest)
         .split(':')
         .next()
         .unwrap_or_default();
