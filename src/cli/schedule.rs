@@ -100,6 +100,10 @@ pub async fn run_scenarios(plan: Arc<Plan>, http: Http) -> (Vec<Done>, Verdict) 
     let mut tasks = tokio::task::JoinSet::new();
     let mut ids = HashMap::new();
     let mut order = Ordered::default();
+    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if parallel && on_terminal && !plan.opts.quiet {
+        order.progress = Some(loaded.len());
+    }
     for (index, (file, scenario)) in loaded.into_iter().enumerate() {
         let sink = Sink {
             plan: Arc::clone(&plan),
@@ -151,11 +155,17 @@ struct Ordered {
     next: usize,
     texts: BTreeMap<usize, Option<String>>,
     done: BTreeMap<usize, Done>,
+    /// A progress line on stderr: total scenarios, or `None` when not shown.
+    progress: Option<usize>,
+    finished: usize,
+    failed: usize,
 }
 
 impl Ordered {
     fn add(&mut self, (index, file, outcome, text): Finished, worst: &mut Verdict) {
         *worst = (*worst).max(outcome.verdict);
+        self.finished += 1;
+        self.failed += usize::from(outcome.verdict != Verdict::Passed);
         self.texts.insert(index, Some(text));
         if outcome.verdict != Verdict::Unusable {
             let done = Done {
@@ -174,6 +184,22 @@ impl Ordered {
     }
 
     fn flush(&mut self) {
+        let Some(total) = self.progress else {
+            self.print_ready();
+            return;
+        };
+        eprint!("\r\x1b[2K");
+        self.print_ready();
+        if self.finished < total {
+            let bar = progress_bar(self.finished, total, 24);
+            eprint!(
+                "{bar} {}/{total} scenarios · {} failed",
+                self.finished, self.failed
+            );
+        }
+    }
+
+    fn print_ready(&mut self) {
         while let Some(text) = self.texts.remove(&self.next) {
             if let Some(t) = text {
                 print(&t);
@@ -181,6 +207,12 @@ impl Ordered {
             self.next += 1;
         }
     }
+}
+
+/// `[#########...............]`
+fn progress_bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled))
 }
 
 /// After a scenario: its diagnostics to stderr, its footer to the sink.
