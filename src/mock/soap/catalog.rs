@@ -201,19 +201,18 @@ pub(crate) fn list(state: &MockState, type_name: &str) -> String {
                 let name = format!("{} {}", user.user.first_name, user.user.last_name);
                 (user.id.clone(), name.trim().to_string())
             });
-    let stamp = created(state);
     let mut out = String::new();
     for item in components {
         out.push_str("<result>");
         leaf(&mut out, "createdById", &user_id);
         leaf(&mut out, "createdByName", &user_name);
-        leaf(&mut out, "createdDate", &stamp);
+        leaf(&mut out, "createdDate", COMPONENT_DATE);
         leaf(&mut out, "fileName", &item.file_name);
         leaf(&mut out, "fullName", &item.full_name);
         leaf(&mut out, "id", &item.id);
         leaf(&mut out, "lastModifiedById", &user_id);
         leaf(&mut out, "lastModifiedByName", &user_name);
-        leaf(&mut out, "lastModifiedDate", &stamp);
+        leaf(&mut out, "lastModifiedDate", COMPONENT_DATE);
         if item.managed_state {
             leaf(&mut out, "manageableState", "unmanaged");
         }
@@ -248,17 +247,10 @@ pub(crate) fn object_kinds() -> impl Iterator<Item = SObjectKind> {
         .filter(|kind| kind.name != "Organization")
 }
 
-/// When the org was made (its Organization record's `CreatedDate`), as `xsd:dateTime`.
-fn created(state: &MockState) -> String {
-    let records = state.records();
-    let org = SObjectKind::find("Organization").and_then(|kind| records.all(kind).first().cloned());
-    let rest = org
-        .as_ref()
-        .and_then(|org| org.get("CreatedDate"))
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("1970-01-01T00:00:00.000+0000");
-    format!("{}Z", rest.trim_end_matches("+0000"))
-}
+/// When every listed component was made and last changed: a fixed instant
+/// (the identity service's `last_modified_date` too), so that listings are
+/// the same on every run and snapshots and docs of them are stable.
+const COMPONENT_DATE: &str = "2024-01-01T00:00:00.000Z";
 
 #[cfg(test)]
 mod tests {

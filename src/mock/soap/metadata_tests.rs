@@ -106,7 +106,11 @@ async fn describe_and_list() {
     assert_eq!(app.text_of("type"), Some("ConnectedApp"));
     assert_eq!(app.text_of("createdById"), Some("005ak0000000001AAA"));
     assert_eq!(app.text_of("manageableState"), Some("unmanaged"));
-    assert!(app.text_of("createdDate").unwrap().ends_with('Z'));
+    assert_eq!(app.text_of("createdDate"), Some("2024-01-01T00:00:00.000Z"));
+    assert_eq!(
+        app.text_of("lastModifiedDate"),
+        Some("2024-01-01T00:00:00.000Z")
+    );
     let objects = call(
         &mock,
         "/services/Soap/m/62.0",
