@@ -8,6 +8,7 @@ mod cli;
 mod docs;
 mod formats;
 mod harness;
+mod interop;
 mod junit;
 mod negative;
 mod secrets;

@@ -1,0 +1,196 @@
+//! `sfscenario mock` as a server that real clients use: `sfscenario run
+//! --org` over TLS with the printed CA, jsforce (Node) and simple-salesforce
+//! (Python). A client that is not installed is skipped with a note; `.ci/run`
+//! installs both (`tests/interop/package.json`, `requirements.txt`).
+
+mod process;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::{Sfscenario, root};
+use process::MockProcess;
+
+fn interop_dir() -> PathBuf {
+    root().join("tests/interop")
+}
+
+/// Seed records and a small batch size, so queries page (see the file).
+const CONFIG: &str = "tests/interop/mock.yaml";
+
+#[test]
+fn run_over_tls_with_the_printed_ca() {
+    let mock = MockProcess::start(&["--tls"]);
+    assert!(
+        mock.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        mock.banner
+    );
+    let ca = mock.ca_file.clone().expect("a CA file is printed");
+    assert!(ca.is_absolute() && ca.is_file(), "{}", ca.display());
+    let org = format!("https://localhost:{}", mock.port());
+    let scenario = "tests/interop/password-grant.yaml";
+    let bin = Path::new(env!("CARGO_BIN_EXE_sfscenario"));
+    let ca_arg = ca.to_string_lossy().into_owned();
+    let args = ["run", scenario, "--org", &org, "--ca-cert", &ca_arg];
+    let out = process::run(bin, &args, root(), &mock.org_env());
+    out.code(0).no_panic().stdout_has("PASSED");
+    assert!(
+        out.stdout.contains(&org),
+        "the instance is the TLS mock\n{out}"
+    );
+
+    // Without the CA the certificate is refused, and the server lives on.
+    let out = process::run(bin, &args[..4], root(), &mock.org_env());
+    out.code(1).no_panic().stdout_has("certificate");
+    let out = process::run(bin, &args, root(), &mock.org_env());
+    out.code(0);
+
+    let secrets = [
+        mock.password.clone(),
+        mock.security_token.clone(),
+        mock.client_secret.clone(),
+    ];
+    let (code, log) = mock.stop("TERM");
+    assert_eq!(code, Some(0), "SIGTERM ends the mock cleanly\n{log}");
+    assert!(log.contains("POST /services/oauth2/token 200 "), "{log}");
+    assert!(log.contains("TLS handshake failed"), "{log}");
+    for secret in secrets {
+        assert!(
+            !log.contains(&secret),
+            "the request log shows a secret\n{log}"
+        );
+    }
+    assert!(
+        !log.contains("00Dak"),
+        "the request log shows a token\n{log}"
+    );
+    assert!(
+        !ca.exists(),
+        "the CA file made in the temp dir is removed at exit"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_the_mock_and_plain_http_is_logged() {
+    let mock = MockProcess::start(&["--config", CONFIG, "--seed", "3"]);
+    assert!(mock.url.starts_with("http://127.0.0.1:"), "{}", mock.banner);
+    assert!(mock.ca_file.is_none());
+    assert_eq!(mock.username, "interop@example.com", "{}", mock.banner);
+    let url = format!("{}/services/data/?secret=hidden", mock.url);
+    let response = reqwest::blocking::get(url).expect("the mock answers");
+    assert_eq!(response.status(), 200);
+    let (code, log) = mock.stop("INT");
+    assert_eq!(code, Some(0), "{log}");
+    let line = log
+        .lines()
+        .find(|l| l.starts_with("GET "))
+        .unwrap_or_default();
+    assert!(
+        is_log_line(line),
+        "`METHOD PATH STATUS DURATIONms` expected, got {line:?}\n{log}"
+    );
+    assert!(
+        !log.contains("hidden"),
+        "query strings are never logged\n{log}"
+    );
+}
+
+/// `GET /services/data/ 200 3ms`.
+fn is_log_line(line: &str) -> bool {
+    let parts: Vec<&str> = line.split(' ').collect();
+    matches!(parts.as_slice(), ["GET", "/services/data/", "200", ms]
+        if ms.strip_suffix("ms").is_some_and(|n| n.parse::<u64>().is_ok()))
+}
+
+#[test]
+fn bad_mock_arguments_exit_2() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let bad = dir.path().join("bad-config.yaml");
+    std::fs::write(&bad, "connected_app:\n  pkce_requird: true\n").expect("write");
+    let out = Sfscenario::new()
+        .args(["mock", "--config", &bad.to_string_lossy()])
+        .run();
+    out.code(2).no_panic().stderr_has(
+        "bad-config.yaml:2:3: invalid mock configuration: mock.connected_app.pkce_requird: unknown key",
+    );
+    Sfscenario::new()
+        .args(["mock", "--config", "tests/interop/missing.yaml"])
+        .run()
+        .code(2)
+        .stderr_has("missing.yaml");
+    Sfscenario::new()
+        .args(["mock", "--tls-dir", "x"])
+        .run()
+        .code(2);
+}
+
+/// Why a client cannot run here, or `None` when it can.
+fn missing(program: &str, probe: &[&str]) -> Option<String> {
+    let ran = Command::new(program)
+        .args(probe)
+        .current_dir(interop_dir())
+        .output();
+    match ran {
+        Ok(out) if out.status.success() => None,
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let mut lines = stderr.lines().map(str::trim);
+            let error = lines
+                .clone()
+                .find(|l| l.contains("Error") || l.contains("Cannot find"));
+            Some(
+                error
+                    .or_else(|| lines.next_back())
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        }
+        Err(e) => Some(format!("{program}: {e}")),
+    }
+}
+
+#[test]
+fn jsforce_logs_in_pages_writes_and_reads_metadata() {
+    if let Some(why) = missing("node", &["-e", "require('jsforce')"]) {
+        println!("skipped: jsforce is not installed (npm ci in tests/interop): {why}");
+        return;
+    }
+    let mock = MockProcess::start(&["--config", CONFIG]);
+    let mut env = mock.org_env();
+    env.push(("MOCK_URL", mock.url.clone()));
+    let out = process::run(Path::new("node"), &["jsforce.js"], &interop_dir(), &env);
+    out.code(0).stdout_has("jsforce: all checks passed");
+    for needle in [
+        "query batches: 4",
+        "created 001",
+        "ConnectedApp sfscenario_Mock_App",
+    ] {
+        out.stdout_has(needle);
+    }
+    let (code, log) = mock.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("POST /services/Soap/m/"), "{log}");
+}
+
+#[test]
+fn simple_salesforce_over_tls() {
+    if let Some(why) = missing("python3", &["-c", "import simple_salesforce"]) {
+        println!(
+            "skipped: simple-salesforce is not installed (pip install -r tests/interop/requirements.txt): {why}"
+        );
+        return;
+    }
+    let mock = MockProcess::start(&["--tls", "--config", CONFIG]);
+    let mut env = mock.org_env();
+    env.push(("MOCK_URL", mock.url.clone()));
+    let ca = mock.ca_file.clone().expect("a CA file");
+    env.push(("MOCK_CA", ca.to_string_lossy().into_owned()));
+    let args = ["simple_salesforce_check.py"];
+    let out = process::run(Path::new("python3"), &args, &interop_dir(), &env);
+    out.code(0)
+        .stdout_has("simple-salesforce: all checks passed");
+    let (code, log) = mock.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("POST /services/Soap/u/"), "{log}");
+}
