@@ -70,6 +70,14 @@ const BUILTIN_FILTERS: &[&str] = &[
     "count",
 ];
 
+/// Work one rendering may do (minijinja's "fuel": about one unit per
+/// instruction). The bundled scenarios' templates use a few dozen; a loop over
+/// `range(100000)` inside another one would run for hours and is stopped.
+pub const FUEL: u64 = 2_000_000;
+
+/// Largest text one template may render to.
+pub const MAX_OUTPUT: usize = 16 * 1024 * 1024;
+
 /// Global functions available to templates.
 pub const FUNCTIONS: &[&str] = &["free_port", "range", "dict", "namespace"];
 
@@ -92,6 +100,7 @@ impl Templates {
     pub fn new() -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
         env.add_filter("b64encode", |v: String| STANDARD.encode(v));
         env.add_filter("b64url", |v: String| URL_SAFE_NO_PAD.encode(v));
         env.add_filter("sha256", |v: String| hex(&Sha256::digest(v.as_bytes())));
@@ -142,20 +151,39 @@ impl Templates {
             return Ok(serde_json::Value::String(text.to_owned()));
         }
         if let Some(expr) = lone_expression(text) {
-            let compiled = self.env.compile_expression(expr)?;
-            let value = compiled.eval(ctx)?;
-            if value.is_undefined() {
-                return Err(Error::new(
+            let value = self
+                .compile_expression(expr)
+                .and_then(|compiled| compiled.eval(ctx));
+            let value = match value {
+                Ok(v) if v.is_undefined() => Err(Error::new(
                     ErrorKind::UndefinedError,
                     format!("`{}` is undefined", expr.trim()),
-                ));
-            }
-            return serde_json::to_value(&value)
-                .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()));
+                )),
+                other => other,
+            };
+            return match value {
+                Ok(v) => serde_json::to_value(&v)
+                    .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string())),
+                // The error's place is in `expr`: find it in the whole text again.
+                Err(e) => Err(self.error_in_text(text, e, ctx)),
+            };
         }
-        self.env
-            .render_str(text, ctx)
+        let template = self.env.template_from_str(text)?;
+        let mut out = CappedWriter::default();
+        let rendered = template.render_captured_to(ctx, &mut out);
+        if out.overflowed {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "the template renders to more than {} MiB",
+                    MAX_OUTPUT / 1024 / 1024
+                ),
+            ));
+        }
+        rendered?;
+        String::from_utf8(out.buf)
             .map(serde_json::Value::String)
+            .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))
     }
 
     /// Renders every string of a node tree.
@@ -182,14 +210,42 @@ impl Templates {
 
     /// Evaluates an expression (for `that`), returning its truth.
     pub fn truth(&self, expr: &str, ctx: &Value) -> Result<bool, Error> {
-        let compiled = self.env.compile_expression(expr)?;
+        let compiled = self.compile_expression(expr)?;
         Ok(compiled.eval(ctx)?.is_true())
+    }
+
+    /// minijinja's `compile_expression`, minus its panic: a `}}` followed by
+    /// more text outside quotes ("empty lexer stack" in minijinja 2.24).
+    fn compile_expression<'s>(
+        &'s self,
+        expr: &'s str,
+    ) -> Result<minijinja::Expression<'s, 's>, Error> {
+        if stray_block_end(expr).is_some() {
+            return Err(Error::new(
+                ErrorKind::SyntaxError,
+                "`}}` cannot stand in an expression (outside quotes)",
+            ));
+        }
+        self.env.compile_expression(expr)
+    }
+
+    /// An error of the lone expression of `text`, with its place in `text`:
+    /// the whole text is rendered as a template to get the same error there.
+    fn error_in_text(&self, text: &str, first: Error, ctx: &Value) -> Error {
+        let again = self
+            .env
+            .template_from_str(text)
+            .and_then(|t| t.render_captured_to(ctx, std::io::sink()).map(|_| ()));
+        match again {
+            Err(e) if e.kind() == first.kind() && e.range().is_some() => e,
+            _ => Error::new(first.kind(), first.detail().unwrap_or("").to_owned()),
+        }
     }
 
     /// Names a template uses at top level, or its syntax error.
     pub fn names(&self, text: &str, expression: bool) -> Result<BTreeSet<String>, Error> {
         if expression {
-            let e = self.env.compile_expression(text)?;
+            let e = self.compile_expression(text)?;
             return Ok(e.undeclared_variables(false).into_iter().collect());
         }
         if !text.contains("{{") && !text.contains("{%") {
@@ -229,6 +285,28 @@ impl Templates {
     }
 }
 
+/// Collects rendered text up to [`MAX_OUTPUT`] bytes, then refuses more.
+#[derive(Default)]
+struct CappedWriter {
+    buf: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for CappedWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > MAX_OUTPUT {
+            self.overflowed = true;
+            return Err(std::io::Error::other("rendered text too large"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The inside of `{{ … }}` and `{% … %}` blocks (filters live there).
 fn template_blocks(text: &str) -> Vec<&str> {
     let mut blocks = Vec::new();
@@ -248,6 +326,24 @@ fn template_blocks(text: &str) -> Vec<&str> {
     blocks
 }
 
+/// Where `}}` stands in an expression outside a string literal.
+pub fn stray_block_end(expr: &str) -> Option<usize> {
+    let bytes = expr.as_bytes();
+    let mut quote = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (quote, bytes[i]) {
+            (Some(_), b'\\') => i += 1,
+            (Some(q), c) if c == q => quote = None,
+            (None, c @ (b'\'' | b'"')) => quote = Some(c),
+            (None, b'}') if bytes.get(i + 1) == Some(&b'}') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// `{{ expr }}` filling the whole string, without other blocks.
 fn lone_expression(text: &str) -> Option<&str> {
     let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?;
@@ -257,9 +353,12 @@ fn lone_expression(text: &str) -> Option<&str> {
 /// A template error as a diagnostic pointing into the scenario file.
 pub fn template_diagnostic(e: &Error, text: &str, loc: Location) -> Diagnostic {
     let message = template_message(e);
-    let (offset, len) = match e.range() {
-        Some(r) if r.start <= text.len() => (text[..r.start].chars().count(), r.len()),
-        _ => (0, 1),
+    let (offset, len) = match e
+        .range()
+        .and_then(|r| Some((text.get(..r.start)?, r.len())))
+    {
+        Some((before, len)) => (before.chars().count(), len),
+        None => (0, 1),
     };
     let single_line = !text.contains('\n');
     let at = if single_line {
@@ -281,6 +380,11 @@ pub fn template_message(e: &Error) -> String {
         ErrorKind::SyntaxError => "template syntax error",
         ErrorKind::UnknownFilter => "unknown filter",
         ErrorKind::UnknownFunction => "unknown function",
+        ErrorKind::OutOfFuel => {
+            return format!(
+                "template error: the template does too much work (more than {FUEL} steps); is a loop running away?"
+            );
+        }
         _ => "template error",
     };
     if detail.is_empty() {
@@ -380,5 +484,111 @@ mod tests {
         );
         assert!(Templates::unknown_filters("{{ x | b64url | upper }}").is_empty());
         assert!(t.names("{{ a ", false).is_err());
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    //! Whatever the template text, rendering and checking answer with a value
+    //! or an error, and the error becomes a diagnostic inside the text.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn ctx() -> Value {
+        Value::from_serialize(serde_json::json!({
+            "n": 5, "s": "a b", "m": {"k": "v", "l": [1, 2, 3]},
+            "org": {"client_id": "id", "login_url": "http://127.0.0.1:1"},
+        }))
+    }
+
+    /// Pieces of templates, valid and not, to glue together.
+    fn templateish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("{{".to_owned()),
+            Just("}}".to_owned()),
+            Just("{%".to_owned()),
+            Just("%}".to_owned()),
+            Just("{#".to_owned()),
+            Just("#}".to_owned()),
+            Just(" n ".to_owned()),
+            Just(" s ".to_owned()),
+            Just(" m.k ".to_owned()),
+            Just(" m.l[1] ".to_owned()),
+            Just(" org.client_id ".to_owned()),
+            Just(" nope ".to_owned()),
+            Just(" | ".to_owned()),
+            Just("urlencode".to_owned()),
+            Just("b64encode".to_owned()),
+            Just("b64url".to_owned()),
+            Just("sha256".to_owned()),
+            Just("json".to_owned()),
+            Just("jwt_claims".to_owned()),
+            Just("upper".to_owned()),
+            Just("int".to_owned()),
+            Just(" + ".to_owned()),
+            Just(" ~ ".to_owned()),
+            Just(" * ".to_owned()),
+            Just(" / 0 ".to_owned()),
+            Just("(".to_owned()),
+            Just(")".to_owned()),
+            Just("[".to_owned()),
+            Just("]".to_owned()),
+            Just("'".to_owned()),
+            Just("\"".to_owned()),
+            Just(" if ".to_owned()),
+            Just(" for x in range(3) ".to_owned()),
+            Just(" endfor ".to_owned()),
+            Just(" endif ".to_owned()),
+            Just(" set y = 1 ".to_owned()),
+            Just("free_port()".to_owned()),
+            Just("é".to_owned()),
+            Just("😀".to_owned()),
+            Just("\n".to_owned()),
+            "[a-z]{1,6}",
+            "[0-9]{1,12}",
+            any::<String>(),
+        ];
+        proptest::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    fn answers(text: &str) -> Result<(), TestCaseError> {
+        let t = Templates::new();
+        let loc = Location { line: 3, column: 7 };
+        if let Err(e) = t.render_str(text, &ctx()) {
+            let d = template_diagnostic(&e, text, loc);
+            let at = d.loc.ok_or_else(|| TestCaseError::fail("no location"))?;
+            prop_assert!(at.line == 3 && at.column >= 7, "{d:?}");
+            prop_assert!(!template_message(&e).is_empty());
+        }
+        for expression in [false, true] {
+            if let Err(e) = t.names(text, expression) {
+                let _ = template_diagnostic(&e, text, loc);
+            }
+        }
+        let _ = Templates::unknown_filters(text);
+        let _ = Templates::attribute_uses(text, "org");
+        let _ = t.truth(text, &ctx());
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_text_renders_or_fails_cleanly(text in any::<String>()) {
+            answers(&text)?;
+        }
+
+        #[test]
+        fn template_like_text_renders_or_fails_cleanly(text in templateish()) {
+            answers(&text)?;
+        }
+
+        #[test]
+        fn one_expression_renders_or_fails_cleanly(inner in templateish()) {
+            answers(&format!("{{{{ {inner} }}}}"))?;
+        }
     }
 }

@@ -8,6 +8,7 @@ mod cli;
 mod docs;
 mod formats;
 mod harness;
+mod hostile_input;
 mod interop;
 mod junit;
 mod negative;

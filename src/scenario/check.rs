@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::log::Location;
-use crate::scenario::diag::Diagnostic;
+use crate::scenario::diag::{Diagnostic, LineStarts};
 use crate::scenario::model::{Scenario, Step};
 use crate::scenario::node::{Node, Value};
 use crate::template::{self, FUNCTIONS, Templates};
@@ -19,6 +19,8 @@ pub fn check(scenario: &Scenario, templates: &Templates) -> Vec<Diagnostic> {
         source: &scenario.source,
         diags: Vec::new(),
         later: HashMap::new(),
+        current: None,
+        lines: LineStarts::new(&scenario.source),
     };
     // Names defined later, to tell a forward reference from a typo.
     for step in &scenario.steps {
@@ -45,10 +47,10 @@ pub fn check(scenario: &Scenario, templates: &Templates) -> Vec<Diagnostic> {
         for name in defined_by(step) {
             c.later.remove(&name);
         }
-        c.step(step, &known);
+        c.step(step, &mut known);
         known.extend(defined_by(step));
     }
-    c.diags
+    crate::scenario::load::cap(c.diags)
 }
 
 /// Names a step makes available to later steps.
@@ -67,21 +69,21 @@ struct Checker<'a> {
     source: &'a str,
     diags: Vec<Diagnostic>,
     later: HashMap<String, (usize, Location)>,
+    /// The id of the step being checked.
+    current: Option<String>,
+    lines: LineStarts,
 }
 
 impl Checker<'_> {
-    fn step(&mut self, step: &Step, known: &BTreeSet<String>) {
+    fn step(&mut self, step: &Step, known: &mut BTreeSet<String>) {
         let label = step.label();
         let start = self.diags.len();
+        self.current.clone_from(&step.id);
         if let Some(name) = &step.name {
             self.node(name, known, None, false);
         }
         self.node(&step.params, known, None, false);
         if let Some(expect) = &step.expect {
-            let mut with_result = known.clone();
-            with_result.insert("result".into());
-            // A step's own id names its result inside its expectations too.
-            with_result.extend(step.id.iter().cloned());
             if let Some(s) = &expect.status {
                 self.node(s, known, None, false);
             }
@@ -90,10 +92,22 @@ impl Checker<'_> {
                     self.node(v, known, None, false);
                 }
             }
+            // `result`, and a step's own id, name its result inside `that`. They
+            // are added for these expressions only (no copy of `known`: a
+            // file of many steps stays linear).
+            let added: Vec<String> = std::iter::once("result".to_owned())
+                .chain(step.id.iter().cloned())
+                .filter(|n| !known.contains(n))
+                .collect();
+            known.extend(added.iter().cloned());
             for that in &expect.that {
-                self.node(that, &with_result, None, true);
+                self.node(that, known, None, true);
+            }
+            for name in &added {
+                known.remove(name);
             }
         }
+        self.current = None;
         for d in &mut self.diags[start..] {
             if d.step.is_none() {
                 d.step = Some(label.clone());
@@ -122,11 +136,22 @@ impl Checker<'_> {
         context: Option<&str>,
         expr: bool,
     ) {
-        let loc = crate::scenario::diag::inside_quotes(self.source, loc);
+        let loc = crate::scenario::diag::inside_quotes_at(self.source, &self.lines, loc);
         let names = match self.templates.names(s, expr) {
             Ok(names) => names,
             Err(e) => {
-                self.diags.push(template::template_diagnostic(&e, s, loc));
+                let mut d = template::template_diagnostic(&e, s, loc);
+                if s.contains('\n')
+                    && let Some(r) = e.range()
+                {
+                    d.loc = Some(locate(self.source, &self.lines, loc, s, r.start));
+                    d.len = r.len().max(1);
+                }
+                if expr && let Some(at) = template::stray_block_end(s) {
+                    d.loc = Some(locate(self.source, &self.lines, loc, s, at));
+                    d.len = 2;
+                }
+                self.diags.push(d);
                 return;
             }
         };
@@ -134,11 +159,20 @@ impl Checker<'_> {
             if known.contains(&name) || FUNCTIONS.contains(&name.as_str()) {
                 continue;
             }
-            let at = name_location(s, &name, loc);
+            let at = name_location(self.source, &self.lines, s, &name, loc);
             let diag = match (self.later.get(&name), context) {
                 (_, Some(ctx)) if name == "org" => {
                     Diagnostic::new(format!("`org` cannot be used in {ctx}"), at)
                 }
+                _ if self.current.as_deref() == Some(name.as_str()) => Diagnostic::new(
+                    format!(
+                        "`{name}` is this step's own id: its result exists only once the step has run"
+                    ),
+                    at,
+                )
+                .help(format!(
+                    "use `{name}` in this step's `expect` (`that`), or in a later step"
+                )),
                 (Some((index, l)), _) => Diagnostic::new(
                     format!(
                         "`{name}` refers to step {index} (line {}), which runs later",
@@ -158,7 +192,7 @@ impl Checker<'_> {
             self.diags.push(diag.len(name.chars().count()));
         }
         for filter in Templates::unknown_filters(s) {
-            let at = name_location(s, &filter, loc);
+            let at = name_location(self.source, &self.lines, s, &filter, loc);
             self.diags.push(
                 Diagnostic::new(format!("unknown filter `{filter}`"), at)
                     .len(filter.len())
@@ -171,20 +205,95 @@ impl Checker<'_> {
     }
 }
 
-/// Where a name appears inside a one-line string value.
-fn name_location(text: &str, name: &str, loc: Location) -> Location {
-    if text.contains('\n') {
-        return loc;
-    }
+/// Where a name appears inside a string value that starts at `loc`.
+fn name_location(
+    source: &str,
+    lines: &LineStarts,
+    text: &str,
+    name: &str,
+    loc: Location,
+) -> Location {
     let Ok(re) = regex::Regex::new(&format!(r"\b{}\b", regex::escape(name))) else {
         return loc;
     };
-    let offset = re
-        .find(text)
-        .map_or(0, |m| text[..m.start()].chars().count());
+    // In a template block when the name also appears as plain text.
+    let at = template_spans(text)
+        .into_iter()
+        .find_map(|(start, end)| re.find(&text[start..end]).map(|m| start + m.start()))
+        .or_else(|| re.find(text).map(|m| m.start()))
+        .unwrap_or(0);
+    locate(source, lines, loc, text, at)
+}
+
+/// Byte ranges of the `{{ … }}` and `{% … %}` blocks of a template.
+fn template_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find(['{']).map(|i| from + i) {
+        let rest = &text[open..];
+        let close = if rest.starts_with("{{") {
+            "}}"
+        } else if rest.starts_with("{%") {
+            "%}"
+        } else {
+            from = open + 1;
+            continue;
+        };
+        let end = rest.find(close).map_or(text.len(), |i| open + i + 2);
+        spans.push((open, end));
+        from = end;
+    }
+    spans
+}
+
+/// The file position of byte `at` of a string value that starts at `loc`.
+///
+/// A one-line value is found on its own line. In a value of several lines
+/// (a `|` block, a quoted string over several lines) the line of `at` is
+/// looked up in the file: first where a literal block puts it, then in the
+/// lines that follow. When it cannot be found, the value's start is used.
+fn locate(source: &str, lines: &LineStarts, loc: Location, text: &str, at: usize) -> Location {
+    let at = at.min(text.len());
+    let at = (0..=at)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    let before = &text[..at];
+    let k = before.matches('\n').count();
+    let col_in_line = before.rsplit('\n').next().unwrap_or("").chars().count();
+    if k == 0 && !text.contains('\n') {
+        return Location {
+            line: loc.line,
+            column: loc.column + col_in_line as u64,
+        };
+    }
+    let text_line = text.split('\n').nth(k).unwrap_or("");
+    let lead = text_line.len() - text_line.trim_start().len();
+    let needle = text_line.trim();
+    if needle.is_empty() {
+        return loc;
+    }
+    let lines: Vec<&str> = (0..=text.matches('\n').count() as u64 + 1)
+        .map_while(|i| lines.line(source, loc.line + i))
+        .collect();
+    let expected = lines.get(k).filter(|l| l.contains(needle)).map(|l| (k, *l));
+    let found = expected.or_else(|| {
+        lines
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .map(|(i, l)| (i, *l))
+    });
+    let Some((i, line)) = found else {
+        return loc;
+    };
+    let Some(start) = line.find(needle) else {
+        return loc;
+    };
+    let column = line[..start].chars().count() + col_in_line.saturating_sub(lead) + 1;
     Location {
-        line: loc.line,
-        column: loc.column + offset as u64,
+        line: loc.line + i as u64,
+        column: column as u64,
     }
 }
 

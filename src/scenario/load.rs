@@ -14,6 +14,12 @@ use crate::scenario::schema::{self, KeySpec, Ty};
 /// Largest scenario file accepted.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
+/// Most problems reported for one file; past that, one line says how many more.
+pub const MAX_DIAGNOSTICS: usize = 50;
+
+/// Names every template sees, which variables and step ids cannot take.
+pub const RESERVED: &[&str] = &["org", "env", "result"];
+
 /// Parses and checks a scenario file's bytes.
 pub fn load(path: &str, bytes: &[u8]) -> Result<Scenario, Vec<Diagnostic>> {
     let source = decode(bytes)?;
@@ -31,21 +37,50 @@ pub fn load(path: &str, bytes: &[u8]) -> Result<Scenario, Vec<Diagnostic>> {
             ));
             diags.sort_by_key(|d| d.loc.map(|l| (l.line, l.column)));
             diags.dedup();
-            Err(diags)
+            Err(cap(diags))
         }
-        None => Err(l.diags),
+        None => Err(cap(l.diags)),
     }
+}
+
+/// Keeps the first [`MAX_DIAGNOSTICS`] problems and says how many were left out,
+/// so that a file with thousands of mistakes is reported in a moment.
+pub fn cap(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diags.len() <= MAX_DIAGNOSTICS {
+        return diags;
+    }
+    let more = diags.len() - MAX_DIAGNOSTICS;
+    let next = diags.swap_remove(MAX_DIAGNOSTICS);
+    diags.truncate(MAX_DIAGNOSTICS);
+    let summary = Diagnostic {
+        message: format!(
+            "{more} more problem{} in this file (only the first {MAX_DIAGNOSTICS} are shown); the next one: {}",
+            if more == 1 { "" } else { "s" },
+            next.headline()
+        ),
+        help: Some("fix these and validate again".into()),
+        step: None,
+        ..next
+    };
+    diags.push(summary);
+    diags
 }
 
 fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(vec![Diagnostic::whole_file(format!(
-            "the file is {} bytes; scenario files are limited to {MAX_FILE_BYTES}",
-            bytes.len()
-        ))]);
+        return Err(vec![
+            Diagnostic::new(
+                format!(
+                    "the file is {} bytes; scenario files are limited to {MAX_FILE_BYTES} (4 MiB)",
+                    bytes.len()
+                ),
+                Location { line: 1, column: 1 },
+            )
+            .help("split the scenario into several files"),
+        ]);
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.strip_prefix('\u{feff}').unwrap_or(s).to_owned()),
+        Ok(s) => Ok(normalize(s)),
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
@@ -57,6 +92,26 @@ fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
             ])
         }
     }
+}
+
+/// The text the loader and every diagnostic work on: without a byte order
+/// mark, and with old Mac line ends (a lone CR) read as line ends, as YAML
+/// does. CRLF stays: YAML and the diagnostics both read it as one line end.
+pub fn normalize(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !text.contains('\r') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn parse_yaml(source: &str) -> Result<Node, Vec<Diagnostic>> {
@@ -74,13 +129,14 @@ fn parse_yaml(source: &str) -> Result<Node, Vec<Diagnostic>> {
         )]);
     }
     let mut budget = Budget::default();
-    budget.max_aliases = 1_000;
-    budget.max_anchors = 1_000;
-    budget.max_events = 1_000_000;
-    budget.max_depth = 64;
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_anchors = MAX_ALIASES;
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = 3 * MAX_NODES;
+    budget.max_depth = MAX_DEPTH;
     let mut options = Options::default();
     options.budget = Some(budget);
-    serde_saphyr::from_str_with_options::<Node>(source, options).map_err(|e| {
+    let root = serde_saphyr::from_str_with_options::<Node>(source, options).map_err(|e| {
         if let Some(tab) = tab_indentation(source) {
             return vec![
                 Diagnostic::new("invalid YAML: a tab is used for indentation", tab)
@@ -88,17 +144,36 @@ fn parse_yaml(source: &str) -> Result<Node, Vec<Diagnostic>> {
             ];
         }
         let message = yaml_message(&e);
-        let diag = match e.location() {
-            Some(l) => Diagnostic::new(
-                message,
-                Location {
-                    line: l.line().max(1),
-                    column: l.column().max(1),
-                },
-            ),
-            None => Diagnostic::whole_file(message),
-        };
-        vec![diag]
+        let loc = e
+            .location()
+            .map_or(Location { line: 1, column: 1 }, |l| Location {
+                line: l.line().max(1),
+                column: l.column().max(1),
+            });
+        vec![Diagnostic::new(message, loc)]
+    })?;
+    if matches!(root.value, Value::Null) && only_comments(source) {
+        return Err(vec![
+            Diagnostic::new(
+                "the file is empty: it holds only comments",
+                Location { line: 1, column: 1 },
+            )
+            .help("a scenario needs at least `name:` and `steps:`"),
+        ]);
+    }
+    Ok(root)
+}
+
+/// YAML budgets: far above any real scenario (the bundled ones have a few
+/// hundred values), low enough that a hostile file is refused in a moment.
+const MAX_NODES: usize = 50_000;
+const MAX_ALIASES: usize = 1_000;
+const MAX_DEPTH: usize = 64;
+
+fn only_comments(source: &str) -> bool {
+    source.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
     })
 }
 
@@ -124,20 +199,68 @@ fn location_of(source: &str, at: usize) -> Location {
     Location { line, column }
 }
 
-/// The parser's message without its own snippet or position suffix.
+/// The parser's message without its own snippet or position suffix, in
+/// words for people who write scenarios rather than for users of the parser.
 fn yaml_message(e: &serde_saphyr::Error) -> String {
-    let text = e.without_snippet().to_string();
-    if text
-        .to_ascii_lowercase()
-        .contains("multiple yaml documents")
+    use serde_saphyr::budget::BudgetBreach;
+    let mut inner = e;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = inner
     {
+        inner = error;
+    }
+    match inner {
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => {
+            return match key {
+                Some(k) => format!(
+                    "invalid YAML: duplicate key `{k}`: a key may appear only once in a map"
+                ),
+                None => "invalid YAML: duplicate key: a key may appear only once in a map".into(),
+            };
+        }
+        serde_saphyr::Error::Budget { breach, .. } => {
+            let what = match breach {
+                BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } => {
+                    format!("more than {MAX_ALIASES} anchors or aliases (`&name`, `*name`)")
+                }
+                BudgetBreach::Depth { .. } => {
+                    format!("values nested more than {MAX_DEPTH} levels deep")
+                }
+                BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+                    format!("more than {MAX_NODES} values (aliases count once per use)")
+                }
+                _ => "more than a scenario file can hold".into(),
+            };
+            return format!("invalid YAML: the file is too large or too complex: {what}");
+        }
+        _ => {}
+    }
+    let text = inner.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("multiple yaml documents") {
         return "invalid YAML: the file holds multiple YAML documents; a scenario file holds one"
             .into();
+    }
+    if lower.contains("recursion limit") {
+        return format!(
+            "invalid YAML: the file is too large or too complex: values nested more than {MAX_DEPTH} levels deep"
+        );
+    }
+    if lower.contains("!!binary") {
+        return "invalid YAML: a `!!binary` value that is not UTF-8 text".into();
+    }
+    if lower.contains("non-finite float") {
+        return "invalid YAML: a number that is infinite or not a number (NaN)".into();
     }
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     let cleaned = match first.find(" at line ") {
         Some(i) => &first[..i],
         None => first,
+    };
+    // The parser's hints name its own options (`set … in Options`); they do not apply here.
+    let cleaned = match cleaned.find(", set ").or_else(|| cleaned.find(". If you")) {
+        Some(i) => &cleaned[..i],
+        None => cleaned,
     };
     format!("invalid YAML: {}", cleaned.trim_start_matches("error: "))
 }
@@ -212,7 +335,7 @@ impl Loader {
     }
 
     fn unknown_key(&mut self, name: &str, k: &Key, allowed: &[&str], step: Option<&Step>) {
-        let mut msg = format!("unknown key `{name}`");
+        let mut msg = format!("unknown key `{}`", shorten(name));
         if let Some(best) = closest(name, allowed) {
             msg.push_str(&format!(" (did you mean `{best}`?)"));
         }
@@ -237,7 +360,10 @@ impl Loader {
 
     fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {
         match &node.value {
-            Value::Seq(items) => items.iter().filter_map(|n| self.string(n, what)).collect(),
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|n| self.string(n, &format!("each item of {what}")))
+                .collect(),
             _ => {
                 let msg = format!(
                     "{what} must be a list of strings, found {}",
@@ -254,13 +380,7 @@ impl Loader {
             return Vec::new();
         };
         for (k, _) in entries {
-            if !is_ident(&k.name) {
-                let msg = format!(
-                    "variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*",
-                    k.name
-                );
-                self.err(msg, k.loc, k.name.chars().count(), None);
-            }
+            self.variable_name(k, None);
         }
         entries.to_vec()
     }
@@ -296,6 +416,23 @@ impl Loader {
     }
 
     fn step(&mut self, index: usize, node: &Node) -> Option<Step> {
+        if let Some(text) = node.as_str()
+            && let Some(c) = text
+                .chars()
+                .find(|c| c.is_whitespace() && *c != ' ' && *c != '\t')
+        {
+            // `pkce:\u{a0}{}` is one string to YAML: the space after `:` is not a space.
+            let d = Diagnostic::new(
+                format!("step {index} must be a map, found a string"),
+                node.loc,
+            )
+            .help(format!(
+                "the step holds the character U+{:04X}, which looks like a space; YAML needs a plain space after `:`",
+                u32::from(c)
+            ));
+            self.diags.push(d);
+            return None;
+        }
         let entries = self.map(node, &format!("step {index}"))?;
         let kinds: Vec<&(Key, Node)> = entries
             .iter()
@@ -371,9 +508,39 @@ impl Loader {
         }
     }
 
+    /// A variable name (in `vars` or `set`): an identifier, and not a reserved name.
+    fn variable_name(&mut self, k: &Key, step: Option<&Step>) {
+        let len = k.name.chars().count();
+        if !is_ident(&k.name) {
+            let msg = format!(
+                "variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*",
+                k.name
+            );
+            self.err(msg, k.loc, len, step);
+        } else if RESERVED.contains(&k.name.as_str()) {
+            let msg = format!(
+                "`{}` is reserved and cannot name a variable ({} are given by sfscenario)",
+                k.name,
+                RESERVED.join(", ")
+            );
+            self.err(msg, k.loc, len, step);
+        }
+    }
+
     fn step_id(&mut self, node: &Node, index: usize) -> Option<String> {
         let id = node.scalar_text();
         match id {
+            Some(id) if RESERVED.contains(&id.as_str()) => {
+                let msg = format!(
+                    "`{id}` is reserved and cannot be a step id ({} are given by sfscenario)",
+                    RESERVED.join(", ")
+                );
+                let d = Diagnostic::new(msg, node.loc)
+                    .len(id.len())
+                    .step(Some(format!("step {index}")));
+                self.diags.push(d);
+                None
+            }
             Some(id) if is_ident(&id) => Some(id),
             _ => {
                 let msg = "a step id must match [A-Za-z_][A-Za-z0-9_]*";
@@ -408,13 +575,7 @@ impl Loader {
             None => {
                 if let Some(entries) = self.map(node, "`set`") {
                     for (k, _) in entries {
-                        if !is_ident(&k.name) {
-                            let msg = format!(
-                                "variable name `{}` must match [A-Za-z_][A-Za-z0-9_]*",
-                                k.name
-                            );
-                            self.err(msg, k.loc, k.name.len(), Some(step));
-                        }
+                        self.variable_name(k, Some(step));
                     }
                 }
             }
@@ -555,7 +716,16 @@ impl Loader {
                 "json" => e.json = self.path_checks(v, step, "json"),
                 "headers" => e.headers = self.path_checks(v, step, "headers"),
                 "that" => match &v.value {
-                    Value::Seq(items) => e.that = items.clone(),
+                    Value::Seq(items) => {
+                        for item in items.iter().filter(|i| i.as_str().is_none()) {
+                            let msg = format!(
+                                "`that` takes expressions as strings, found {}",
+                                item.type_name()
+                            );
+                            self.err(msg, item.loc, 1, Some(step));
+                        }
+                        e.that = items.clone();
+                    }
                     Value::Str(_) => e.that = vec![v.clone()],
                     _ => self.err("`that` must be a list of expressions", v.loc, 1, Some(step)),
                 },
@@ -621,8 +791,14 @@ impl Loader {
                 Op::Matches => {
                     if let Some(re) = v.as_str().filter(|s| !is_template(s)) {
                         if let Err(e) = regex::Regex::new(re) {
-                            let first =
-                                e.to_string().lines().last().unwrap_or("").trim().to_owned();
+                            let text = e.to_string();
+                            let first = text
+                                .lines()
+                                .last()
+                                .unwrap_or("")
+                                .trim()
+                                .trim_start_matches("error: ")
+                                .to_owned();
                             let msg = format!("invalid regular expression: {first}");
                             self.err(msg, v.loc, re.chars().count(), Some(step));
                         }
@@ -688,12 +864,140 @@ pub fn check_listen(uri: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-/// The allowed name nearest to a misspelt one.
+/// A name for a message: long ones are cut (a key may be a megabyte long).
+pub fn shorten(name: &str) -> String {
+    const MAX: usize = 60;
+    if name.chars().count() <= MAX {
+        return name.to_owned();
+    }
+    let cut: String = name.chars().take(MAX).collect();
+    format!("{cut}…")
+}
+
+/// The allowed name nearest to a misspelt one (or the one it abbreviates).
 fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    if name.len() >= 2
+        && let Some(a) = allowed.iter().find(|a| a.starts_with(name))
+    {
+        return Some(a);
+    }
     allowed
         .iter()
         .map(|a| (crate::scenario::diag::edit_distance(name, a), *a))
         .filter(|(d, a)| *d <= 2.max(a.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)
+}
+
+#[cfg(test)]
+mod proptests {
+    //! Whatever the bytes, the loader answers: a scenario, or problems that
+    //! each point at a line and column inside the file and render with a caret.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Checks one input: no panic, and every problem located and renderable.
+    fn answers(bytes: &[u8]) -> Result<(), TestCaseError> {
+        let lossy = String::from_utf8_lossy(bytes);
+        let lines = normalize(&lossy).split('\n').count() as u64;
+        let diags = match load("p.yaml", bytes) {
+            Ok(scenario) => {
+                crate::scenario::check::check(&scenario, &crate::template::Templates::new())
+            }
+            Err(diags) => {
+                prop_assert!(!diags.is_empty(), "an error without a diagnostic");
+                diags
+            }
+        };
+        for d in &diags {
+            let loc = d.loc.ok_or_else(|| TestCaseError::fail(format!("{d:?}")))?;
+            prop_assert!(loc.line >= 1 && loc.column >= 1, "{d:?}");
+            prop_assert!(loc.line <= lines + 1, "line {} of {lines}: {d:?}", loc.line);
+            let text = d.render("p.yaml", &lossy);
+            prop_assert!(text.contains("--> p.yaml:"), "{text}");
+            prop_assert!(text.contains('^'), "{text}");
+        }
+        prop_assert!(diags.len() <= MAX_DIAGNOSTICS + 1);
+        Ok(())
+    }
+
+    /// Pieces of scenario files, valid and not, to glue together.
+    fn yamlish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("name: x\n".to_owned()),
+            Just("steps:\n".to_owned()),
+            Just("  - ".to_owned()),
+            Just("    ".to_owned()),
+            Just("pkce: {}\n".to_owned()),
+            Just("id: a\n".to_owned()),
+            Just("set: {a: \"{{ b }}\"}\n".to_owned()),
+            Just("request: {url: \"http://localhost:1/{{ a.b }}\"}\n".to_owned()),
+            Just("callback: {listen: \"http://localhost:8000/cb\"}\n".to_owned()),
+            Just("expect:\n      json: {a: {matches: \"(\"}}\n      that: [\"x ==\"]\n".to_owned()),
+            Just("vars:\n  a: &x [1, 2]\n  b: *x\n".to_owned()),
+            Just("mock: {users: [{username: u}]}\n".to_owned()),
+            Just("{{ ".to_owned()),
+            Just(" }}".to_owned()),
+            Just("{% if %}".to_owned()),
+            Just("{".to_owned()),
+            Just("}".to_owned()),
+            Just("[".to_owned()),
+            Just("]".to_owned()),
+            Just(": ".to_owned()),
+            Just(", ".to_owned()),
+            Just("\n".to_owned()),
+            Just("\r\n".to_owned()),
+            Just("\r".to_owned()),
+            Just("\t".to_owned()),
+            Just("\"".to_owned()),
+            Just("'".to_owned()),
+            Just("&a ".to_owned()),
+            Just("*a".to_owned()),
+            Just("!!binary ".to_owned()),
+            Just("? ".to_owned()),
+            Just("|\n".to_owned()),
+            Just(">-\n".to_owned()),
+            Just("# c\n".to_owned()),
+            Just("---\n".to_owned()),
+            Just("...\n".to_owned()),
+            Just("%YAML 1.2\n".to_owned()),
+            Just("<<: *a\n".to_owned()),
+            Just("\u{feff}".to_owned()),
+            Just("\u{202e}".to_owned()),
+            Just("\u{a0}".to_owned()),
+            Just("é".to_owned()),
+            Just("😀".to_owned()),
+            Just("\0".to_owned()),
+            "[a-z_]{1,8}",
+            "[0-9]{1,20}",
+            any::<String>(),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_are_loaded_or_located(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            answers(&bytes)?;
+        }
+
+        #[test]
+        fn arbitrary_text_is_loaded_or_located(text in any::<String>()) {
+            answers(text.as_bytes())?;
+        }
+
+        #[test]
+        fn yaml_like_text_is_loaded_or_located(text in yamlish()) {
+            answers(text.as_bytes())?;
+        }
+
+        #[test]
+        fn a_valid_head_with_a_yaml_like_tail_is_loaded_or_located(tail in yamlish()) {
+            answers(format!("name: x\nsteps:\n  - id: a\n    pkce: {{}}\n{tail}").as_bytes())?;
+        }
+    }
 }

@@ -266,3 +266,50 @@ mod tests {
         assert_eq!(parse_duration("3 weeks"), None);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::runner::http::human;
+
+    const UNITS: &[(&str, u64)] = &[
+        ("ms", 1),
+        ("s", 1000),
+        ("m", 60_000),
+        ("h", 3_600_000),
+        ("d", 86_400_000),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_number_and_a_unit_parse_back(n in 0u64..10_000_000, unit in 0..UNITS.len()) {
+            let (name, factor) = UNITS[unit];
+            prop_assert_eq!(parse_duration(&format!("{n}{name}")), Some(n * factor));
+            prop_assert_eq!(parse_duration(&format!(" {n} {name} ")), Some(n * factor));
+        }
+
+        #[test]
+        fn a_printed_duration_parses_back(ms in 0u64..1_000_000_000_000) {
+            let d = std::time::Duration::from_millis(ms);
+            prop_assert_eq!(parse_duration(&human(d)), Some(ms), "{}", human(d));
+        }
+
+        #[test]
+        fn any_text_parses_or_not_without_panic(text in any::<String>()) {
+            if let Some(ms) = parse_duration(&text) {
+                // What parses is digits and a unit, nothing else.
+                let t = text.trim();
+                prop_assert!(t.starts_with(|c: char| c.is_ascii_digit()), "{text:?} -> {ms}");
+            }
+        }
+
+        #[test]
+        fn overflow_is_refused(n in (u64::MAX / 1000 + 1)..u64::MAX) {
+            prop_assert_eq!(parse_duration(&format!("{n}s")), None);
+        }
+    }
+}
