@@ -63,7 +63,11 @@ pub fn run(args: RunArgs) -> u8 {
         }
     };
     let plan = std::sync::Arc::new(plan);
-    runtime.block_on(run_all(plan))
+    let code = runtime.block_on(run_all(plan));
+    // After Ctrl-C, tasks may still wait (a callback listener, a request):
+    // they are dropped, not waited for.
+    runtime.shutdown_background();
+    code
 }
 
 fn plan(args: &RunArgs) -> Result<Plan, String> {
@@ -161,7 +165,17 @@ async fn run_all(plan: std::sync::Arc<Plan>) -> u8 {
             return 2;
         }
     };
-    let (done, mut worst) = schedule::run_scenarios(std::sync::Arc::clone(&plan), http).await;
+    // Ctrl-C: the reports of what ran so far (the running scenario up to its
+    // last finished step) are written, then the exit status is 130.
+    let gathered = schedule::Gathered::default();
+    let running = schedule::run_scenarios(std::sync::Arc::clone(&plan), http, gathered.clone());
+    let (done, mut worst, interrupted) = tokio::select! {
+        (done, worst) = running => (done, worst, false),
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\ninterrupted: writing what ran so far");
+            (gathered.take(), Verdict::Failed, true)
+        }
+    };
     if plan.format == Format::Pretty {
         if done.len() + usize::from(worst == Verdict::Unusable) > 1 {
             let logs: Vec<ScenarioLog> = done.iter().map(|d| d.log.clone()).collect();
@@ -175,6 +189,9 @@ async fn run_all(plan: std::sync::Arc<Plan>) -> u8 {
             eprintln!("error: {e}");
             worst = worst.max(Verdict::Unusable);
         }
+    }
+    if interrupted {
+        return 130;
     }
     if let Some(dir) = &plan.snapshots
         && !output::compare_snapshots(dir, &done, &plan)

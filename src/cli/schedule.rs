@@ -26,10 +26,34 @@ pub fn print(text: &str) {
     let _ = out.flush();
 }
 
+/// What has run so far, scenario by scenario in file order: the finished
+/// ones, and the running ones up to their last finished step (for Ctrl-C).
+#[derive(Clone, Default)]
+pub struct Gathered(Arc<Mutex<BTreeMap<usize, Done>>>);
+
+impl Gathered {
+    fn update(&self, change: impl FnOnce(&mut BTreeMap<usize, Done>)) {
+        if let Ok(mut map) = self.0.lock() {
+            change(&mut map);
+        }
+    }
+
+    /// Everything gathered, in file order.
+    pub fn take(&self) -> Vec<Done> {
+        self.0
+            .lock()
+            .map(|mut m| std::mem::take(&mut *m).into_values().collect())
+            .unwrap_or_default()
+    }
+}
+
 /// Live output of one scenario: straight to stdout, or buffered until its turn.
 struct Sink {
     plan: Arc<Plan>,
     buffer: Option<Mutex<String>>,
+    index: usize,
+    file: PathBuf,
+    gathered: Gathered,
 }
 
 impl Sink {
@@ -51,6 +75,17 @@ impl Sink {
 
 impl Events for Sink {
     fn started(&self, log: &ScenarioLog) {
+        let mut partial = log.clone();
+        partial.status = crate::log::Status::Failed;
+        partial.error = Some("interrupted (Ctrl-C) before the scenario ended".into());
+        let done = Done {
+            log: partial,
+            redactor: Redactor::new(),
+            file: self.file.clone(),
+        };
+        self.gathered.update(|m| {
+            m.insert(self.index, done);
+        });
         if self.pretty() {
             let target = match &self.plan.config.target {
                 Target::Mock => "built-in mock org".to_owned(),
@@ -65,6 +100,12 @@ impl Events for Sink {
         }
     }
     fn step(&self, step: &StepLog, redactor: &Redactor) {
+        self.gathered.update(|m| {
+            if let Some(d) = m.get_mut(&self.index) {
+                d.log.steps.push(step.clone());
+                d.redactor = redactor.clone();
+            }
+        });
         if self.pretty() {
             self.emit(
                 &redactor.redact(&render::pretty::step(step, &self.plan.opts), self.plan.mode),
@@ -85,7 +126,11 @@ impl Events for Sink {
 type Finished = (usize, PathBuf, Outcome, String);
 
 /// Runs the plan's files; returns what ran (in file order) and the worst verdict.
-pub async fn run_scenarios(plan: Arc<Plan>, http: Http) -> (Vec<Done>, Verdict) {
+pub async fn run_scenarios(
+    plan: Arc<Plan>,
+    http: Http,
+    gathered: Gathered,
+) -> (Vec<Done>, Verdict) {
     let mut worst = Verdict::Passed;
     let mut loaded = Vec::new();
     for file in &plan.files {
@@ -108,6 +153,9 @@ pub async fn run_scenarios(plan: Arc<Plan>, http: Http) -> (Vec<Done>, Verdict) 
         let sink = Sink {
             plan: Arc::clone(&plan),
             buffer: parallel.then(|| Mutex::new(String::new())),
+            index,
+            file: file.clone(),
+            gathered: gathered.clone(),
         };
         let ports: Vec<Arc<tokio::sync::Mutex<()>>> = static_ports(&scenario, &plan)
             .iter()
@@ -121,6 +169,20 @@ pub async fn run_scenarios(plan: Arc<Plan>, http: Http) -> (Vec<Done>, Verdict) 
                 guards.push(lock.lock_owned().await);
             }
             let outcome = run_scenario(&scenario, &plan.config, &http, &sink).await;
+            sink.gathered.update(|m| {
+                if outcome.verdict == Verdict::Unusable {
+                    m.remove(&index);
+                } else {
+                    m.insert(
+                        index,
+                        Done {
+                            log: outcome.log.clone(),
+                            redactor: outcome.redactor.clone(),
+                            file: sink.file.clone(),
+                        },
+                    );
+                }
+            });
             finish(&sink, &scenario, &outcome);
             let text = sink
                 .buffer
