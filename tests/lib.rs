@@ -9,6 +9,7 @@ mod docs;
 mod formats;
 mod harness;
 mod hostile_input;
+mod hostile_servers;
 mod interop;
 mod junit;
 mod negative;

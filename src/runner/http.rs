@@ -28,6 +28,8 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     pub text: String,
     pub json: Option<serde_json::Value>,
+    /// Why a body declared as JSON could not be read as JSON.
+    pub json_error: Option<String>,
 }
 
 impl Reply {
@@ -98,22 +100,27 @@ impl Http {
             error: None,
         };
         let outcome = tokio::time::timeout(req.timeout, self.perform(&req)).await;
-        let result = match outcome {
+        let mut result = match outcome {
             Ok(r) => r,
             Err(_) => Err(format!(
                 "no complete response within {}",
                 human(req.timeout)
             )),
         };
-        match &result {
-            Ok(reply) => {
-                exchange.response = Some(HttpResponse {
-                    status: reply.status,
-                    headers: reply.headers.clone(),
-                    body: body_for_log(reply),
-                });
+        if let Ok(reply) = &result {
+            exchange.response = Some(HttpResponse {
+                status: reply.status,
+                headers: reply.headers.clone(),
+                body: body_for_log(reply),
+            });
+            if let Some(why) = &reply.json_error {
+                // The response is logged as it came; the step fails on it.
+                result = Err(why.clone());
             }
-            Err(e) => exchange.error = Some(e.clone()),
+        }
+        if let Err(e) = &mut result {
+            *e = one_line(e);
+            exchange.error = Some(e.clone());
         }
         (exchange, result)
     }
@@ -164,8 +171,18 @@ impl Http {
         let is_json = headers
             .iter()
             .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("json"));
-        let json = if is_json {
-            serde_json::from_slice(&bytes).ok()
+        let mut json_error = None;
+        let json = if is_json && !text.trim().is_empty() {
+            match serde_json::from_slice(&bytes) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    json_error = Some(format!(
+                        "the response is declared as JSON (content-type {}) but its body is not JSON: {e}",
+                        content_type(&headers).unwrap_or("json")
+                    ));
+                    None
+                }
+            }
         } else {
             None
         };
@@ -174,8 +191,21 @@ impl Http {
             headers,
             text,
             json,
+            json_error,
         })
     }
+}
+
+fn content_type(headers: &[(String, String)]) -> Option<&str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.as_str())
+}
+
+/// A message on one line: a step's error is shown as one line everywhere.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `a=1&b=2`, form-encoded.
@@ -241,7 +271,16 @@ fn describe(e: &reqwest::Error) -> String {
         root = s.to_string();
         source = s.source();
     }
-    let what = if e.is_connect() {
+    let mut chain = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = next {
+        chain.push(err.to_string());
+        next = err.source();
+    }
+    let dns = chain.iter().any(|t| t.starts_with("dns error"));
+    let what = if dns {
+        "connection failed: DNS lookup failed"
+    } else if e.is_connect() {
         "connection failed"
     } else if e.is_timeout() {
         "timed out"
