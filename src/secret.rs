@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use base64::Engine as _;
@@ -107,8 +107,13 @@ struct Matcher {
     patterns: Vec<String>,
     /// The entry each pattern belongs to.
     owners: Vec<usize>,
-    automaton: Option<AhoCorasick>,
+    /// Built only for long texts: building it costs more than searching a
+    /// step's few kilobytes pattern by pattern.
+    automaton: OnceLock<Option<AhoCorasick>>,
 }
+
+/// Texts at least this long are searched with the automaton.
+const AUTOMATON_FROM: usize = 32 * 1024;
 
 impl Redactor {
     pub fn new() -> Self {
@@ -223,19 +228,34 @@ impl Redactor {
         if matcher.patterns.is_empty() {
             return text.to_owned();
         }
-        let Some(ac) = &matcher.automaton else {
-            return self.redact_slowly(text, mode, &matcher);
+        let found = if text.len() >= AUTOMATON_FROM {
+            let automaton = matcher.automaton.get_or_init(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .build(&matcher.patterns)
+                    .ok()
+            });
+            match automaton {
+                Some(ac) => ac
+                    .find_iter(text)
+                    .map(|m| (m.start(), m.end(), matcher.owners[m.pattern().as_usize()]))
+                    .collect(),
+                None => search(text, &matcher),
+            }
+        } else {
+            search(text, &matcher)
         };
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
-        for m in ac.find_iter(text) {
-            let e = &self.entries[matcher.owners[m.pattern().as_usize()]];
-            if e.value.len() < SHORT && !stands_whole(text, m.start(), m.end()) {
+        for (start, end, owner) in found {
+            let e = &self.entries[owner];
+            if start < last || (e.value.len() < SHORT && !stands_whole(text, start, end)) {
                 continue;
             }
-            out.push_str(&text[last..m.start()]);
+            out.push_str(&text[last..start]);
             out.push_str(&replacement(e, mode));
-            last = m.end();
+            last = end;
         }
         out.push_str(&text[last..]);
         out
@@ -263,35 +283,29 @@ impl Redactor {
                 owners.push(i);
             }
         }
-        // A contiguous NFA builds in a fraction of a DFA's time and is fast
-        // enough for the few kilobytes a step's output holds.
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .ok();
         let matcher = Arc::new(Matcher {
             patterns,
             owners,
-            automaton,
+            automaton: OnceLock::new(),
         });
         if let Ok(mut cache) = self.compiled.lock() {
             cache[slot] = Some(Arc::clone(&matcher));
         }
         matcher
     }
+}
 
-    /// Without an automaton (it could not be built): plain replacement, longest first.
-    fn redact_slowly(&self, text: &str, mode: Mode, matcher: &Matcher) -> String {
-        let mut order: Vec<usize> = (0..matcher.patterns.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(matcher.patterns[i].len()));
-        let mut out = text.to_owned();
-        for i in order {
-            let e = &self.entries[matcher.owners[i]];
-            out = out.replace(&matcher.patterns[i], &replacement(e, mode));
+/// Every occurrence of every pattern, leftmost first and longest first at the
+/// same place (the order the automaton reports them in).
+fn search(text: &str, matcher: &Matcher) -> Vec<(usize, usize, usize)> {
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    for (pattern, &owner) in matcher.patterns.iter().zip(&matcher.owners) {
+        for (start, _) in text.match_indices(pattern.as_str()) {
+            found.push((start, start + pattern.len(), owner));
         }
-        out
     }
+    found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+    found
 }
 
 fn replacement(e: &Entry, mode: Mode) -> String {
