@@ -15,6 +15,7 @@ mod junit;
 mod negative;
 mod schema_check;
 mod secrets;
+mod secrets_all;
 mod snapshots_cli;
 mod validation;
 mod validation_runs;
