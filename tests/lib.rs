@@ -12,6 +12,7 @@ mod hostile_input;
 mod hostile_servers;
 mod interop;
 mod junit;
+mod load;
 mod negative;
 mod schema_check;
 mod secrets;
