@@ -563,3 +563,114 @@ fn secrets_in_server_error_messages_are_redacted() {
         found.join("\n")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn reports_with_secrets_are_private_and_every_report_is_written_atomically() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let d = dir.path();
+    let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+
+    // --show-secrets: every report is the owner's alone, also one that was
+    // world-readable before.
+    std::fs::write(d.join("p.json"), "{}").expect("write");
+    std::fs::set_permissions(d.join("p.json"), std::fs::Permissions::from_mode(0o644))
+        .expect("chmod");
+    let (out, _) = run_limited(
+        [
+            "run",
+            "scenarios/pkce.yaml",
+            "--show-secrets",
+            "--report",
+            &format!("json={}", d.join("p.json").display()),
+            "--report",
+            &format!("junit={}", d.join("p.xml").display()),
+            "--report",
+            &format!("markdown={}/", d.join("md").display()),
+        ],
+        LIMIT,
+    );
+    out.code(0).no_panic();
+    let private = files_under(d);
+    assert_eq!(private.len(), 3, "{private:?}");
+    for file in &private {
+        assert_eq!(mode(file), 0o600, "{} is not 0600", file.display());
+    }
+
+    // Without it the reports are ordinary files (the umask decides).
+    let public = d.join("public.json");
+    let (out, _) = run_limited(
+        [
+            "run",
+            "scenarios/pkce.yaml",
+            "--report",
+            &format!("json={}", public.display()),
+        ],
+        LIMIT,
+    );
+    out.code(0);
+    assert_ne!(mode(&public) & 0o600, 0, "the owner can read it");
+
+    // A reader that looks while reports are written sees each one absent or
+    // whole (the old one, then the new one), and never a temporary file left.
+    let before = d.join("all.json");
+    std::fs::write(&before, "{\"old\": true}").expect("write");
+    let fresh = d.join("fresh.json");
+    let args: Vec<String> = vec![
+        "run".into(),
+        "scenarios".into(),
+        "--format".into(),
+        "junit".into(),
+        "--report".into(),
+        format!("json={}", before.display()),
+        "--report".into(),
+        format!("json={}", fresh.display()),
+    ];
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (reads, problems) = std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let mut reads = 0;
+            let mut problems = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                for path in [&before, &fresh] {
+                    match std::fs::read_to_string(path) {
+                        Ok(text) => {
+                            reads += 1;
+                            if serde_json::from_str::<Value>(&text).is_err() {
+                                problems.push(format!(
+                                    "{} was read incomplete ({} bytes)",
+                                    path.display(),
+                                    text.len()
+                                ));
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => problems.push(format!("{}: {e}", path.display())),
+                    }
+                }
+            }
+            (reads, problems)
+        });
+        let (out, _) = run_limited(&args, LIMIT);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        out.no_panic();
+        reader.join().expect("the reader")
+    });
+    eprintln!("{reads} reads of reports being written");
+    assert!(problems.is_empty(), "{problems:#?}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&before).expect("read"))
+        .expect("the new report");
+    assert!(report.is_array(), "the old report was replaced");
+    let leftovers: Vec<String> = std::fs::read_dir(d)
+        .expect("list")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|n| n.starts_with('.') || n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
