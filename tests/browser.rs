@@ -116,6 +116,20 @@ fn log_in(browser: &Browser) {
     browser.click("button.primary");
 }
 
+/// Opens `url`, logs in and presses Allow.
+fn allow(browser: &Browser, url: &str) {
+    browser.goto(url);
+    log_in(browser);
+    browser.click("button[value=allow]");
+}
+
+/// sfscenario ends with exit 0 and every one of its `steps` steps passed.
+fn passes(child: Child, steps: usize) {
+    let (code, log, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}\n{log:#}");
+    assert_eq!(statuses(&log), vec!["passed"; steps], "{log:#}");
+}
+
 fn screenshots_dir() -> Option<PathBuf> {
     std::env::var_os("SFSCENARIO_SCREENSHOTS").map(PathBuf::from)
 }
@@ -198,9 +212,7 @@ fn user_agent_flow_relays_the_fragment() {
     let catcher = UrlCatcher::new();
     let child = start("scenarios/user-agent.yaml", &catcher, &[]);
     let browser = Browser::start();
-    browser.goto(&catcher.url(0));
-    log_in(&browser);
-    browser.click("button[value=allow]");
+    allow(&browser, &catcher.url(0));
     let deadline = Instant::now() + Duration::from_secs(20);
     while !browser.text().contains("Authorization received") {
         assert!(
@@ -210,9 +222,7 @@ fn user_agent_flow_relays_the_fragment() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let (code, log, stderr) = finish(child);
-    assert_eq!(code, 0, "{stderr}\n{log:#}");
-    assert_eq!(statuses(&log), ["passed"; 3], "{log:#}");
+    passes(child, 3);
 }
 
 #[test]
@@ -225,12 +235,8 @@ fn device_flow_verified_in_a_real_browser() {
     let browser = Browser::start();
     let url = catcher.url(0);
     assert!(url.contains("/setup/connect?user_code="), "{url}");
-    browser.goto(&url);
-    log_in(&browser);
-    browser.click("button[value=allow]");
-    let (code, log, stderr) = finish(child);
-    assert_eq!(code, 0, "{stderr}\n{log:#}");
-    assert_eq!(statuses(&log), ["passed"; 3], "{log:#}");
+    allow(&browser, &url);
+    passes(child, 3);
 }
 
 #[test]
@@ -257,9 +263,6 @@ fn the_listener_ignores_stray_requests() {
         .status();
     assert_eq!(status, 404);
     let browser = Browser::start();
-    browser.goto(&url);
-    log_in(&browser);
-    browser.click("button[value=allow]");
-    let (code, log, _) = finish(child);
-    assert_eq!(code, 0, "{log:#}");
+    allow(&browser, &url);
+    passes(child, 5);
 }
