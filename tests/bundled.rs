@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::harness::{Sfscenario, root};
 
-fn bundled() -> Vec<PathBuf> {
+/// Every bundled scenario (`scenarios/**/*.yaml`), sorted.
+pub fn bundled() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("scenarios/ is readable") {
             let path = entry.expect("a directory entry").path();

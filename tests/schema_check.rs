@@ -5,6 +5,7 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
+use crate::bundled::bundled;
 use crate::harness::{Sfscenario, root};
 
 fn validator_available() -> bool {
@@ -18,26 +19,6 @@ fn validator_available() -> bool {
         );
     }
     ok
-}
-
-fn bundled() -> Vec<String> {
-    let mut files = Vec::new();
-    let mut dirs = vec![root().join("scenarios")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir)
-            .expect("a readable directory")
-            .flatten()
-        {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
-                files.push(path.to_string_lossy().into_owned());
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// Runs the validator over `files`; returns its exit success and output.
@@ -69,7 +50,10 @@ fn every_bundled_scenario_matches_the_schema() {
     if !validator_available() {
         return;
     }
-    let files = bundled();
+    let files: Vec<String> = bundled()
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
     assert!(files.len() >= 20, "{files:?}");
     let (ok, out) = check(&files);
     assert!(ok, "{out}");

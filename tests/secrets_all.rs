@@ -21,6 +21,7 @@ use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use regex::Regex;
 use serde_json::Value;
 
+use crate::bundled::bundled;
 use crate::harness::root;
 use crate::hostile_input::run_limited;
 
@@ -306,11 +307,7 @@ fn no_secret_of_any_bundled_scenario_leaks_in_any_format() {
     assert!(code == 0 || code == 1, "{revealed}");
     let logs: Value = serde_json::from_str(&revealed.stdout).expect("the JSON log");
     let logs = logs.as_array().expect("one log per scenario").clone();
-    let bundled = files_under(&root().join("scenarios"))
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .count();
-    assert_eq!(logs.len(), bundled, "every bundled scenario ran");
+    assert_eq!(logs.len(), bundled().len(), "every bundled scenario ran");
 
     let mut secrets = Secrets::default();
     let mut declared_values = Vec::new();
@@ -416,7 +413,7 @@ fn no_secret_of_any_bundled_scenario_leaks_in_any_format() {
         ));
     }
     let written = files_under(reports);
-    assert!(written.len() >= 3 + 2 * bundled, "{written:?}");
+    assert!(written.len() >= 3 + 2 * bundled().len(), "{written:?}");
     for file in written {
         let text = std::fs::read_to_string(&file).expect("a report");
         assert!(!text.is_empty(), "{} is empty", file.display());

@@ -87,15 +87,7 @@ impl RunConfig {
 
 /// `http://localhost:…`, `http://127.0.0.1:…`, `http://[::1]:…`.
 pub fn is_loopback_url(url: &str) -> bool {
-    match url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host().map(|h| h.to_owned()))
-    {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    url::Url::parse(url).is_ok_and(|u| crate::scenario::load::is_loopback_host(&u))
 }
 
 /// `production`, `sandbox` or a URL, as `--org` takes it.

@@ -840,6 +840,16 @@ pub fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// `localhost`, `127.0.0.0/8` or `::1`.
+pub fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// A callback URI must be http on a loopback host with an explicit port.
 pub fn check_listen(uri: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(uri).map_err(|e| format!("`listen` is not a valid URL: {e}"))?;
@@ -849,13 +859,7 @@ pub fn check_listen(uri: &str) -> Result<url::Url, String> {
             url.scheme()
         ));
     }
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if !loopback {
+    if !is_loopback_host(&url) {
         return Err(format!(
             "`listen` must be on a loopback host (localhost, 127.0.0.1, [::1]), found {}",
             url.host_str().unwrap_or("no host")
