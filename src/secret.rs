@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use memchr::memmem::Finder;
 
 /// A string whose `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -78,41 +79,89 @@ struct Entry {
     placeholder: String,
     /// Replaced only as written: its encoded forms are registered on their own.
     literal: bool,
+    /// Every form the value is replaced in, each with its searcher: built on
+    /// first search, then shared by the redactor's clones.
+    forms: Arc<OnceLock<Box<[Finder<'static>]>>>,
+}
+
+impl Entry {
+    fn new(value: &str, class: Class, placeholder: String, literal: bool) -> Self {
+        Entry {
+            value: value.to_owned(),
+            class,
+            placeholder,
+            literal,
+            forms: Arc::default(),
+        }
+    }
+
+    /// A value's class changed: its forms are built again.
+    fn reclassify(&mut self, class: Class) {
+        self.class = class;
+        self.forms = Arc::default();
+    }
+
+    fn forms(&self) -> &[Finder<'static>] {
+        self.forms.get_or_init(|| self.build_forms())
+    }
+
+    fn build_forms(&self) -> Box<[Finder<'static>]> {
+        let mut forms = if self.literal {
+            vec![(self.value.clone(), true)]
+        } else {
+            variants(&self.value)
+        };
+        if self.class != Class::Volatile && self.value.len() >= SHORT {
+            for core in base64_cores(&self.value) {
+                if !forms.iter().any(|(f, _)| *f == core) {
+                    forms.push((core, false));
+                }
+            }
+        }
+        forms
+            .iter()
+            .map(|(form, _)| Finder::new(form.as_bytes()).into_owned())
+            .collect()
+    }
+}
+
+/// What a redactor has learnt. Shared between clones until one learns more,
+/// so handing a copy to every step's observer costs a reference count.
+#[derive(Debug, Default, Clone)]
+struct Known {
+    entries: Vec<Entry>,
+    index: HashMap<String, usize>,
+    role_counts: HashMap<String, usize>,
 }
 
 /// Learns secret and volatile values and rewrites text that may contain them.
 #[derive(Debug, Default)]
 pub struct Redactor {
-    entries: Vec<Entry>,
-    index: HashMap<String, usize>,
-    role_counts: HashMap<String, usize>,
-    /// The matchers for snapshot and display mode, built on first use after a change.
-    compiled: Mutex<[Option<Arc<Matcher>>; 2]>,
+    known: Arc<Known>,
+    /// The automata for snapshot and display mode (long texts only), built on
+    /// first use after a change.
+    automata: Mutex<[Option<Arc<Automaton>>; 2]>,
 }
 
 impl Clone for Redactor {
     fn clone(&self) -> Self {
         Redactor {
-            entries: self.entries.clone(),
-            index: self.index.clone(),
-            role_counts: self.role_counts.clone(),
-            compiled: Mutex::new([None, None]),
+            known: Arc::clone(&self.known),
+            automata: Mutex::new([None, None]),
         }
     }
 }
 
-/// Every form of every value a mode replaces, and an automaton over them.
+/// One automaton over every form of every value a mode replaces.
 #[derive(Debug)]
-struct Matcher {
-    patterns: Vec<String>,
+struct Automaton {
     /// The entry each pattern belongs to.
     owners: Vec<usize>,
-    /// Built only for long texts: building it costs more than searching a
-    /// step's few kilobytes pattern by pattern.
-    automaton: OnceLock<Option<AhoCorasick>>,
+    automaton: Option<AhoCorasick>,
 }
 
-/// Texts at least this long are searched with the automaton.
+/// Texts at least this long are searched with an automaton: building it costs
+/// more than searching a step's few kilobytes form by form.
 const AUTOMATON_FROM: usize = 32 * 1024;
 
 impl Redactor {
@@ -158,15 +207,18 @@ impl Redactor {
         if value.is_empty() || value.len() < 3 {
             return;
         }
-        if let Some(&i) = self.index.get(value) {
+        if let Some(&i) = self.known.index.get(value) {
             // A value first seen as volatile and later known as secret becomes secret.
-            if self.entries[i].class == Class::Volatile && class != Class::Volatile {
-                self.entries[i].class = class;
+            if self.known.entries[i].class == Class::Volatile && class != Class::Volatile {
+                self.forget_automata();
+                Arc::make_mut(&mut self.known).entries[i].reclassify(class);
             }
             return;
         }
+        self.forget_automata();
+        let known = Arc::make_mut(&mut self.known);
         let placeholder = fixed.unwrap_or_else(|| {
-            let n = self.role_counts.entry(role.to_owned()).or_insert(0);
+            let n = known.role_counts.entry(role.to_owned()).or_insert(0);
             *n += 1;
             if *n == 1 {
                 format!("[{role}]")
@@ -174,43 +226,42 @@ impl Redactor {
                 format!("[{role}#{n}]")
             }
         });
-        self.forget_matchers();
-        self.index.insert(value.to_owned(), self.entries.len());
-        self.entries.push(Entry {
-            value: value.to_owned(),
-            class,
-            literal,
-            placeholder,
-        });
+        known.index.insert(value.to_owned(), known.entries.len());
+        known
+            .entries
+            .push(Entry::new(value, class, placeholder, literal));
     }
 
-    fn forget_matchers(&mut self) {
-        if let Ok(mut m) = self.compiled.lock() {
+    fn forget_automata(&mut self) {
+        if let Ok(mut m) = self.automata.lock() {
             *m = [None, None];
         }
     }
 
     /// Adds another redactor's values (for reports over several scenarios).
     pub fn merge(&mut self, other: &Redactor) {
-        self.forget_matchers();
-        for e in &other.entries {
-            if !self.index.contains_key(&e.value) {
-                self.index.insert(e.value.clone(), self.entries.len());
-                self.entries.push(e.clone());
+        self.forget_automata();
+        let known = Arc::make_mut(&mut self.known);
+        for e in &other.known.entries {
+            if !known.index.contains_key(&e.value) {
+                known.index.insert(e.value.clone(), known.entries.len());
+                known.entries.push(e.clone());
             }
         }
     }
 
     /// Whether `value` is a registered secret (not merely volatile).
     pub fn is_secret(&self, value: &str) -> bool {
-        self.index
+        self.known
+            .index
             .get(value)
-            .is_some_and(|&i| self.entries[i].class != Class::Volatile)
+            .is_some_and(|&i| self.known.entries[i].class != Class::Volatile)
     }
 
     /// Every registered secret value (for tests and leak checks).
     pub fn secret_values(&self) -> Vec<String> {
-        self.entries
+        self.known
+            .entries
             .iter()
             .filter(|e| e.class != Class::Volatile)
             .map(|e| e.value.clone())
@@ -219,37 +270,33 @@ impl Redactor {
 
     /// Rewrites `text` for the given mode.
     pub fn redact(&self, text: &str, mode: Mode) -> String {
-        let slot = match mode {
+        let display = match mode {
             Mode::Reveal => return text.to_owned(),
-            Mode::Snapshot => 0,
-            Mode::Display => 1,
+            Mode::Snapshot => false,
+            Mode::Display => true,
         };
-        let matcher = self.matcher(slot, mode);
-        if matcher.patterns.is_empty() {
+        if text.len() < 3 {
             return text.to_owned();
         }
         let found = if text.len() >= AUTOMATON_FROM {
-            let automaton = matcher.automaton.get_or_init(|| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&matcher.patterns)
-                    .ok()
-            });
-            match automaton {
+            let automaton = self.automaton(display);
+            match &automaton.automaton {
                 Some(ac) => ac
                     .find_iter(text)
-                    .map(|m| (m.start(), m.end(), matcher.owners[m.pattern().as_usize()]))
+                    .map(|m| (m.start(), m.end(), automaton.owners[m.pattern().as_usize()]))
                     .collect(),
-                None => search(text, &matcher),
+                None => self.search(text, display),
             }
         } else {
-            search(text, &matcher)
+            self.search(text, display)
         };
+        if found.is_empty() {
+            return text.to_owned();
+        }
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         for (start, end, owner) in found {
-            let e = &self.entries[owner];
+            let e = &self.known.entries[owner];
             if start < last || (e.value.len() < SHORT && !stands_whole(text, start, end)) {
                 continue;
             }
@@ -261,58 +308,59 @@ impl Redactor {
         out
     }
 
-    fn matcher(&self, slot: usize, mode: Mode) -> Arc<Matcher> {
-        if let Ok(cache) = self.compiled.lock()
-            && let Some(m) = &cache[slot]
-        {
-            return Arc::clone(m);
-        }
-        let mut patterns = Vec::new();
-        let mut owners = Vec::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            if mode == Mode::Display && e.class == Class::Volatile {
-                continue;
-            }
-            let mut forms = if e.literal {
-                vec![(e.value.clone(), true)]
-            } else {
-                variants(&e.value)
-            };
-            if e.class != Class::Volatile && e.value.len() >= SHORT {
-                for core in base64_cores(&e.value) {
-                    if !forms.iter().any(|(f, _)| *f == core) {
-                        forms.push((core, false));
-                    }
+    /// The entries a mode replaces, with their index.
+    fn replaced(&self, display: bool) -> impl Iterator<Item = (usize, &Entry)> {
+        self.known
+            .entries
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| !(display && e.class == Class::Volatile))
+    }
+
+    /// Every occurrence of every form, leftmost first and longest first at
+    /// the same place (the order the automaton reports them in).
+    fn search(&self, text: &str, display: bool) -> Vec<(usize, usize, usize)> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for (owner, e) in self.replaced(display) {
+            for form in e.forms() {
+                let len = form.needle().len();
+                for start in form.find_iter(text.as_bytes()) {
+                    found.push((start, start + len, owner));
                 }
             }
-            for (form, _) in forms {
-                patterns.push(form);
-                owners.push(i);
+        }
+        found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        found
+    }
+
+    fn automaton(&self, display: bool) -> Arc<Automaton> {
+        let slot = usize::from(display);
+        if let Ok(cache) = self.automata.lock()
+            && let Some(a) = &cache[slot]
+        {
+            return Arc::clone(a);
+        }
+        let mut patterns: Vec<&[u8]> = Vec::new();
+        let mut owners = Vec::new();
+        for (owner, e) in self.replaced(display) {
+            for form in e.forms() {
+                patterns.push(form.needle());
+                owners.push(owner);
             }
         }
-        let matcher = Arc::new(Matcher {
-            patterns,
+        let automaton = Arc::new(Automaton {
             owners,
-            automaton: OnceLock::new(),
+            automaton: AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&patterns)
+                .ok(),
         });
-        if let Ok(mut cache) = self.compiled.lock() {
-            cache[slot] = Some(Arc::clone(&matcher));
+        if let Ok(mut cache) = self.automata.lock() {
+            cache[slot] = Some(Arc::clone(&automaton));
         }
-        matcher
+        automaton
     }
-}
-
-/// Every occurrence of every pattern, leftmost first and longest first at the
-/// same place (the order the automaton reports them in).
-fn search(text: &str, matcher: &Matcher) -> Vec<(usize, usize, usize)> {
-    let mut found: Vec<(usize, usize, usize)> = Vec::new();
-    for (pattern, &owner) in matcher.patterns.iter().zip(&matcher.owners) {
-        for (start, _) in text.match_indices(pattern.as_str()) {
-            found.push((start, start + pattern.len(), owner));
-        }
-    }
-    found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-    found
 }
 
 fn replacement(e: &Entry, mode: Mode) -> String {
