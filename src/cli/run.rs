@@ -9,7 +9,7 @@ use crate::log::ScenarioLog;
 use crate::render::{self, Format, RenderOptions};
 use crate::runner::config::{BrowserMode, RunConfig, Target, org_url};
 use crate::runner::http::Http;
-use crate::runner::run::Verdict;
+use crate::runner::run::{Outcome, Verdict};
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::load::load;
 use crate::scenario::model::Scenario;
@@ -41,6 +41,33 @@ pub struct Done {
     pub log: ScenarioLog,
     pub redactor: Redactor,
     pub file: PathBuf,
+}
+
+impl Plan {
+    /// Whether an output needs the steps of scenarios that ran: a format or
+    /// report that shows them, or snapshots. The terminal's summary needs
+    /// only each scenario's status.
+    pub fn keeps_logs(&self) -> bool {
+        self.format != Format::Pretty || !self.reports.is_empty() || self.snapshots.is_some()
+    }
+
+    /// What is kept of a finished scenario's outcome.
+    pub fn kept(&self, outcome: Outcome, file: PathBuf) -> Done {
+        let mut log = outcome.log;
+        if !self.keeps_logs() {
+            log.steps = Vec::new();
+            log.vars = Default::default();
+        }
+        Done {
+            log,
+            redactor: if self.keeps_logs() {
+                outcome.redactor
+            } else {
+                Redactor::new()
+            },
+            file,
+        }
+    }
 }
 
 /// Runs the `run` subcommand; returns the exit status.

@@ -100,12 +100,14 @@ impl Events for Sink {
         }
     }
     fn step(&self, step: &StepLog, redactor: &Redactor) {
-        self.gathered.update(|m| {
-            if let Some(d) = m.get_mut(&self.index) {
-                d.log.steps.push(step.clone());
-                d.redactor = redactor.clone();
-            }
-        });
+        if self.plan.keeps_logs() {
+            self.gathered.update(|m| {
+                if let Some(d) = m.get_mut(&self.index) {
+                    d.log.steps.push(step.clone());
+                    d.redactor = redactor.clone();
+                }
+            });
+        }
         if self.pretty() {
             self.emit(
                 &redactor.redact(&render::pretty::step(step, &self.plan.opts), self.plan.mode),
@@ -122,8 +124,8 @@ impl Events for Sink {
     }
 }
 
-/// What one scenario task hands back: its position, file, outcome and buffered output.
-type Finished = (usize, PathBuf, Outcome, String);
+/// What one scenario task hands back: its position, verdict and buffered output.
+type Finished = (usize, Verdict, String);
 
 /// Runs the plan's files; returns what ran (in file order) and the worst verdict.
 pub async fn run_scenarios(
@@ -169,26 +171,20 @@ pub async fn run_scenarios(
                 guards.push(lock.lock_owned().await);
             }
             let outcome = run_scenario(&scenario, &plan.config, &http, &sink).await;
+            finish(&sink, &scenario, &outcome);
+            let verdict = outcome.verdict;
             sink.gathered.update(|m| {
-                if outcome.verdict == Verdict::Unusable {
+                if verdict == Verdict::Unusable {
                     m.remove(&index);
                 } else {
-                    m.insert(
-                        index,
-                        Done {
-                            log: outcome.log.clone(),
-                            redactor: outcome.redactor.clone(),
-                            file: sink.file.clone(),
-                        },
-                    );
+                    m.insert(index, plan.kept(outcome, file));
                 }
             });
-            finish(&sink, &scenario, &outcome);
             let text = sink
                 .buffer
                 .as_ref()
-                .and_then(|b| b.lock().ok().map(|b| b.clone()));
-            (index, file, outcome, text.unwrap_or_default())
+                .and_then(|b| b.lock().ok().map(|mut b| std::mem::take(&mut *b)));
+            (index, verdict, text.unwrap_or_default())
         };
         if parallel {
             ids.insert(tasks.spawn(task).id(), index);
@@ -208,7 +204,7 @@ pub async fn run_scenarios(
             }
         }
     }
-    (order.done.into_values().collect(), worst)
+    (gathered.take(), worst)
 }
 
 /// Prints buffered output in file order as scenarios finish.
@@ -216,7 +212,6 @@ pub async fn run_scenarios(
 struct Ordered {
     next: usize,
     texts: BTreeMap<usize, Option<String>>,
-    done: BTreeMap<usize, Done>,
     /// A progress line on stderr: total scenarios, or `None` when not shown.
     progress: Option<usize>,
     finished: usize,
@@ -224,19 +219,11 @@ struct Ordered {
 }
 
 impl Ordered {
-    fn add(&mut self, (index, file, outcome, text): Finished, worst: &mut Verdict) {
-        *worst = (*worst).max(outcome.verdict);
+    fn add(&mut self, (index, verdict, text): Finished, worst: &mut Verdict) {
+        *worst = (*worst).max(verdict);
         self.finished += 1;
-        self.failed += usize::from(outcome.verdict != Verdict::Passed);
+        self.failed += usize::from(verdict != Verdict::Passed);
         self.texts.insert(index, Some(text));
-        if outcome.verdict != Verdict::Unusable {
-            let done = Done {
-                log: outcome.log,
-                redactor: outcome.redactor,
-                file,
-            };
-            self.done.insert(index, done);
-        }
         self.flush();
     }
 
