@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod log;
 pub mod mock;
+pub mod net;
 pub mod render;
 pub mod runner;
 pub mod scenario;

@@ -13,9 +13,10 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
+
+use crate::net::ServerStream;
 
 use super::request::{MockRequest, ReadError};
 use super::response::{self, MockResponse, TEXT};
@@ -38,7 +39,7 @@ pub(crate) struct Site {
     pub(crate) log_requests: bool,
 }
 
-pub(crate) async fn serve(stream: TcpStream, site: Arc<Site>) {
+pub(crate) async fn serve(stream: ServerStream, site: Arc<Site>) {
     let Some(acceptor) = site.tls.clone() else {
         return serve_http(stream, site, false).await;
     };

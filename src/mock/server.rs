@@ -9,6 +9,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::net::ServerStream;
+
 use super::config::MockConfig;
 use super::connection::{self, Site};
 use super::oauth::{authorize, pkce, routes, token};
@@ -148,6 +150,7 @@ async fn accept(listener: TcpListener, site: Arc<Site>, mut stopped: watch::Rece
             _ = stopped.changed() => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                let stream = ServerStream::new(stream, stopped.clone());
                 connections.spawn(connection::serve(stream, Arc::clone(&site)));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}

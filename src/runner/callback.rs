@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 use crate::log::{Body, Exchange, HttpRequest, HttpResponse, Party};
+use crate::net::ServerStream;
 
 /// What the browser delivered.
 #[derive(Debug, Clone)]
@@ -126,6 +127,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
             continue; // never answer other machines
         }
         let shared = Arc::clone(&shared);
+        let stream = ServerStream::new(stream, stop.clone());
         let mut stop = stop.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| handle(Arc::clone(&shared), req));
