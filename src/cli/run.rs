@@ -79,13 +79,10 @@ pub fn run(args: RunArgs) -> u8 {
             return 2;
         }
     };
-    // One scenario needs no worker threads: the mock, the callback listener
-    // and the client share one thread, and a cold run starts faster.
-    let mut builder = if plan.files.len() == 1 || plan.jobs == 1 {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-    };
+    // Scenarios run on one single-threaded runtime per core (see
+    // `schedule::run_scenarios`); this one prints their output in order and
+    // runs one share of them itself.
+    let mut builder = tokio::runtime::Builder::new_current_thread();
     let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
