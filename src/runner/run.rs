@@ -103,7 +103,11 @@ pub struct Run<'a> {
     pub(crate) vars: Map<String, Value>,
     pub(crate) results: Map<String, Value>,
     pub(crate) org: Map<String, Value>,
-    pub(crate) env: Value,
+    /// The environment, as templates see it (converted once).
+    pub(crate) env: minijinja::Value,
+    /// The template context, built on first use after vars, results or
+    /// `org` changed (see [`Run::changed`]).
+    pub(crate) context: std::sync::OnceLock<minijinja::Value>,
     pub(crate) listener: Option<Listener>,
     pub(crate) last_state: Option<String>,
     pub(crate) exchanges: Vec<Exchange>,
@@ -135,7 +139,8 @@ pub async fn run_scenario(
         vars: Map::new(),
         results: Map::new(),
         org: Map::new(),
-        env: serde_json::to_value(&cfg.env).unwrap_or_default(),
+        env: minijinja::Value::from_serialize(&cfg.env),
+        context: std::sync::OnceLock::new(),
         listener: None,
         last_state: None,
         exchanges: Vec::new(),
@@ -223,13 +228,24 @@ fn millis(since: Instant) -> u64 {
 impl Run<'_> {
     /// The template context: vars, earlier results, `env`, `org`.
     pub(crate) fn context(&self) -> minijinja::Value {
-        let mut map = self.vars.clone();
-        for (k, v) in &self.results {
-            map.insert(k.clone(), v.clone());
-        }
-        map.insert("env".into(), self.env.clone());
-        map.insert("org".into(), Value::Object(self.org.clone()));
-        minijinja::Value::from_serialize(&map)
+        self.context
+            .get_or_init(|| {
+                let mut map: std::collections::BTreeMap<&str, minijinja::Value> = self
+                    .vars
+                    .iter()
+                    .chain(&self.results)
+                    .map(|(k, v)| (k.as_str(), minijinja::Value::from_serialize(v)))
+                    .collect();
+                map.insert("env", self.env.clone());
+                map.insert("org", minijinja::Value::from_serialize(&self.org));
+                minijinja::Value::from(map)
+            })
+            .clone()
+    }
+
+    /// Vars, results or `org` changed: the template context is built again.
+    pub(crate) fn changed(&mut self) {
+        self.context = std::sync::OnceLock::new();
     }
 
     pub(crate) fn login_url(&self) -> String {
@@ -385,6 +401,7 @@ impl Run<'_> {
         };
         if let Some(id) = &step.id {
             self.results.insert(id.clone(), result.clone());
+            self.changed();
         }
         entry.result = result;
         entry.error = error;
@@ -404,17 +421,13 @@ impl Run<'_> {
         own_id: Option<&str>,
     ) -> Vec<crate::log::Check> {
         let render = |n: &Node| self.render(n).map_err(|d| d.message);
-        let mut ctx = self.vars.clone();
-        for (k, v) in &self.results {
-            ctx.insert(k.clone(), v.clone());
-        }
-        ctx.insert("env".into(), self.env.clone());
-        ctx.insert("org".into(), Value::Object(self.org.clone()));
-        ctx.insert("result".into(), result.clone());
+        let result_value = minijinja::Value::from_serialize(result);
+        let mut own = std::collections::BTreeMap::new();
+        own.insert("result", result_value.clone());
         if let Some(id) = own_id {
-            ctx.insert(id.to_owned(), result.clone());
+            own.insert(id, result_value);
         }
-        let ctx = minijinja::Value::from_serialize(&ctx);
+        let ctx = minijinja::value::merge_maps([minijinja::Value::from(own), self.context()]);
         let that = |expr: &str| {
             self.templates
                 .truth(expr, &ctx)
@@ -533,6 +546,7 @@ impl Run<'_> {
                 self.vars.insert(k.clone(), v.clone().into());
             }
         }
+        self.changed();
         for name in &self.scenario.secrets {
             if let Some(v) = self.vars.get(name).and_then(crate::runner::steps::text) {
                 self.redactor.secret(name, &v, Class::Credential);
@@ -556,6 +570,7 @@ impl Run<'_> {
         for (k, node) in &self.scenario.vars {
             if let Some(v) = overrides.get(k.name.as_str()) {
                 self.vars.insert(k.name.clone(), (*v).into());
+                self.changed();
                 continue;
             }
             let mut uses_org = false;
@@ -573,6 +588,7 @@ impl Run<'_> {
             }
             let value = self.render(node).map_err(|d| vec![d])?;
             self.vars.insert(k.name.clone(), value);
+            self.changed();
         }
         Ok(deferred)
     }
@@ -619,6 +635,7 @@ impl Run<'_> {
             "private_key": crate::mock::APP_PRIVATE_KEY_PEM,
         });
         self.org = org.as_object().cloned().unwrap_or_default();
+        self.changed();
         self.register_org_secrets();
         Ok(server)
     }
@@ -691,6 +708,7 @@ impl Run<'_> {
             return Err(missing.into_iter().map(Diagnostic::whole_file).collect());
         }
         self.org = org;
+        self.changed();
         self.register_org_secrets();
         Ok(())
     }

@@ -132,6 +132,7 @@ impl Run<'_> {
         let Some(map) = params.as_object() else {
             return Err(StepError::input("`set` takes a map"));
         };
+        self.changed();
         for (k, v) in map {
             self.vars.insert(k.clone(), v.clone());
             if self.scenario.secrets.contains(k)
