@@ -5,10 +5,9 @@
 //! back door into the mock.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use regex::Regex;
+use html5gum::{StartTag, Token, Tokenizer};
 
 use crate::log::{Body, Exchange, Party};
 use crate::runner::http::{Http, Request};
@@ -185,51 +184,78 @@ struct Form {
     decision: Option<(String, String, String)>,
 }
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| {
-        Regex::new(pattern).unwrap_or_else(|_| Regex::new("$^").expect("empty regex"))
-    })
+/// An HTML element's attribute, entities decoded.
+fn attribute(tag: &StartTag<()>, name: &str) -> Option<String> {
+    tag.attributes
+        .get(name.as_bytes())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+fn name_of(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_ascii_lowercase()
 }
 
 impl Form {
+    /// The page's first form, read with an HTML tokenizer (entities decoded,
+    /// any attribute quoting).
     fn parse(html: &str) -> Option<Form> {
-        static FORM: OnceLock<Regex> = OnceLock::new();
-        static INPUT: OnceLock<Regex> = OnceLock::new();
-        static BUTTON: OnceLock<Regex> = OnceLock::new();
-        let form = re(&FORM, r"(?is)<form\b([^>]*)>(.*?)</form>").captures(html)?;
-        let action = attr(&form[1], "action").unwrap_or_default();
-        let inner = &form[2];
-        let mut f = Form {
-            action,
-            hidden: Vec::new(),
-            has_password: false,
-            decision: None,
-        };
-        for input in re(&INPUT, r"(?is)<input\b([^>]*)>").captures_iter(inner) {
-            let a = &input[1];
-            let ty = attr(a, "type")
-                .unwrap_or_else(|| "text".into())
-                .to_ascii_lowercase();
-            match ty.as_str() {
-                "hidden" => {
-                    if let Some(name) = attr(a, "name") {
-                        f.hidden.push((name, attr(a, "value").unwrap_or_default()));
+        let mut form: Option<Form> = None;
+        // Name, value and label of each button, the label gathered until `</button>`.
+        let mut buttons: Vec<(String, String, String)> = Vec::new();
+        let mut in_button = false;
+        for Ok(token) in Tokenizer::new(html) {
+            match token {
+                Token::StartTag(tag) => match (name_of(&tag.name).as_str(), &mut form) {
+                    ("form", None) => {
+                        form = Some(Form {
+                            action: attribute(&tag, "action").unwrap_or_default(),
+                            hidden: Vec::new(),
+                            has_password: false,
+                            decision: None,
+                        });
+                    }
+                    ("input", Some(f)) => {
+                        let ty = attribute(&tag, "type").map(|t| t.to_ascii_lowercase());
+                        match ty.as_deref() {
+                            Some("hidden") => {
+                                if let Some(name) = attribute(&tag, "name") {
+                                    let value = attribute(&tag, "value").unwrap_or_default();
+                                    f.hidden.push((name, value));
+                                }
+                            }
+                            Some("password") => f.has_password = true,
+                            _ => {}
+                        }
+                    }
+                    ("button", Some(_)) => {
+                        in_button = true;
+                        buttons.push((
+                            attribute(&tag, "name").unwrap_or_default(),
+                            attribute(&tag, "value").unwrap_or_default(),
+                            String::new(),
+                        ));
+                    }
+                    _ => {}
+                },
+                Token::String(text) if in_button => {
+                    if let Some(b) = buttons.last_mut() {
+                        b.2.push_str(&String::from_utf8_lossy(&text));
                     }
                 }
-                "password" => f.has_password = true,
+                Token::EndTag(tag) => match name_of(&tag.name).as_str() {
+                    "button" => in_button = false,
+                    "form" if form.is_some() => break,
+                    _ => {}
+                },
                 _ => {}
             }
         }
-        let mut buttons = Vec::new();
-        for b in re(&BUTTON, r"(?is)<button\b([^>]*)>(.*?)</button>").captures_iter(inner) {
-            if let (Some(name), Some(value)) = (attr(&b[1], "name"), attr(&b[1], "value")) {
-                buttons.push((name, value, b[2].trim().to_ascii_lowercase()));
-            }
-        }
+        let mut f = form?;
         let find = |word: &str| {
-            buttons
-                .iter()
-                .find(|(_, v, label)| v == word || label.contains(word))
+            buttons.iter().find(|(name, value, label)| {
+                !name.is_empty()
+                    && (value == word || label.trim().to_ascii_lowercase().contains(word))
+            })
         };
         if let (Some(allow), Some(deny)) = (find("allow"), find("deny")) {
             f.decision = Some((allow.0.clone(), allow.1.clone(), deny.1.clone()));
@@ -238,31 +264,23 @@ impl Form {
     }
 }
 
-fn attr(tag: &str, name: &str) -> Option<String> {
-    static ATTR: OnceLock<Regex> = OnceLock::new();
-    re(
-        &ATTR,
-        r#"(?is)([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')"#,
-    )
-    .captures_iter(tag)
-    .find(|c| c[1].eq_ignore_ascii_case(name))
-    .and_then(|c| c.get(2).or_else(|| c.get(3)).map(|m| unescape(m.as_str())))
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
+/// The text of the page's first element with an `error` class, if any.
 fn page_error(html: &str) -> Option<String> {
-    static ERR: OnceLock<Regex> = OnceLock::new();
-    let c = re(&ERR, r#"(?is)<[^>]*class="[^"]*error[^"]*"[^>]*>(.*?)</"#).captures(html)?;
-    let text = Regex::new(r"<[^>]*>").ok()?.replace_all(&c[1], "");
-    let text = unescape(text.trim());
+    let mut text: Option<String> = None;
+    for Ok(token) in Tokenizer::new(html) {
+        match (token, &mut text) {
+            (Token::StartTag(tag), None) => {
+                let class = attribute(&tag, "class").unwrap_or_default();
+                if class.split_whitespace().any(|c| c.contains("error")) {
+                    text = Some(String::new());
+                }
+            }
+            (Token::String(s), Some(t)) => t.push_str(&String::from_utf8_lossy(&s)),
+            (Token::EndTag(_), Some(_)) => break,
+            _ => {}
+        }
+    }
+    let text = text?.trim().to_owned();
     (!text.is_empty()).then_some(text)
 }
 
