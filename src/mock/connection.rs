@@ -68,7 +68,12 @@ where
         async move { Ok::<_, Infallible>(site.answer(request, wrong_scheme).await) }
     });
     // A client that hangs up mid-request is not the mock's problem.
+    // One buffer per response rather than a vectored write of head and
+    // body: on loopback the vectored write went out as two segments and
+    // woke the client twice; the token endpoint answered 45k requests a
+    // second under wrk, and 55k with one buffer (bench/RESULTS.md).
     let _ = http1::Builder::new()
+        .writev(false)
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }

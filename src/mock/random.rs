@@ -1,7 +1,7 @@
 //! Every random value the mock makes, from one seedable generator, in the
 //! shapes Salesforce's own values have; and the deterministic 18-character ids.
 
-use rand::{Rng, SeedableRng};
+use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
 /// Characters of codes and tokens (Salesforce's opaque values use these).
@@ -22,10 +22,24 @@ impl Randomness {
         })
     }
 
+    /// `len` characters drawn uniformly from `alphabet` (at most 256 long):
+    /// random bytes, each kept only below the largest multiple of the
+    /// alphabet's length, so that none is likelier than another.
     fn string(&mut self, alphabet: &[u8], len: usize) -> String {
-        (0..len)
-            .map(|_| char::from(alphabet[self.0.random_range(0..alphabet.len())]))
-            .collect()
+        let n = alphabet.len();
+        let limit = 256 - 256 % n;
+        let mut out = String::with_capacity(len);
+        let mut bytes = [0u8; 64];
+        while out.len() < len {
+            self.0.fill_bytes(&mut bytes);
+            for &b in bytes.iter().filter(|&&b| usize::from(b) < limit) {
+                if out.len() == len {
+                    break;
+                }
+                out.push(char::from(alphabet[usize::from(b) % n]));
+            }
+        }
+        out
     }
 
     /// `aPrx…=`, like a real authorization code.

@@ -28,7 +28,11 @@ pub(crate) fn body(status: StatusCode, content_type: &'static str, body: String)
 }
 
 pub(crate) fn json(status: StatusCode, value: &Value) -> MockResponse {
-    body(status, JSON, value.to_string())
+    body(
+        status,
+        JSON,
+        serde_json::to_string(value).unwrap_or_default(),
+    )
 }
 
 pub(crate) fn html(status: StatusCode, page: String) -> MockResponse {

@@ -54,12 +54,55 @@ impl Grant {
     }
 }
 
+/// Tokens and what they grant, in shards: under load a mock holds hundreds
+/// of thousands of tokens, and one map that size stops every request for
+/// tens of milliseconds each time it grows; a shard grows a 64th as much.
+pub(crate) struct Tokens {
+    shards: Vec<HashMap<String, Grant>>,
+}
+
+impl Tokens {
+    const SHARDS: usize = 64;
+
+    fn new() -> Self {
+        Tokens {
+            shards: (0..Self::SHARDS).map(|_| HashMap::new()).collect(),
+        }
+    }
+
+    /// Tokens are random: their last characters spread them evenly.
+    fn shard(token: &str) -> usize {
+        let hash = token.bytes().rev().take(4).fold(0usize, |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        });
+        hash % Self::SHARDS
+    }
+
+    pub(crate) fn get(&self, token: &str) -> Option<&Grant> {
+        self.shards[Self::shard(token)].get(token)
+    }
+
+    pub(crate) fn insert(&mut self, token: String, grant: Grant) {
+        self.shards[Self::shard(&token)].insert(token, grant);
+    }
+
+    pub(crate) fn remove(&mut self, token: &str) -> Option<Grant> {
+        self.shards[Self::shard(token)].remove(token)
+    }
+
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&str, &Grant) -> bool) {
+        for shard in &mut self.shards {
+            shard.retain(|token, grant| keep(token, grant));
+        }
+    }
+}
+
 /// Everything that changes while the mock runs.
 pub(crate) struct Store {
     pub(crate) random: Randomness,
     pub(crate) codes: HashMap<String, AuthCode>,
-    pub(crate) access_tokens: HashMap<String, Grant>,
-    pub(crate) refresh_tokens: HashMap<String, Grant>,
+    pub(crate) access_tokens: Tokens,
+    pub(crate) refresh_tokens: Tokens,
     /// Login session cookie value → user id.
     pub(crate) sessions: HashMap<String, String>,
     /// Device flow: device code → its state.
@@ -118,8 +161,8 @@ impl MockState {
         let store = Store {
             random: Randomness::new(seed),
             codes: HashMap::new(),
-            access_tokens: HashMap::new(),
-            refresh_tokens: HashMap::new(),
+            access_tokens: Tokens::new(),
+            refresh_tokens: Tokens::new(),
             sessions: HashMap::new(),
             devices: HashMap::new(),
         };

@@ -131,7 +131,11 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
         let mut stop = stop.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| handle(Arc::clone(&shared), req));
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            // One buffer per response, as the mock org writes them (see
+            // `mock::connection`).
+            let conn = http1::Builder::new()
+                .writev(false)
+                .serve_connection(TokioIo::new(stream), service);
             tokio::select! {
                 _ = conn => {}
                 _ = stop.changed() => {}
