@@ -239,22 +239,57 @@ pub struct Unusable;
 
 /// Reads and loads a file, printing its diagnostics.
 pub fn read_scenario(file: &Path, display: &str) -> Result<Scenario, Unusable> {
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: cannot read {display}: {e}");
-            return Err(Unusable);
-        }
-    };
-    load(display, &bytes).map_err(|diags| {
-        print_diagnostics(display, &bytes, &diags);
+    load_file(file, display).map_err(|text| {
+        eprint!("{text}");
         Unusable
     })
 }
 
+/// Reads and loads a file; the error is its diagnostics, rendered.
+fn load_file(file: &Path, display: &str) -> Result<Scenario, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("error: cannot read {display}: {e}\n"))?;
+    load(display, &bytes).map_err(|diags| render_diagnostics(display, &bytes, &diags))
+}
+
+/// Reads and loads files on up to `threads` threads; diagnostics are
+/// printed in file order, the scenarios returned in file order.
+pub fn read_scenarios(files: &[PathBuf], threads: usize) -> Vec<Result<Scenario, Unusable>> {
+    let chunk = files.len().div_ceil(threads.max(1)).max(1);
+    let loaded: Vec<Result<Scenario, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| load_file(f, &f.display().to_string()))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![Err("error: a file could not be loaded\n".into())])
+            })
+            .collect()
+    });
+    loaded
+        .into_iter()
+        .map(|r| {
+            r.map_err(|text| {
+                eprint!("{text}");
+                Unusable
+            })
+        })
+        .collect()
+}
+
 pub fn print_diagnostics(display: &str, bytes: &[u8], diags: &[Diagnostic]) {
+    eprint!("{}", render_diagnostics(display, bytes, diags));
+}
+
+fn render_diagnostics(display: &str, bytes: &[u8], diags: &[Diagnostic]) -> String {
     let source = String::from_utf8_lossy(bytes);
-    for d in diags {
-        eprint!("{}", d.render(display, &source));
-    }
+    diags.iter().map(|d| d.render(display, &source)).collect()
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OwnedMutexGuard;
 
-use crate::cli::run::{Done, Plan, read_scenario};
+use crate::cli::run::{Done, Plan, read_scenarios};
 use crate::log::{ScenarioLog, StepLog};
 use crate::render::{self, Format};
 use crate::runner::config::Target;
@@ -151,9 +151,12 @@ pub async fn run_scenarios(
     gathered: Gathered,
 ) -> (Vec<Done>, Verdict) {
     let mut worst = Verdict::Passed;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    // A file on its own is not worth a thread.
+    let readers = cores.min(plan.files.len() / 16).max(1);
     let mut loaded = Vec::new();
-    for file in &plan.files {
-        match read_scenario(file, &file.display().to_string()) {
+    for (file, read) in plan.files.iter().zip(read_scenarios(&plan.files, readers)) {
+        match read {
             Ok(s) => loaded.push((file.clone(), s)),
             Err(_) => worst = Verdict::Unusable,
         }
@@ -175,7 +178,6 @@ pub async fn run_scenarios(
         })
         .collect();
     let queue = Arc::new(Mutex::new(jobs.into_iter()));
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let threads = plan.jobs.max(1).min(cores).min(total.max(1));
     let slots = plan.jobs.max(1).div_ceil(threads);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
