@@ -22,6 +22,11 @@ rows.append(("single run, peak RSS", f"{int((out / 'single.rss').read_text()) / 
 suite = list(hyper("suite").values())[0]
 med = statistics.median(suite["times"])
 rows.append(("1,000-scenario suite", f"{1000 / med:.0f} scenarios/s", f"median {med:.2f} s over {len(suite['times'])} runs, default --jobs"))
+if (out / "suite-openid.json").exists():
+    openid = list(hyper("suite-openid").values())[0]
+    med = statistics.median(openid["times"])
+    rows.append(("1,000-scenario suite, default scopes (with `openid`)", f"{1000 / med:.0f} scenarios/s",
+                 f"median {med:.2f} s over {len(openid['times'])} runs; an RS256 id_token per scenario"))
 rows.append(("1,000-scenario suite, peak RSS", f"{int((out / 'suite.rss').read_text()) / 1024:.1f} MiB", "GNU time %M"))
 for name, label in (("wrk-token", "mock: token endpoint (password grant)"), ("wrk-query", "mock: REST query")):
     text = (out / f"{name}.txt").read_text()
