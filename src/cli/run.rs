@@ -255,25 +255,32 @@ fn load_file(file: &Path, display: &str) -> Result<Scenario, String> {
 /// printed in file order, the scenarios returned in file order.
 pub fn read_scenarios(files: &[PathBuf], threads: usize) -> Vec<Result<Scenario, Unusable>> {
     let chunk = files.len().div_ceil(threads.max(1)).max(1);
-    let loaded: Vec<Result<Scenario, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| load_file(f, &f.display().to_string()))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err("error: a file could not be loaded\n".into())])
-            })
+    let loaded: Vec<Result<Scenario, String>> = if threads <= 1 {
+        files
+            .iter()
+            .map(|f| load_file(f, &f.display().to_string()))
             .collect()
-    });
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|f| load_file(f, &f.display().to_string()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| vec![Err("error: a file could not be loaded\n".into())])
+                })
+                .collect()
+        })
+    };
     loaded
         .into_iter()
         .map(|r| {

@@ -8,11 +8,12 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::DecodingKey;
+use ring::rsa::PublicKeyComponents;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use rsa::RsaPublicKey;
 use rsa::pkcs1::DecodeRsaPublicKey as _;
-use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+use rsa::pkcs8::DecodePublicKey as _;
 use rsa::traits::PublicKeyParts as _;
-use rsa::{RsaPrivateKey, RsaPublicKey};
 
 /// The mock Connected App's private key (PKCS#8 PEM): what a client signs JWT
 /// bearer assertions with. A public test fixture, never a real secret.
@@ -54,12 +55,13 @@ impl OrgKey {
 pub(crate) fn org_key() -> Option<&'static OrgKey> {
     static KEY: OnceLock<Option<OrgKey>> = OnceLock::new();
     KEY.get_or_init(|| {
-        let private = RsaPrivateKey::from_pkcs8_pem(ORG_SIGNING_KEY_PEM).ok()?;
         let (_, der) = pem_block(ORG_SIGNING_KEY_PEM)?;
+        let signer = RsaKeyPair::from_pkcs8(&der).ok()?;
+        let public: PublicKeyComponents<Vec<u8>> = signer.public().into();
         Some(OrgKey {
-            n: URL_SAFE_NO_PAD.encode(private.n().to_bytes_be()),
-            e: URL_SAFE_NO_PAD.encode(private.e().to_bytes_be()),
-            signer: RsaKeyPair::from_pkcs8(&der).ok()?,
+            n: URL_SAFE_NO_PAD.encode(public.n),
+            e: URL_SAFE_NO_PAD.encode(public.e),
+            signer,
         })
     })
     .as_ref()
