@@ -2,7 +2,7 @@
 //! strict undefined behaviour. A string that is exactly one `{{ expr }}` keeps
 //! the expression's type.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine as _;
@@ -257,8 +257,19 @@ impl Templates {
 
     /// Attribute paths like `org.client_id` used in a template (for real-org checks).
     pub fn attribute_uses(text: &str, root: &str) -> BTreeSet<String> {
-        let pattern = format!(r"\b{}\.([A-Za-z_][A-Za-z0-9_]*)", regex::escape(root));
-        regex::Regex::new(&pattern)
+        if !text.contains(root) {
+            return BTreeSet::new();
+        }
+        // One compiled pattern per root, kept: every string of a scenario is asked.
+        static PATTERNS: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+        let Ok(mut patterns) = PATTERNS.get_or_init(Mutex::default).lock() else {
+            return BTreeSet::new();
+        };
+        let re = patterns.entry(root.to_owned()).or_insert_with(|| {
+            let pattern = format!(r"\b{}\.([A-Za-z_][A-Za-z0-9_]*)", regex::escape(root));
+            regex::Regex::new(&pattern).ok()
+        });
+        re.as_ref()
             .map(|re| re.captures_iter(text).map(|c| c[1].to_owned()).collect())
             .unwrap_or_default()
     }

@@ -421,16 +421,20 @@ impl Run<'_> {
         own_id: Option<&str>,
     ) -> Vec<crate::log::Check> {
         let render = |n: &Node| self.render(n).map_err(|d| d.message);
-        let result_value = minijinja::Value::from_serialize(result);
-        let mut own = std::collections::BTreeMap::new();
-        own.insert("result", result_value.clone());
-        if let Some(id) = own_id {
-            own.insert(id, result_value);
-        }
-        let ctx = minijinja::value::merge_maps([minijinja::Value::from(own), self.context()]);
+        // Built only for `that` expressions: a large body costs to convert.
+        let ctx = std::cell::OnceCell::new();
         let that = |expr: &str| {
+            let ctx = ctx.get_or_init(|| {
+                let result_value = minijinja::Value::from_serialize(result);
+                let mut own = std::collections::BTreeMap::new();
+                own.insert("result", result_value.clone());
+                if let Some(id) = own_id {
+                    own.insert(id, result_value);
+                }
+                minijinja::value::merge_maps([minijinja::Value::from(own), self.context()])
+            });
             self.templates
-                .truth(expr, &ctx)
+                .truth(expr, ctx)
                 .map_err(|e| crate::template::template_message(&e))
         };
         expect::evaluate(expect, result, &render, &that)
