@@ -41,7 +41,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let Some(user) = state.users().iter().find(|user| same_id(user_id, &user.id)) else {
         return refuse(StatusCode::NOT_FOUND, "Bad_Id");
     };
-    if user.id != grant.user_id {
+    if *user.id != *grant.user_id {
         return refuse(StatusCode::FORBIDDEN, "No_Access");
     }
     let version = match request.param("version") {

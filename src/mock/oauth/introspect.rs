@@ -26,7 +26,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let token = request.param("token").unwrap_or_default();
     let hint = request.param("token_type_hint");
     let body = find(state, token, hint)
-        .filter(|(grant, _)| grant.client_id == app.client_id && grant.is_live(now_ms()))
+        .filter(|(grant, _)| *grant.client_id == *app.client_id && grant.is_live(now_ms()))
         .map_or_else(
             || json!({ "active": false }),
             |(grant, kind)| active(state, &request.base_url, &grant, kind),
@@ -78,7 +78,7 @@ fn active(state: &MockState, base_url: &str, grant: &Grant, kind: &str) -> Value
     let mut body = Map::new();
     body.insert("active".into(), true.into());
     body.insert("scope".into(), grant.scopes.join(" ").into());
-    body.insert("client_id".into(), grant.client_id.clone().into());
+    body.insert("client_id".into(), (*grant.client_id).into());
     body.insert("username".into(), username.into());
     let sub = state.identity_url(base_url, &grant.user_id);
     body.insert("sub".into(), sub.into());

@@ -1,6 +1,8 @@
 //! Issuing access, refresh and ID tokens, shared by the token endpoint, the
 //! user-agent flow and the device flow.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -82,15 +84,18 @@ impl<'a> Issue<'a> {
 /// Makes and records an access token (and a refresh token when asked).
 pub(crate) fn issue(state: &MockState, what: &Issue<'_>) -> TokenSet {
     let now = now_ms();
+    let mut store = state.store();
+    let client_id = store.interned.name(&what.app.client_id);
+    let user_id = store.interned.name(what.user_id);
+    let scopes = store.interned.scopes(what.scopes);
     let grant = |expires_ms, refresh_token: Option<&str>| Grant {
-        client_id: what.app.client_id.clone(),
-        user_id: what.user_id.to_string(),
-        scopes: what.scopes.to_vec(),
+        client_id: Arc::clone(&client_id),
+        user_id: Arc::clone(&user_id),
+        scopes: Arc::clone(&scopes),
         issued_ms: now,
         expires_ms,
         refresh_token: refresh_token.map(str::to_string),
     };
-    let mut store = state.store();
     let access_token = store.random.access_token(state.org_id15());
     let refresh_token = what.with_refresh.then(|| {
         let token = store.random.refresh_token();

@@ -151,7 +151,7 @@ fn refresh_token(state: &MockState, request: &MockRequest) -> Result<serde_json:
             .get(token)
             .cloned()
             .ok_or(EXPIRED_TOKEN)?;
-        if !grant.is_live(now_ms()) || grant.client_id != app.client_id {
+        if !grant.is_live(now_ms()) || *grant.client_id != *app.client_id {
             return Err(EXPIRED_TOKEN);
         }
         if app.refresh_token_rotation {

@@ -93,7 +93,7 @@ pub(crate) fn upsert(call: &Call<'_>, kind: SObjectKind, field: &str, value: &st
     body.retain(|key, _| !key.eq_ignore_ascii_case(field.name));
     let mut store = call.state.records();
     let matches = store.matching(kind, field.name, value);
-    let user = call.grant.user_id.as_str();
+    let user: &str = &call.grant.user_id;
     match matches.as_slice() {
         [] if field.name == "Id" => Err(RestError::not_found()),
         [] => {

@@ -44,9 +44,9 @@ fn open_session(call: &Call<'_>, user: &User) -> String {
     let token = store.random.access_token(state.org_id15());
     let now = now_ms();
     let grant = Grant {
-        client_id: app.client_id.clone(),
-        user_id: user.id.clone(),
-        scopes: vec!["api".into(), "web".into()],
+        client_id: store.interned.name(&app.client_id),
+        user_id: store.interned.name(&user.id),
+        scopes: store.interned.scopes(&["api".into(), "web".into()]),
         issued_ms: now,
         expires_ms: Some(expiry(&app.access_token_lifetime, now)),
         refresh_token: None,
