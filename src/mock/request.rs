@@ -130,9 +130,12 @@ fn host_header(headers: &HeaderMap) -> Option<&str> {
 }
 
 pub(crate) fn parse_urlencoded(text: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(text.as_bytes())
-        .into_owned()
-        .collect()
+    parse_urlencoded_bytes(text.as_bytes())
+}
+
+/// Names and values are decoded, invalid UTF-8 replaced, one by one.
+fn parse_urlencoded_bytes(bytes: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(bytes).into_owned().collect()
 }
 
 async fn parse_form(headers: &HeaderMap, body: &Bytes) -> Vec<(String, String)> {
@@ -148,7 +151,7 @@ async fn parse_form(headers: &HeaderMap, body: &Bytes) -> Vec<(String, String)> 
     } else if essence.is_empty()
         || essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
     {
-        parse_urlencoded(&String::from_utf8_lossy(body))
+        parse_urlencoded_bytes(body)
     } else {
         Vec::new()
     }

@@ -145,7 +145,7 @@ fn signature(client_secret: &str, id: &str, issued_at: &str) -> String {
 impl TokenSet {
     /// The token endpoint's JSON body.
     pub(crate) fn to_json(&self) -> Value {
-        let mut body = Map::new();
+        let mut body = Map::with_capacity(10);
         for (key, value) in self.pairs() {
             body.insert(key.to_string(), Value::from(value));
         }
