@@ -178,8 +178,8 @@ pub async fn run_scenarios(
         })
         .collect();
     let queue = Arc::new(Mutex::new(jobs.into_iter()));
-    let threads = plan.jobs.max(1).min(cores).min(total.max(1));
-    let slots = plan.jobs.max(1).div_ceil(threads);
+    let jobs = plan.jobs.max(1);
+    let threads = jobs.min(cores).min(total.max(1));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
     let mut order = Ordered::default();
     let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -189,14 +189,17 @@ pub async fn run_scenarios(
     let context = Worker {
         plan: Arc::clone(&plan),
         queue,
-        slots,
+        slots: 1,
         parallel,
         gathered: gathered.clone(),
         tx,
     };
     let mut inline = None;
-    for n in 0..threads {
-        let worker = context.clone();
+    for (n, slots) in shares(jobs, threads).into_iter().enumerate() {
+        let worker = Worker {
+            slots,
+            ..context.clone()
+        };
         if n + 1 == threads {
             // The last share runs here: one scenario starts no thread at all.
             inline = Some(worker.run(http.clone()));
@@ -222,6 +225,15 @@ pub async fn run_scenarios(
         None => collect.await,
     }
     (gathered.take(), worst)
+}
+
+/// `--jobs` shared out between the threads: never more scenarios at once in
+/// all, and at least one per thread.
+fn shares(jobs: usize, threads: usize) -> Vec<usize> {
+    let threads = threads.clamp(1, jobs.max(1));
+    (0..threads)
+        .map(|n| jobs / threads + usize::from(n < jobs % threads))
+        .collect()
 }
 
 /// One thread's share of the scenarios.
@@ -442,4 +454,28 @@ fn static_ports(scenario: &Scenario, plan: &Plan) -> Vec<u16> {
     ports.sort_unstable();
     ports.dedup();
     ports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shares;
+
+    #[test]
+    fn jobs_are_shared_out_without_exceeding_the_limit() {
+        assert_eq!(shares(2, 2), vec![1, 1]);
+        assert_eq!(shares(3, 2), vec![2, 1]);
+        assert_eq!(shares(8, 2), vec![4, 4]);
+        assert_eq!(shares(1, 1), vec![1]);
+        for jobs in 1..40 {
+            for threads in 1..=jobs.min(8) {
+                let s = shares(jobs, threads);
+                assert_eq!(
+                    s.iter().sum::<usize>(),
+                    jobs,
+                    "{jobs} jobs on {threads} threads"
+                );
+                assert!(s.iter().all(|&n| n >= 1));
+            }
+        }
+    }
 }
