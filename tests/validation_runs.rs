@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::bad_file::{CORPUS, bad, errors};
-use crate::harness::Sfscenario;
+use crate::harness::{Sfscenario, root};
 
 #[test]
 fn every_problem_of_a_file_is_reported() {
@@ -130,4 +130,33 @@ fn one_bad_file_makes_validate_fail() {
         .code(2)
         .stderr_has("ok: scenarios/pkce.yaml")
         .stderr_has("1 valid, 1 invalid");
+}
+
+#[test]
+fn a_large_suite_reports_every_bad_file_the_same_way_each_time() {
+    // Twice the corpus, 16 files a reader or more: the files are read on
+    // several threads, and what they print must not depend on which thread
+    // finished first.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for copy in ["a", "b"] {
+        for file in CORPUS {
+            std::fs::copy(
+                root().join("tests/bad").join(file),
+                dir.path().join(format!("{copy}_{file}")),
+            )
+            .expect("copy a corpus file");
+        }
+    }
+    let path = dir.path().display().to_string();
+    let first = Sfscenario::new().args(["run", &path]).run();
+    first.code(2).no_panic().stdout_empty();
+    for copy in ["a", "b"] {
+        for file in CORPUS {
+            first.stderr_has(&format!("{copy}_{file}:"));
+        }
+    }
+    for _ in 0..3 {
+        let again = Sfscenario::new().args(["run", &path]).run();
+        assert_eq!(again.stderr, first.stderr, "the diagnostics changed order");
+    }
 }

@@ -265,18 +265,23 @@ pub fn read_scenarios(files: &[PathBuf], threads: usize) -> Vec<Result<Scenario,
             let handles: Vec<_> = files
                 .chunks(chunk)
                 .map(|part| {
-                    scope.spawn(move || {
+                    let handle = scope.spawn(move || {
                         part.iter()
                             .map(|f| load_file(f, &f.display().to_string()))
                             .collect::<Vec<_>>()
-                    })
+                    });
+                    (part, handle)
                 })
                 .collect();
             handles
                 .into_iter()
-                .flat_map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| vec![Err("error: a file could not be loaded\n".into())])
+                .flat_map(|(part, h)| {
+                    // One result per file whatever happens, so that they stay in step.
+                    h.join().unwrap_or_else(|_| {
+                        part.iter()
+                            .map(|f| Err(format!("error: {} could not be loaded\n", f.display())))
+                            .collect()
+                    })
                 })
                 .collect()
         })

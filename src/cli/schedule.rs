@@ -47,10 +47,11 @@ impl Gathered {
     }
 }
 
-/// Live output of one scenario: straight to stdout, or buffered until its turn.
+/// Live output of one scenario: straight to stdout (its diagnostics to
+/// stderr), or buffered until its turn.
 struct Sink {
     plan: Arc<Plan>,
-    buffer: Option<Mutex<String>>,
+    buffer: Option<Mutex<Buffered>>,
     index: usize,
     file: PathBuf,
     gathered: Gathered,
@@ -61,10 +62,21 @@ impl Sink {
         match &self.buffer {
             Some(b) => {
                 if let Ok(mut b) = b.lock() {
-                    b.push_str(text);
+                    b.out.push_str(text);
                 }
             }
             None => print(text),
+        }
+    }
+
+    fn emit_diagnostic(&self, text: &str) {
+        match &self.buffer {
+            Some(b) => {
+                if let Ok(mut b) = b.lock() {
+                    b.err.push_str(text);
+                }
+            }
+            None => eprint!("{text}"),
         }
     }
 
@@ -124,9 +136,17 @@ impl Events for Sink {
     }
 }
 
+/// A scenario's output held until the ones before it are printed.
+#[derive(Default)]
+struct Buffered {
+    out: String,
+    /// Its diagnostics, for stderr.
+    err: String,
+}
+
 /// What one scenario task hands back: its position, verdict and buffered
 /// output (`None` when the task stopped unexpectedly).
-type Finished = (usize, Verdict, Option<String>);
+type Finished = (usize, Verdict, Option<Buffered>);
 
 /// A scenario waiting to run.
 struct Job {
@@ -300,7 +320,7 @@ impl Worker {
         } = job;
         let sink = Sink {
             plan: Arc::clone(&self.plan),
-            buffer: self.parallel.then(|| Mutex::new(String::new())),
+            buffer: self.parallel.then(|| Mutex::new(Buffered::default())),
             index,
             file: file.clone(),
             gathered: self.gathered.clone(),
@@ -332,7 +352,7 @@ impl Worker {
 #[derive(Default)]
 struct Ordered {
     next: usize,
-    texts: BTreeMap<usize, Option<String>>,
+    texts: BTreeMap<usize, Option<Buffered>>,
     /// A progress line on stderr: total scenarios, or `None` when not shown.
     progress: Option<usize>,
     finished: usize,
@@ -367,7 +387,8 @@ impl Ordered {
     fn print_ready(&mut self) {
         while let Some(text) = self.texts.remove(&self.next) {
             if let Some(t) = text {
-                print(&t);
+                eprint!("{}", t.err);
+                print(&t.out);
             }
             self.next += 1;
         }
@@ -383,7 +404,7 @@ fn progress_bar(done: usize, total: usize, width: usize) -> String {
 /// After a scenario: its diagnostics to stderr, its footer to the sink.
 fn finish(sink: &Sink, scenario: &Scenario, outcome: &Outcome) {
     for d in &outcome.diagnostics {
-        eprint!("{}", d.render(&scenario.path, &scenario.source));
+        sink.emit_diagnostic(&d.render(&scenario.path, &scenario.source));
     }
     if sink.pretty() && outcome.verdict != Verdict::Unusable {
         let footer = render::pretty::footer(&outcome.log, &sink.plan.opts);
