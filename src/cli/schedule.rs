@@ -172,7 +172,7 @@ pub async fn run_scenarios(
 ) -> (Vec<Done>, Verdict) {
     let mut worst = Verdict::Passed;
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    // A file on its own is not worth a thread.
+    // Fewer than 16 files a reader are not worth a thread.
     let readers = cores.min(plan.files.len() / 16).max(1);
     let mut loaded = Vec::new();
     for (file, read) in plan.files.iter().zip(read_scenarios(&plan.files, readers)) {
