@@ -16,10 +16,11 @@ use tokio::sync::watch;
 /// minute, holding the port. A suite of a thousand scenarios starts two
 /// servers per scenario; a few suites in a row left the loopback port range
 /// so full of TIME_WAIT entries that every `bind` to port 0 took
-/// milliseconds of kernel time scanning them. When the server stops, every
-/// exchange on its connections has been answered and read, so nothing is
-/// lost by a reset (`SO_LINGER` 0), and no TIME_WAIT remains. A connection
-/// that ends while the server runs closes normally.
+/// milliseconds of kernel time scanning them. When a scenario's servers
+/// stop, every exchange on their connections has been answered and read, so
+/// nothing is lost by a reset (`SO_LINGER` 0), and no TIME_WAIT remains; a
+/// standalone `sfscenario mock` stopped by Ctrl-C resets what is still open.
+/// A connection that ends while the server runs closes normally.
 pub struct ServerStream {
     stream: TcpStream,
     stopped: watch::Receiver<bool>,
