@@ -248,6 +248,12 @@ impl Run<'_> {
         self.context = std::sync::OnceLock::new();
     }
 
+    /// Sets a var; templates see it from the next render.
+    pub(crate) fn set_var(&mut self, name: String, value: Value) {
+        self.vars.insert(name, value);
+        self.changed();
+    }
+
     pub(crate) fn login_url(&self) -> String {
         self.org_str("login_url")
     }
@@ -545,12 +551,12 @@ impl Run<'_> {
         if !deferred.is_empty() {
             self.vars_pass(&overrides, true)?;
         }
-        for (k, v) in &self.cfg.vars {
+        let cfg = self.cfg;
+        for (k, v) in &cfg.vars {
             if !self.vars.contains_key(k) {
-                self.vars.insert(k.clone(), v.clone().into());
+                self.set_var(k.clone(), v.clone().into());
             }
         }
-        self.changed();
         for name in &self.scenario.secrets {
             if let Some(v) = self.vars.get(name).and_then(crate::runner::steps::text) {
                 self.redactor.secret(name, &v, Class::Credential);
@@ -573,8 +579,7 @@ impl Run<'_> {
         let mut deferred: Vec<String> = Vec::new();
         for (k, node) in &self.scenario.vars {
             if let Some(v) = overrides.get(k.name.as_str()) {
-                self.vars.insert(k.name.clone(), (*v).into());
-                self.changed();
+                self.set_var(k.name.clone(), (*v).into());
                 continue;
             }
             let mut uses_org = false;
@@ -591,8 +596,7 @@ impl Run<'_> {
                 continue;
             }
             let value = self.render(node).map_err(|d| vec![d])?;
-            self.vars.insert(k.name.clone(), value);
-            self.changed();
+            self.set_var(k.name.clone(), value);
         }
         Ok(deferred)
     }

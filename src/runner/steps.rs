@@ -132,9 +132,8 @@ impl Run<'_> {
         let Some(map) = params.as_object() else {
             return Err(StepError::input("`set` takes a map"));
         };
-        self.changed();
         for (k, v) in map {
-            self.vars.insert(k.clone(), v.clone());
+            self.set_var(k.clone(), v.clone());
             if self.scenario.secrets.contains(k)
                 && let Some(t) = text(v)
             {
