@@ -239,7 +239,12 @@ pub struct Unusable;
 
 /// Reads and loads a file, printing its diagnostics.
 pub fn read_scenario(file: &Path, display: &str) -> Result<Scenario, Unusable> {
-    load_file(file, display).map_err(|text| {
+    printed(load_file(file, display))
+}
+
+/// A file's diagnostics, printed.
+fn printed(loaded: Result<Scenario, String>) -> Result<Scenario, Unusable> {
+    loaded.map_err(|text| {
         eprint!("{text}");
         Unusable
     })
@@ -255,21 +260,15 @@ fn load_file(file: &Path, display: &str) -> Result<Scenario, String> {
 /// printed in file order, the scenarios returned in file order.
 pub fn read_scenarios(files: &[PathBuf], threads: usize) -> Vec<Result<Scenario, Unusable>> {
     let chunk = files.len().div_ceil(threads.max(1)).max(1);
+    let read = |f: &PathBuf| load_file(f, &f.display().to_string());
     let loaded: Vec<Result<Scenario, String>> = if threads <= 1 {
-        files
-            .iter()
-            .map(|f| load_file(f, &f.display().to_string()))
-            .collect()
+        files.iter().map(read).collect()
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = files
                 .chunks(chunk)
                 .map(|part| {
-                    let handle = scope.spawn(move || {
-                        part.iter()
-                            .map(|f| load_file(f, &f.display().to_string()))
-                            .collect::<Vec<_>>()
-                    });
+                    let handle = scope.spawn(move || part.iter().map(read).collect::<Vec<_>>());
                     (part, handle)
                 })
                 .collect();
@@ -286,15 +285,7 @@ pub fn read_scenarios(files: &[PathBuf], threads: usize) -> Vec<Result<Scenario,
                 .collect()
         })
     };
-    loaded
-        .into_iter()
-        .map(|r| {
-            r.map_err(|text| {
-                eprint!("{text}");
-                Unusable
-            })
-        })
-        .collect()
+    loaded.into_iter().map(printed).collect()
 }
 
 pub fn print_diagnostics(display: &str, bytes: &[u8], diags: &[Diagnostic]) {
