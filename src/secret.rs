@@ -17,6 +17,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use memchr::memmem::Finder;
 
+mod structured;
+
 /// A string whose `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
@@ -138,7 +140,7 @@ struct Known {
 #[derive(Debug, Default)]
 pub struct Redactor {
     known: Arc<Known>,
-    /// The automata for snapshot and display mode (long texts only), built on
+    /// The automata over every value and over the secrets only, built on
     /// first use after a change.
     automata: Mutex<[Option<Arc<Automaton>>; 2]>,
 }
@@ -268,27 +270,51 @@ impl Redactor {
             .collect()
     }
 
-    /// Rewrites `text` for the given mode.
+    /// Rewrites `text` for the given mode: secrets, and in snapshots the
+    /// volatile values too. This is the pass over finished text; the step
+    /// log's values have been through [`Redactor::redact_log`] before.
     pub fn redact(&self, text: &str, mode: Mode) -> String {
-        let display = match mode {
-            Mode::Reveal => return text.to_owned(),
-            Mode::Snapshot => false,
-            Mode::Display => true,
-        };
+        if mode == Mode::Reveal {
+            return text.to_owned();
+        }
+        let secrets_only = mode == Mode::Display;
+        self.rewrite(text, mode, secrets_only, text.len() >= AUTOMATON_FROM)
+    }
+
+    /// Rewrites one value of the step log: its secrets only (volatile values
+    /// are left to the pass over the finished text), in the form `mode` shows
+    /// them. The automaton serves every value of a log once built.
+    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+        if mode == Mode::Reveal || text.len() < 3 {
+            return None;
+        }
+        let out = self.rewrite(text, mode, true, true);
+        (out != text).then_some(out)
+    }
+
+    /// Whether any secret (not merely a volatile value) is known.
+    pub(crate) fn knows_secrets(&self) -> bool {
+        self.known
+            .entries
+            .iter()
+            .any(|e| e.class != Class::Volatile)
+    }
+
+    fn rewrite(&self, text: &str, mode: Mode, secrets_only: bool, automaton: bool) -> String {
         if text.len() < 3 {
             return text.to_owned();
         }
-        let found = if text.len() >= AUTOMATON_FROM {
-            let automaton = self.automaton(display);
+        let found = if automaton {
+            let automaton = self.automaton(secrets_only);
             match &automaton.automaton {
                 Some(ac) => ac
                     .find_iter(text)
                     .map(|m| (m.start(), m.end(), automaton.owners[m.pattern().as_usize()]))
                     .collect(),
-                None => self.search(text, display),
+                None => self.search(text, secrets_only),
             }
         } else {
-            self.search(text, display)
+            self.search(text, secrets_only)
         };
         if found.is_empty() {
             return text.to_owned();
@@ -308,20 +334,20 @@ impl Redactor {
         out
     }
 
-    /// The entries a mode replaces, with their index.
-    fn replaced(&self, display: bool) -> impl Iterator<Item = (usize, &Entry)> {
+    /// The entries replaced (all, or the secrets only), with their index.
+    fn replaced(&self, secrets_only: bool) -> impl Iterator<Item = (usize, &Entry)> {
         self.known
             .entries
             .iter()
             .enumerate()
-            .filter(move |(_, e)| !(display && e.class == Class::Volatile))
+            .filter(move |(_, e)| !(secrets_only && e.class == Class::Volatile))
     }
 
     /// Every occurrence of every form, leftmost first and longest first at
     /// the same place (the order the automaton reports them in).
-    fn search(&self, text: &str, display: bool) -> Vec<(usize, usize, usize)> {
+    fn search(&self, text: &str, secrets_only: bool) -> Vec<(usize, usize, usize)> {
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        for (owner, e) in self.replaced(display) {
+        for (owner, e) in self.replaced(secrets_only) {
             for form in e.forms() {
                 let len = form.needle().len();
                 for start in form.find_iter(text.as_bytes()) {
@@ -333,8 +359,8 @@ impl Redactor {
         found
     }
 
-    fn automaton(&self, display: bool) -> Arc<Automaton> {
-        let slot = usize::from(display);
+    fn automaton(&self, secrets_only: bool) -> Arc<Automaton> {
+        let slot = usize::from(secrets_only);
         if let Ok(cache) = self.automata.lock()
             && let Some(a) = &cache[slot]
         {
@@ -342,7 +368,7 @@ impl Redactor {
         }
         let mut patterns: Vec<&[u8]> = Vec::new();
         let mut owners = Vec::new();
-        for (owner, e) in self.replaced(display) {
+        for (owner, e) in self.replaced(secrets_only) {
             for form in e.forms() {
                 patterns.push(form.needle());
                 owners.push(owner);
@@ -369,7 +395,15 @@ fn replacement(e: &Entry, mode: Mode) -> String {
         (_, Class::Credential) => "********".to_owned(),
         (_, Class::Token) if e.value.chars().count() >= PREFIX_MIN => {
             let prefix: String = e.value.chars().take(PREFIX_LEN).collect();
-            format!("{prefix}…")
+            // Only a prefix that no format escapes or reads as markup is shown.
+            if prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!.-_".contains(c))
+            {
+                format!("{prefix}…")
+            } else {
+                "********".to_owned()
+            }
         }
         (_, Class::Token) => "********".to_owned(),
         (_, Class::Volatile) => e.value.clone(),
@@ -413,6 +447,19 @@ fn base64_cores(value: &str) -> Vec<String> {
     cores
 }
 
+/// `value` percent-encoded, keeping ASCII letters, digits and `keep`.
+fn percent_encoded(value: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(value.len());
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The forms a value can take in output: raw, URL-encoded, base64, JSON-escaped.
 fn variants(value: &str) -> Vec<(String, bool)> {
     let mut forms = vec![(value.to_owned(), true)];
@@ -424,12 +471,27 @@ fn variants(value: &str) -> Vec<(String, bool)> {
     let form: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
     push(form.replace('+', "%20"));
     push(form);
+    // Percent-encoding as the `urlencode` template filter writes it, and as
+    // RFC 3986 (unreserved characters kept) and JavaScript clients do.
+    for keep in [&b"/.-_"[..], b"-._~", b"-_.!~*'()"] {
+        push(percent_encoded(value, keep));
+    }
     if value.len() >= SHORT {
         // Padded first: the longest form wins where both match.
         push(STANDARD.encode(value));
         push(URL_SAFE.encode(value));
         push(STANDARD_NO_PAD.encode(value));
         push(URL_SAFE_NO_PAD.encode(value));
+    }
+    // As markup text or an attribute value (SOAP bodies, HTML pages).
+    if value.contains(['&', '<', '>', '"', '\'']) {
+        let text = value
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        push(text.replace('"', "&quot;").replace('\'', "&#39;"));
+        push(text.replace('"', "&quot;").replace('\'', "&apos;"));
+        push(text);
     }
     if let Ok(json) = serde_json::to_string(value) {
         push(json[1..json.len() - 1].to_owned());

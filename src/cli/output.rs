@@ -17,7 +17,10 @@ pub fn render_all(format: Format, done: &[Done], plan: &Plan) -> String {
         plan.mode
     };
     if matches!(format, Format::Json | Format::Junit) && done.len() != 1 {
-        let logs: Vec<ScenarioLog> = done.iter().map(|d| d.log.clone()).collect();
+        let logs: Vec<ScenarioLog> = done
+            .iter()
+            .map(|d| d.redactor.redact_log(&d.log, mode))
+            .collect();
         let mut all = Redactor::new();
         done.iter().for_each(|d| all.merge(&d.redactor));
         return all.redact(&render::render_run(format, &logs, &plan.opts), mode);
@@ -28,8 +31,9 @@ pub fn render_all(format: Format, done: &[Done], plan: &Plan) -> String {
     };
     done.iter()
         .map(|d| {
+            let log = d.redactor.redact_log(&d.log, mode);
             d.redactor
-                .redact(&render::render_scenario(format, &d.log, &opts), mode)
+                .redact(&render::render_scenario(format, &log, &opts), mode)
         })
         .collect::<Vec<_>>()
         .join(if format == Format::Snapshot {

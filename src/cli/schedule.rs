@@ -86,13 +86,15 @@ impl Sink {
 }
 
 impl Events for Sink {
-    fn started(&self, log: &ScenarioLog) {
+    fn started(&self, log: &ScenarioLog, redactor: &Redactor) {
         let mut partial = log.clone();
         partial.status = crate::log::Status::Failed;
         partial.error = Some("interrupted (Ctrl-C) before the scenario ended".into());
+        // The values known so far (vars, `org`) are redacted in the partial
+        // log that Ctrl-C writes, even before the first step has finished.
         let done = Done {
             log: partial,
-            redactor: Redactor::new(),
+            redactor: redactor.clone(),
             file: self.file.clone(),
         };
         self.gathered.update(|m| {
@@ -103,11 +105,15 @@ impl Events for Sink {
                 Target::Mock => "built-in mock org".to_owned(),
                 Target::Org(u) => u.clone(),
             };
-            self.emit(&render::pretty::header(
-                &log.name,
-                &log.file,
-                &target,
-                &self.plan.opts,
+            let mode = self.plan.mode;
+            let shown = |text: &str| {
+                redactor
+                    .redact_secrets(text, mode)
+                    .unwrap_or_else(|| text.to_owned())
+            };
+            self.emit(&redactor.redact(
+                &render::pretty::header(&shown(&log.name), &log.file, &target, &self.plan.opts),
+                mode,
             ));
         }
     }
@@ -121,13 +127,13 @@ impl Events for Sink {
             });
         }
         if self.pretty() {
-            self.emit(
-                &redactor.redact(&render::pretty::step(step, &self.plan.opts), self.plan.mode),
-            );
+            let mode = self.plan.mode;
+            let step = redactor.redact_step(step, mode);
+            self.emit(&redactor.redact(&render::pretty::step(&step, &self.plan.opts), mode));
         }
     }
-    fn notice(&self, message: &str) {
-        eprintln!("{message}");
+    fn notice(&self, message: &str, redactor: &Redactor) {
+        eprintln!("{}", redactor.redact(message, self.plan.mode));
     }
     fn progress(&self, message: &str) {
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -407,8 +413,10 @@ fn finish(sink: &Sink, scenario: &Scenario, outcome: &Outcome) {
         sink.emit_diagnostic(&d.render(&scenario.path, &scenario.source));
     }
     if sink.pretty() && outcome.verdict != Verdict::Unusable {
-        let footer = render::pretty::footer(&outcome.log, &sink.plan.opts);
-        sink.emit(&outcome.redactor.redact(&footer, sink.plan.mode));
+        let mode = sink.plan.mode;
+        let log = outcome.redactor.redact_log(&outcome.log, mode);
+        let footer = render::pretty::footer(&log, &sink.plan.opts);
+        sink.emit(&outcome.redactor.redact(&footer, mode));
     }
 }
 

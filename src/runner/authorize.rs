@@ -69,16 +69,14 @@ impl Run<'_> {
                 }
             }
             BrowserMode::System => {
-                self.events.notice(&format!("Opening the browser at {url}"));
+                self.notice(&format!("Opening the browser at {url}"));
                 if let Err(e) = open_browser(&url) {
-                    self.events.notice(&format!(
+                    self.notice(&format!(
                         "Could not open a browser ({e}); open this URL yourself:\n  {url}"
                     ));
                 }
             }
-            BrowserMode::Print => self
-                .events
-                .notice(&format!("Open this URL in a browser:\n  {url}")),
+            BrowserMode::Print => self.notice(&format!("Open this URL in a browser:\n  {url}")),
         }
         Ok(result.into())
     }
@@ -190,7 +188,7 @@ impl Run<'_> {
             _ => self.cfg.callback_timeout(),
         };
         if self.cfg.browser_mode() != BrowserMode::Auto {
-            self.events.notice(&format!(
+            self.notice(&format!(
                 "Waiting for the redirect to {uri} (timeout {})…",
                 crate::runner::http::human(timeout)
             ));

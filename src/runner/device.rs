@@ -35,17 +35,14 @@ impl Run<'_> {
         match self.cfg.browser_mode() {
             BrowserMode::Auto => {}
             BrowserMode::System => {
-                self.events.notice(&format!(
+                self.notice(&format!(
                     "Enter the code {code} at {uri} (opening the browser)"
                 ));
                 if crate::runner::authorize::open_browser(&url).is_err() {
-                    self.events
-                        .notice(&format!("Could not open a browser; open {url}"));
+                    self.notice(&format!("Could not open a browser; open {url}"));
                 }
             }
-            BrowserMode::Print => self
-                .events
-                .notice(&format!("Enter the code {code} at {uri}\n  {url}")),
+            BrowserMode::Print => self.notice(&format!("Enter the code {code} at {uri}\n  {url}")),
         }
         self.device_verification = Some(url);
     }

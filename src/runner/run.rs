@@ -24,11 +24,11 @@ use crate::template::Templates;
 /// Live notifications while a scenario runs.
 pub trait Events: Send + Sync {
     /// The scenario passed its checks and its first step is about to run.
-    fn started(&self, _log: &ScenarioLog) {}
+    fn started(&self, _log: &ScenarioLog, _redactor: &Redactor) {}
     /// A step finished.
     fn step(&self, _step: &StepLog, _redactor: &Redactor) {}
     /// Something the person at the terminal should see now (URLs, waiting).
-    fn notice(&self, _message: &str) {}
+    fn notice(&self, _message: &str, _redactor: &Redactor) {}
     /// A status line that replaces the previous one (countdowns); empty clears it.
     fn progress(&self, _message: &str) {}
 }
@@ -186,7 +186,7 @@ pub async fn run_scenario(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    events.started(&log);
+    events.started(&log, &run.redactor);
     let mut failed = false;
     for step in &scenario.steps {
         let entry = if failed {
@@ -241,6 +241,11 @@ impl Run<'_> {
                 minijinja::Value::from(map)
             })
             .clone()
+    }
+
+    /// Tells the person at the terminal something now, secrets redacted.
+    pub(crate) fn notice(&self, message: &str) {
+        self.events.notice(message, &self.redactor);
     }
 
     /// Vars, results or `org` changed: the template context is built again.

@@ -1,0 +1,242 @@
+//! The structured pass: before any renderer sees a step log, every secret in
+//! its values is replaced by the form the output shows (`[role#2]` in
+//! snapshots, a short prefix or `********` elsewhere).
+//!
+//! Renderers escape what they print (`|` in Markdown tables, `&` in XML,
+//! `;` in Mermaid, line breaks in YAML blocks); a pass over their finished
+//! text could no longer recognise a secret they had escaped. Here no secret
+//! is left for them to escape. The pass over finished text stays as a second
+//! net, and replaces the volatile values of snapshots.
+//!
+//! The walks destructure every log type whole, so a field added to the log
+//! does not compile until it is walked here too.
+
+use serde_json::Value;
+
+use crate::log::{Body, Check, Exchange, HttpRequest, HttpResponse, ScenarioLog, StepLog};
+
+use super::{Mode, Redactor};
+
+impl Redactor {
+    /// A copy of `log` whose values show no secret, for the output `mode`.
+    #[must_use]
+    pub fn redact_log(&self, log: &ScenarioLog, mode: Mode) -> ScenarioLog {
+        let mut log = log.clone();
+        if mode != Mode::Reveal && self.knows_secrets() {
+            scenario(&mut log, &mut |s: &mut String| self.value(s, mode));
+        }
+        log
+    }
+
+    /// A copy of one step whose values show no secret.
+    #[must_use]
+    pub fn redact_step(&self, step: &StepLog, mode: Mode) -> StepLog {
+        let mut step = step.clone();
+        if mode != Mode::Reveal && self.knows_secrets() {
+            self::step(&mut step, &mut |s: &mut String| self.value(s, mode));
+        }
+        step
+    }
+
+    fn value(&self, text: &mut String, mode: Mode) {
+        if let Some(redacted) = self.redact_secrets(text, mode) {
+            *text = redacted;
+        }
+    }
+}
+
+/// Calls `f` on every string of a log.
+type Visit<'a> = dyn FnMut(&mut String) + 'a;
+
+fn scenario(log: &mut ScenarioLog, f: &mut Visit<'_>) {
+    let ScenarioLog {
+        file,
+        name,
+        description,
+        target,
+        login_url,
+        vars,
+        status: _,
+        duration_ms: _,
+        steps,
+        error,
+    } = log;
+    for s in [file, name, target, login_url] {
+        f(s);
+    }
+    for s in [description, error].into_iter().flatten() {
+        f(s);
+    }
+    for v in vars.values_mut() {
+        json(v, f);
+    }
+    for s in steps {
+        step(s, f);
+    }
+}
+
+fn step(step: &mut StepLog, f: &mut Visit<'_>) {
+    let StepLog {
+        index: _,
+        id,
+        name,
+        kind: _,
+        doc,
+        location: _,
+        status: _,
+        duration_ms: _,
+        inputs,
+        exchanges,
+        result,
+        checks,
+        error,
+    } = step;
+    f(name);
+    for s in [id, doc, error].into_iter().flatten() {
+        f(s);
+    }
+    json(inputs, f);
+    json(result, f);
+    for e in exchanges {
+        exchange(e, f);
+    }
+    for c in checks {
+        let Check {
+            subject,
+            expected,
+            actual,
+            passed: _,
+        } = c;
+        for s in [subject, expected, actual] {
+            f(s);
+        }
+    }
+}
+
+fn exchange(e: &mut Exchange, f: &mut Visit<'_>) {
+    let Exchange {
+        from: _,
+        to: _,
+        request,
+        response,
+        error,
+    } = e;
+    let HttpRequest {
+        method,
+        url,
+        headers,
+        body,
+    } = request;
+    f(method);
+    f(url);
+    pairs(headers, f);
+    if let Some(b) = body {
+        self::body(b, f);
+    }
+    if let Some(HttpResponse {
+        status: _,
+        headers,
+        body,
+    }) = response
+    {
+        pairs(headers, f);
+        if let Some(b) = body {
+            self::body(b, f);
+        }
+    }
+    if let Some(s) = error {
+        f(s);
+    }
+}
+
+fn pairs(pairs: &mut [(String, String)], f: &mut Visit<'_>) {
+    for (name, value) in pairs {
+        f(name);
+        f(value);
+    }
+}
+
+fn body(body: &mut Body, f: &mut Visit<'_>) {
+    match body {
+        Body::Form(fields) => pairs(fields, f),
+        Body::Json(v) => json(v, f),
+        Body::Text(s) => f(s),
+    }
+}
+
+fn json(value: &mut Value, f: &mut Visit<'_>) {
+    match value {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| json(v, f)),
+        Value::Object(map) => map.values_mut().for_each(|v| json(v, f)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::log::{Location, ScenarioLog, Status, StepLog};
+    use crate::secret::{Class, Mode, Redactor};
+
+    fn log_with(value: &str) -> ScenarioLog {
+        ScenarioLog {
+            file: "a.yaml".into(),
+            name: "n".into(),
+            description: None,
+            target: "mock".into(),
+            login_url: "http://127.0.0.1:1".into(),
+            vars: [("key".to_owned(), json!(value))].into_iter().collect(),
+            status: Status::Passed,
+            duration_ms: 0,
+            steps: vec![StepLog {
+                index: 1,
+                id: None,
+                name: "jwt".into(),
+                kind: "jwt".into(),
+                doc: None,
+                location: Location::default(),
+                status: Status::Passed,
+                duration_ms: 0,
+                inputs: json!({ "key": value, "note": format!("left {value} right") }),
+                exchanges: Vec::new(),
+                result: json!({}),
+                checks: Vec::new(),
+                error: Some(format!("bad key {value}")),
+            }],
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_multi_line_secret_is_replaced_in_every_value() {
+        let pem = "-----BEGIN KEY-----\nabcdefgh|ij\nklmn&opq\n-----END KEY-----\n";
+        let mut r = Redactor::new();
+        r.secret("private_key", pem, Class::Credential);
+        let log = r.redact_log(&log_with(pem), Mode::Snapshot);
+        assert_eq!(log.vars["key"], "[private_key]");
+        assert_eq!(log.steps[0].inputs["key"], "[private_key]");
+        assert_eq!(log.steps[0].inputs["note"], "left [private_key] right");
+        assert_eq!(log.steps[0].error.as_deref(), Some("bad key [private_key]"));
+        let shown = r.redact_log(&log_with(pem), Mode::Display);
+        assert_eq!(shown.steps[0].inputs["note"], "left ******** right");
+    }
+
+    #[test]
+    fn reveal_changes_nothing() {
+        let mut r = Redactor::new();
+        r.secret("password", "hunter2hunter2", Class::Credential);
+        let log = r.redact_log(&log_with("hunter2hunter2"), Mode::Reveal);
+        assert_eq!(log.vars["key"], "hunter2hunter2");
+    }
+
+    #[test]
+    fn volatile_values_are_left_to_the_text_pass() {
+        let mut r = Redactor::new();
+        r.volatile("state", "k3j4h5g6f7");
+        r.secret("password", "hunter2hunter2", Class::Credential);
+        let log = r.redact_log(&log_with("k3j4h5g6f7"), Mode::Snapshot);
+        assert_eq!(log.vars["key"], "k3j4h5g6f7");
+    }
+}
