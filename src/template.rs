@@ -162,8 +162,17 @@ impl Templates {
                 other => other,
             };
             return match value {
-                Ok(v) => serde_json::to_value(&v)
-                    .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string())),
+                Ok(v) => {
+                    // The cap holds for a value as for rendered text, whatever
+                    // its type: measured as the JSON it becomes, without
+                    // building that JSON when it is too large.
+                    let mut size = CappedWriter::counting();
+                    if serde_json::to_writer(&mut size, &v).is_err() && size.overflowed {
+                        return Err(too_large());
+                    }
+                    serde_json::to_value(&v)
+                        .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))
+                }
                 // The error's place is in `expr`: find it in the whole text again.
                 Err(e) => Err(self.error_in_text(text, e, ctx)),
             };
@@ -172,13 +181,7 @@ impl Templates {
         let mut out = CappedWriter::default();
         let rendered = template.render_captured_to(ctx, &mut out);
         if out.overflowed {
-            return Err(Error::new(
-                ErrorKind::InvalidOperation,
-                format!(
-                    "the template renders to more than {} MiB",
-                    MAX_OUTPUT / 1024 / 1024
-                ),
-            ));
+            return Err(too_large());
         }
         rendered?;
         String::from_utf8(out.buf)
@@ -296,20 +299,52 @@ impl Templates {
     }
 }
 
+fn too_large() -> Error {
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!(
+            "the value is larger than the limit of {} MiB",
+            MAX_OUTPUT / 1024 / 1024
+        ),
+    )
+}
+
 /// Collects rendered text up to [`MAX_OUTPUT`] bytes, then refuses more.
 #[derive(Default)]
 struct CappedWriter {
     buf: Vec<u8>,
+    /// Bytes seen, when only counting.
+    counted: usize,
+    counting: bool,
     overflowed: bool,
+}
+
+impl CappedWriter {
+    /// Counts bytes without keeping them.
+    fn counting() -> Self {
+        CappedWriter {
+            counting: true,
+            ..Self::default()
+        }
+    }
 }
 
 impl std::io::Write for CappedWriter {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if self.buf.len() + data.len() > MAX_OUTPUT {
+        let seen = if self.counting {
+            self.counted
+        } else {
+            self.buf.len()
+        };
+        if seen + data.len() > MAX_OUTPUT {
             self.overflowed = true;
             return Err(std::io::Error::other("rendered text too large"));
         }
-        self.buf.extend_from_slice(data);
+        if self.counting {
+            self.counted += data.len();
+        } else {
+            self.buf.extend_from_slice(data);
+        }
         Ok(data.len())
     }
 

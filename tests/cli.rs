@@ -79,7 +79,8 @@ fn a_report_holds_what_stdout_shows() {
     assert_eq!(junit.matches("<testcase ").count(), 5, "{junit}");
 }
 
-/// `--report FORMAT=DIR/` writes one file per scenario, named after its stem.
+/// `--report FORMAT=DIR/` writes one file per scenario, named by its path
+/// relative to the deepest folder that holds every argument.
 #[test]
 fn a_report_directory_gets_one_file_per_scenario() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -89,8 +90,8 @@ fn a_report_directory_gets_one_file_per_scenario() {
         .run();
     out.code(1).no_panic();
     for (stem, file, status) in [
-        ("pkce", PKCE, "passed"),
-        ("wrong_secret", WRONG_SECRET, "failed"),
+        ("scenarios/pkce", PKCE, "passed"),
+        ("tests/scenarios/wrong_secret", WRONG_SECRET, "failed"),
     ] {
         let path = dir.path().join(format!("{stem}.json"));
         let text = std::fs::read_to_string(&path)

@@ -28,20 +28,26 @@ fn normalise(text: &str) -> String {
     text
 }
 
+/// Every `.md` file under `dir`, by its path relative to `dir`.
 fn markdown_files(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read_dir(dir)
-        .expect("a readable directory")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .map(|p| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (name, std::fs::read_to_string(&p).expect("a readable file"))
-        })
-        .collect()
+    fn walk(dir: &Path, prefix: &str, files: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir)
+            .expect("a readable directory")
+            .filter_map(Result::ok)
+        {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                walk(&path, &format!("{prefix}{name}/"), files);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&path).expect("a readable file");
+                files.insert(format!("{prefix}{name}"), text);
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, "", &mut files);
+    files
 }
 
 #[test]

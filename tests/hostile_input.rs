@@ -1214,7 +1214,7 @@ fn runaway_templates_are_stopped() {
     out.code(1).no_panic();
     let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     let error = log["steps"][0]["error"].as_str().expect("a step error");
-    assert!(error.contains("renders to more than 16 MiB"), "{error}");
+    assert!(error.contains("larger than the limit of 16 MiB"), "{error}");
 
     // Recursion without end.
     let recursive = write(

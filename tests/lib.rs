@@ -18,6 +18,7 @@ mod schema_check;
 mod secrets;
 mod secrets_all;
 mod secrets_hostile;
+mod security;
 mod snapshots_cli;
 mod validation;
 mod validation_runs;

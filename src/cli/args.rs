@@ -90,6 +90,9 @@ pub struct ValidateArgs {
     /// Scenario files or directories
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// A variable that `run` will be given (its name counts as defined)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
 }
 
 #[derive(Debug, Args)]

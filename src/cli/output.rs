@@ -1,7 +1,7 @@
 //! Output of a finished run: stdout in the chosen format, report files, and
 //! snapshot comparison.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::cli::run::{Done, Plan, Report};
 use crate::cli::write::write_atomic;
@@ -47,16 +47,9 @@ pub fn write_report(report: &Report, done: &[Done], plan: &Plan) -> Result<(), S
     let private = plan.mode == Mode::Reveal;
     if report.path.to_string_lossy().ends_with('/') {
         for d in done {
-            let stem = d
-                .file
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("scenario");
-            let path = report
-                .path
-                .join(format!("{stem}.{}", extension(report.format)));
+            let name = relative(&d.file, &plan.base).with_extension(extension(report.format));
             write_atomic(
-                &path,
+                &report.path.join(name),
                 &render_all(report.format, std::slice::from_ref(d), plan),
                 private,
             )?;
@@ -84,8 +77,7 @@ fn extension(format: Format) -> &'static str {
 pub fn compare_snapshots(dir: &Path, done: &[Done], plan: &Plan) -> bool {
     let mut ok = true;
     for d in done {
-        let rel = relative(&d.file, &plan.roots);
-        let path = dir.join(rel.with_extension("snap"));
+        let path = dir.join(relative(&d.file, &plan.base).with_extension("snap"));
         let text = render_all(Format::Snapshot, std::slice::from_ref(d), plan);
         let existing = std::fs::read_to_string(&path).ok();
         if plan.update_snapshots {
@@ -118,15 +110,61 @@ pub fn compare_snapshots(dir: &Path, done: &[Done], plan: &Plan) -> bool {
     ok
 }
 
-fn relative(file: &Path, roots: &[PathBuf]) -> PathBuf {
-    for root in roots {
-        if root.is_dir()
-            && let Ok(rel) = file.strip_prefix(root)
-        {
-            return rel.to_path_buf();
+/// The deepest directory that holds every path given to `run` (a file
+/// argument counts as its directory). Reports and snapshots are named by the
+/// scenario's path relative to it, so that `a/x.yaml` and `b/x.yaml` keep
+/// apart and `run scenarios/` names `negative/x.snap`.
+pub fn common_base(paths: &[PathBuf]) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let dirs: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            let p = normal(&cwd.join(p));
+            if p.is_dir() {
+                p
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or(p)
+            }
+        })
+        .collect();
+    let Some(first) = dirs.first() else {
+        return cwd;
+    };
+    let mut base: Vec<Component<'_>> = first.components().collect();
+    for d in &dirs[1..] {
+        let shared = base
+            .iter()
+            .zip(d.components())
+            .take_while(|(a, b)| *a == b)
+            .count();
+        base.truncate(shared);
+    }
+    base.iter().collect()
+}
+
+/// `file` relative to `base` (its name alone if it lies elsewhere).
+fn relative(file: &Path, base: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let file = normal(&cwd.join(file));
+    match file.strip_prefix(base) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => PathBuf::from(file.file_name().unwrap_or(file.as_os_str())),
+    }
+}
+
+/// `.` and `..` taken out lexically (the files need not exist yet).
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
         }
     }
-    PathBuf::from(file.file_name().unwrap_or(file.as_os_str()))
+    out
 }
 
 fn unified_diff(old: &str, new: &str) -> String {
@@ -135,4 +173,31 @@ fn unified_diff(old: &str, new: &str) -> String {
         .context_radius(3)
         .header("expected", "actual")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::{common_base, relative};
+
+    #[test]
+    fn reports_are_named_below_the_deepest_common_folder() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let base = common_base(&[PathBuf::from("a/dup.yaml"), PathBuf::from("b/dup.yaml")]);
+        assert_eq!(base, cwd);
+        assert_eq!(
+            relative(Path::new("a/dup.yaml"), &base),
+            Path::new("a/dup.yaml")
+        );
+        let base = common_base(&[
+            PathBuf::from("x/y/one.yaml"),
+            PathBuf::from("./x/z/../y/two.yaml"),
+        ]);
+        assert_eq!(base, cwd.join("x/y"));
+        assert_eq!(
+            relative(Path::new("x/y/two.yaml"), &base),
+            Path::new("two.yaml")
+        );
+    }
 }

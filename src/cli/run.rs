@@ -32,7 +32,8 @@ pub struct Plan {
     pub snapshots: Option<PathBuf>,
     pub update_snapshots: bool,
     pub files: Vec<PathBuf>,
-    pub roots: Vec<PathBuf>,
+    /// Reports and snapshots are named relative to this directory.
+    pub base: PathBuf,
     pub jobs: usize,
 }
 
@@ -155,7 +156,7 @@ fn plan(args: &RunArgs) -> Result<Plan, String> {
         snapshots: args.snapshots.clone(),
         update_snapshots: args.update_snapshots,
         files: shard(files::scenario_files(&args.paths)?, args.shard.as_deref())?,
-        roots: args.paths.clone(),
+        base: output::common_base(&args.paths),
         jobs: args.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
         }),

@@ -133,7 +133,8 @@ impl Events for Sink {
         }
     }
     fn notice(&self, message: &str, redactor: &Redactor) {
-        eprintln!("{}", redactor.redact(message, self.plan.mode));
+        let message = redactor.redact(message, self.plan.mode);
+        eprintln!("{}", render::terminal::safe(&message));
     }
     fn progress(&self, message: &str) {
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {

@@ -21,7 +21,13 @@ pub fn validate(args: &ValidateArgs) -> u8 {
             bad += 1;
             continue;
         };
-        let diags = check::check(&scenario, &Templates::new());
+        let supplied: Vec<&str> = args
+            .vars
+            .iter()
+            .filter_map(|v| v.split_once('=').map(|(k, _)| k))
+            .collect();
+        let mut diags = check::check(&scenario, &Templates::new());
+        diags.extend(check::undeclared_secrets(&scenario, &supplied));
         if diags.is_empty() {
             eprintln!("ok: {display}");
         } else {

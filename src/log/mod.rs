@@ -1,6 +1,8 @@
 //! The step log: plain serde data describing what a run did. Every output
 //! format (pretty, markdown, json, junit, snapshot) renders this one log.
 
+pub mod visit;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::log::{ScenarioLog, Status, StepLog};
 
 use super::http::{exchange_brief, path_of};
-use super::md::{Page, code};
+use super::md::{self, Page, code};
 use super::{mermaid, steps};
 
 /// Result fields of a token step that describe the HTTP response, not the token.
@@ -16,15 +16,12 @@ const HTTP_FIELDS: [&str; 4] = ["status", "headers", "json", "body"];
 /// The whole page for one scenario.
 pub(super) fn render(log: &ScenarioLog) -> String {
     let mut page = Page::new();
-    page.heading(1, &log.name);
+    page.heading(1, &md::text(&log.name));
     if let Some(description) = &log.description {
         page.para(description);
     }
     if let Some(error) = &log.error {
-        page.para(&format!(
-            "> **✗ Could not run:** {}",
-            error.replace('\n', " ")
-        ));
+        page.para(&format!("> **✗ Could not run:** {}", md::text(error)));
     }
     if let Some(diagram) = mermaid::diagram(log) {
         page.fence("mermaid", &diagram);
@@ -138,7 +135,7 @@ fn summary(page: &mut Page, log: &ScenarioLog) {
 fn summary_line(step: &StepLog) -> String {
     let n = step.index + 1;
     match step.status {
-        Status::Skipped => return format!("{n}. {} (skipped)", step.name),
+        Status::Skipped => return format!("{n}. {} (skipped)", md::text(&step.name)),
         Status::Failed => {
             let reason = step.error.as_deref().unwrap_or("the step failed");
             let what = what_it_did(step)
@@ -146,15 +143,16 @@ fn summary_line(step: &StepLog) -> String {
                 .unwrap_or_default();
             return format!(
                 "{n}. ✗ {}{what} — failed: {}",
-                step.name,
-                reason.replace('\n', " ")
+                md::text(&step.name),
+                md::text(reason)
             );
         }
         Status::Passed => {}
     }
+    let name = md::text(&step.name);
     match what_it_did(step) {
-        Some(what) => format!("{n}. {} — {what}", step.name),
-        None => format!("{n}. {}", step.name),
+        Some(what) => format!("{n}. {name} — {what}"),
+        None => format!("{n}. {name}"),
     }
 }
 

@@ -100,6 +100,33 @@ pub(super) fn code(text: &str) -> String {
     }
 }
 
+/// Text from a run (a step name, a server's error message, a page title)
+/// as Markdown prose: one line, every character that Markdown or HTML would
+/// read as markup written with a backslash, so that no raw HTML
+/// (`<img onerror=…>`), link (`[x](javascript:…)`), emphasis or table cell
+/// can come of it. Pipes are left to table cells, which escape them.
+pub(super) fn text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        // `_` inside a word never starts emphasis (`token_type` stays as is).
+        let inside_word = c == '_'
+            && i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        match c {
+            '_' if inside_word => out.push(c),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
     text.replace(['\r', '\n'], " ").replace('|', "\\|")
@@ -121,6 +148,23 @@ mod tests {
         let mut page = Page::new();
         page.fence("text", "```inner```");
         assert_eq!(page.finish(), "````text\n```inner```\n````\n");
+    }
+
+    #[test]
+    fn prose_cannot_become_markup() {
+        assert_eq!(
+            super::text("<img src=x onerror=alert(1)>"),
+            "\\<img src=x onerror=alert(1)\\>"
+        );
+        assert_eq!(
+            super::text("[x](javascript:alert(1))"),
+            "\\[x\\](javascript:alert(1))"
+        );
+        assert_eq!(super::text("a&amp;b|c\nd"), "a\\&amp;b|c d");
+        assert_eq!(
+            super::text("json token_type _x_"),
+            "json token_type \\_x\\_"
+        );
     }
 
     #[test]

@@ -77,13 +77,17 @@ fn arrows(ex: &Exchange) -> Vec<String> {
     lines
 }
 
-/// Message text: one line, with Mermaid's `#` and `;` written as entities.
+/// Message text: one line, with Mermaid's `#` and `;`, and the `<`, `>` and
+/// `"` that it would pass on as HTML, written as entities.
 fn text(message: &str) -> String {
     message
         .chars()
         .map(|c| match c {
             '#' => "#35;".to_owned(),
             ';' => "#59;".to_owned(),
+            '<' => "#60;".to_owned(),
+            '>' => "#62;".to_owned(),
+            '"' => "#34;".to_owned(),
             '\r' | '\n' => " ".to_owned(),
             c => c.to_string(),
         })
@@ -111,5 +115,6 @@ mod tests {
     #[test]
     fn entities_escape_mermaid_syntax() {
         assert_eq!(text("a;b#c"), "a#59;b#35;c");
+        assert_eq!(text("<b>\"x\""), "#60;b#62;#34;x#34;");
     }
 }

@@ -14,6 +14,7 @@ mod mermaid;
 pub mod pretty;
 mod snapshot;
 mod steps;
+pub mod terminal;
 mod yaml;
 
 #[cfg(test)]

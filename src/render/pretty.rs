@@ -8,6 +8,7 @@ use crate::log::{Body, Check, Exchange, ScenarioLog, Status, StepLog};
 
 use super::RenderOptions;
 use super::http::{exchange_brief, first_lines, pretty_json, status_line, value_text};
+use super::terminal::{safe, safe_step};
 
 /// Longest text body shown with `-v`, in lines.
 const BODY_LINES: usize = 40;
@@ -46,8 +47,9 @@ pub fn header(name: &str, file: &str, target: &str, opts: &RenderOptions) -> Str
     if opts.quiet {
         return String::new();
     }
+    let (name, file, target) = (safe(name), safe(file), safe(target));
     let place = paint(*opts, Tone::Dim, &format!("({file} → {target})"));
-    format!("{} {place}\n", paint(*opts, Tone::Bold, name))
+    format!("{} {place}\n", paint(*opts, Tone::Bold, &name))
 }
 
 /// One finished step: a numbered line, key result fields, and why it failed.
@@ -58,6 +60,7 @@ pub fn step(step: &StepLog, opts: &RenderOptions) -> String {
     if opts.quiet && step.status != Status::Failed {
         return String::new();
     }
+    let step = &safe_step(step);
     let mut lines = vec![title(step, opts)];
     if step.status != Status::Skipped {
         lines.extend(key_fields(step).map(|f| format!("    {}", paint(opts, Tone::Dim, &f))));
@@ -206,7 +209,10 @@ pub fn footer(log: &ScenarioLog, opts: &RenderOptions) -> String {
     let mut lines = Vec::new();
     if let Some(error) = &log.error {
         let mark = paint(opts, Tone::Fail, "✗");
-        lines.push(format!("  {mark} {}", paint(opts, Tone::Fail, error)));
+        lines.push(format!(
+            "  {mark} {}",
+            paint(opts, Tone::Fail, &safe(error))
+        ));
     }
     let verdict = match log.status {
         Status::Passed => paint(opts, Tone::Pass, "PASSED"),
@@ -225,7 +231,7 @@ pub fn footer(log: &ScenarioLog, opts: &RenderOptions) -> String {
     let tail = format!("· {steps} · {}", duration(log.duration_ms));
     lines.push(format!(
         "{verdict} {} {}",
-        log.name,
+        safe(&log.name),
         paint(opts, Tone::Dim, &tail)
     ));
     text(&lines)

@@ -9,7 +9,7 @@ use super::http::{
     body_json, first_lines, header, path_and_query, path_of, query_object, status_line, value_text,
     without_query,
 };
-use super::md::{Page, code};
+use super::md::{self, Page, code};
 
 /// Request headers left out of the walkthrough: transport noise.
 const NOISY_HEADERS: [&str; 7] = [
@@ -33,7 +33,10 @@ pub(super) fn section(page: &mut Page, step: &StepLog) {
         Status::Failed => " ✗",
         Status::Skipped => " (skipped)",
     };
-    page.heading(2, &format!("{}. {}{mark}", step.index + 1, step.name));
+    page.heading(
+        2,
+        &format!("{}. {}{mark}", step.index + 1, md::text(&step.name)),
+    );
     match step.status {
         Status::Skipped => {
             page.para("*Skipped: an earlier step failed.*");
@@ -41,7 +44,7 @@ pub(super) fn section(page: &mut Page, step: &StepLog) {
         }
         Status::Failed => {
             let reason = step.error.as_deref().unwrap_or("the step failed");
-            page.para(&format!("> **✗ Failed:** {}", reason.replace('\n', " ")));
+            page.para(&format!("> **✗ Failed:** {}", md::text(reason)));
         }
         Status::Passed => {}
     }
@@ -225,7 +228,7 @@ fn response(page: &mut Page, resp: &HttpResponse) {
                 // A page is for the browser; the walkthrough names it.
                 let lines = text.lines().count();
                 let title = html_title(text)
-                    .map(|t| format!(" *{t}*"))
+                    .map(|t| format!(" *{}*", md::text(t)))
                     .unwrap_or_default();
                 page.para(&format!(
                     "The response is an HTML page{title} ({lines} lines)."
@@ -271,7 +274,7 @@ fn checks(page: &mut Page, step: &StepLog) {
         .map(|c| {
             let mark = if c.passed { "✓" } else { "✗" };
             vec![
-                c.subject.clone(),
+                md::text(&c.subject),
                 code(&c.expected),
                 code(&c.actual),
                 mark.to_owned(),

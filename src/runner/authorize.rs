@@ -111,7 +111,7 @@ impl Run<'_> {
             &mut self.exchanges,
         )
         .await;
-        self.learn_cookies();
+        self.learn_exchange_cookies();
         match outcome.map_err(StepError::failed)? {
             Outcome::Redirected(target) => {
                 self.learn_redirect(&target);
@@ -279,21 +279,27 @@ impl Run<'_> {
         self.learn_token_values(&fields);
     }
 
-    /// Session cookies the login host set are secrets.
-    pub(crate) fn learn_cookies(&mut self) {
-        let mut found = Vec::new();
-        for ex in &self.exchanges {
-            let Some(resp) = &ex.response else { continue };
-            for (k, v) in &resp.headers {
-                if k.eq_ignore_ascii_case("set-cookie")
-                    && let Some((_, value)) = v.split(';').next().and_then(|c| c.split_once('='))
-                {
-                    found.push(value.trim().to_owned());
-                }
+    /// Session cookies set in the step's exchanges so far (the user agent's
+    /// pages) are secrets.
+    pub(crate) fn learn_exchange_cookies(&mut self) {
+        let headers: Vec<(String, String)> = self
+            .exchanges
+            .iter()
+            .filter_map(|e| e.response.as_ref())
+            .flat_map(|r| r.headers.iter().cloned())
+            .collect();
+        self.learn_cookies(&headers);
+    }
+
+    /// Session cookies a server sets are secrets.
+    pub(crate) fn learn_cookies(&mut self, headers: &[(String, String)]) {
+        for (k, v) in headers {
+            if k.eq_ignore_ascii_case("set-cookie")
+                && let Some((_, value)) = v.split(';').next().and_then(|c| c.split_once('='))
+            {
+                self.redactor
+                    .secret("session_id", value.trim(), Class::Token);
             }
-        }
-        for v in found {
-            self.redactor.secret("session_id", &v, Class::Token);
         }
     }
 }

@@ -96,7 +96,7 @@ impl Run<'_> {
         let timeout = self.cfg.step_timeout();
         let outcome =
             browser::walk(self.http, &url, None, &login, timeout, &mut self.exchanges).await;
-        self.learn_cookies();
+        self.learn_exchange_cookies();
         match outcome.map_err(StepError::failed)? {
             Outcome::Finished | Outcome::Redirected(_) => Ok(()),
             Outcome::Refused { status, .. } => Err(StepError::failed(format!(

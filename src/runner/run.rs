@@ -163,6 +163,8 @@ pub async fn run_scenario(
         error: None,
     };
     let mut diagnostics = check::check(scenario, &run.templates);
+    let supplied: Vec<&str> = cfg.vars.iter().map(|(k, _)| k.as_str()).collect();
+    diagnostics.extend(check::undeclared_secrets(scenario, &supplied));
     let mut mock = None;
     if diagnostics.is_empty() {
         match run.prepare().await {
@@ -290,15 +292,42 @@ impl Run<'_> {
 
     /// Sends a request, logs the exchange, and turns transport errors into step errors.
     pub(crate) async fn send(&mut self, req: Request) -> Result<Reply, StepError> {
+        let oauth = req.url.contains("/services/oauth2/");
         let (exchange, reply) = self.http.send(req).await;
         self.exchanges.push(exchange);
-        if let Ok(Reply {
-            json: Some(json), ..
-        }) = &reply
-        {
-            self.learn_timestamps(json);
+        if let Ok(reply) = &reply {
+            self.learn_reply_secrets(reply, oauth);
+            if let Some(json) = &reply.json {
+                self.learn_timestamps(json);
+            }
         }
         reply.map_err(StepError::failed)
+    }
+
+    /// Tokens in any reply are secrets from the moment they arrive, whichever
+    /// step asked: token fields of JSON (an OAuth endpoint called with
+    /// `request`), a SOAP `sessionId` (partner `login`), session cookies.
+    fn learn_reply_secrets(&mut self, reply: &Reply, oauth: bool) {
+        const ALWAYS: &[&str] = &["access_token", "refresh_token", "id_token"];
+        const OAUTH: &[&str] = &["code", "device_code"];
+        if let Some(serde_json::Value::Object(json)) = &reply.json {
+            for (k, v) in json {
+                let secret = ALWAYS.contains(&k.as_str()) || (oauth && OAUTH.contains(&k.as_str()));
+                if let (true, Some(v)) = (secret, v.as_str())
+                    && v.chars().count() >= 8
+                {
+                    self.redactor.secret(k, v, Class::Token);
+                }
+            }
+        }
+        if reply.text.contains("sessionId>") {
+            for id in crate::runner::xml::element_texts(&reply.text, "sessionId") {
+                if id.len() >= 8 {
+                    self.redactor.secret("session_id", &id, Class::Token);
+                }
+            }
+        }
+        self.learn_cookies(&reply.headers);
     }
 
     /// Clock values in a response are volatile: snapshots show `[timestamp]`.
@@ -562,9 +591,14 @@ impl Run<'_> {
                 self.set_var(k.clone(), v.clone().into());
             }
         }
-        for name in &self.scenario.secrets {
+        for key in &self.scenario.secrets {
+            let name = key.name.as_str();
             if let Some(v) = self.vars.get(name).and_then(crate::runner::steps::text) {
                 self.redactor.secret(name, &v, Class::Credential);
+            }
+            // A name of the environment (`env.NAME`) is secret there too.
+            if let Some(v) = self.cfg.env.get(name) {
+                self.redactor.secret(name, v, Class::Credential);
             }
         }
         if let Some(port) = self.templates.free_port() {

@@ -134,7 +134,7 @@ impl Run<'_> {
         };
         for (k, v) in map {
             self.set_var(k.clone(), v.clone());
-            if self.scenario.secrets.contains(k)
+            if self.scenario.is_secret(k)
                 && let Some(t) = text(v)
             {
                 self.redactor.secret(k, &t, Class::Credential);

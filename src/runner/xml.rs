@@ -65,6 +65,46 @@ fn local(name: &[u8]) -> String {
     name.rsplit(':').next().unwrap_or(&name).to_owned()
 }
 
+/// The text of every element named `name` (any namespace prefix), in order;
+/// what cannot be parsed yields nothing.
+pub fn element_texts(xml: &str, name: &str) -> Vec<String> {
+    let mut reader = Reader::from_str(xml);
+    let mut found = Vec::new();
+    let mut inside = false;
+    let mut text = String::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                inside = local(e.name().as_ref()) == name;
+                text.clear();
+            }
+            Ok(Event::Text(t)) if inside => {
+                if let Ok(t) = t.decode() {
+                    text.push_str(&t);
+                }
+            }
+            Ok(Event::GeneralRef(r)) if inside => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    text.push(c);
+                } else if let Ok(entity) = r.decode() {
+                    text.push_str(
+                        quick_xml::escape::resolve_predefined_entity(&entity).unwrap_or(""),
+                    );
+                }
+            }
+            Ok(Event::End(_)) => {
+                if inside {
+                    found.push(std::mem::take(&mut text).trim().to_owned());
+                }
+                inside = false;
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    found
+}
+
 /// Parses an XML document into nested plain data, keyed by local names.
 pub fn to_value(xml: &str) -> Result<Value, String> {
     let mut reader = Reader::from_str(xml);

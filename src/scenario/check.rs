@@ -53,6 +53,41 @@ pub fn check(scenario: &Scenario, templates: &Templates) -> Vec<Diagnostic> {
     crate::scenario::load::cap(c.diags)
 }
 
+/// Names in `secrets:` that nothing defines: not a `vars` key, a `set` key,
+/// a name in `supplied` (`--var`), nor an environment variable read as
+/// `env.NAME`. Such a name protects nothing, most likely through a typo.
+pub fn undeclared_secrets(scenario: &Scenario, supplied: &[&str]) -> Vec<Diagnostic> {
+    if scenario.secrets.is_empty() {
+        return Vec::new();
+    }
+    let mut defined: BTreeSet<String> = scenario.vars.iter().map(|(k, _)| k.name.clone()).collect();
+    for step in &scenario.steps {
+        if step.kind == crate::scenario::model::Kind::Set {
+            defined.extend(defined_by(step));
+        }
+    }
+    defined.extend(supplied.iter().map(|s| (*s).to_owned()));
+    scenario.for_each_template(&mut |text, _| {
+        defined.extend(Templates::attribute_uses(text, "env"));
+    });
+    scenario
+        .secrets
+        .iter()
+        .filter(|k| !defined.contains(&k.name))
+        .map(|k| {
+            Diagnostic::new(
+                format!(
+                    "`secrets` names `{}`, which is neither a variable (`vars`, a `set` step, `--var`) nor read as `env.{}`",
+                    k.name, k.name
+                ),
+                k.loc,
+            )
+            .len(k.name.len())
+            .help("list the names of variables or environment variables whose values must be redacted")
+        })
+        .collect()
+}
+
 /// Names a step makes available to later steps.
 fn defined_by(step: &Step) -> Vec<String> {
     let mut names: Vec<String> = step.id.iter().cloned().collect();

@@ -306,7 +306,7 @@ impl Loader {
                 "name" => name = self.string(v, "`name`"),
                 "description" => description = self.string(v, "`description`"),
                 "vars" => vars = self.vars(v),
-                "secrets" => secrets = self.string_list(v, "`secrets`"),
+                "secrets" => secrets = self.key_list(v, "`secrets`"),
                 "mock" => mock = self.map(v, "`mock`").map(|_| v.clone()),
                 "steps" => steps_node = Some(v),
                 other => self.unknown_key(other, k, schema::TOP, None),
@@ -358,11 +358,15 @@ impl Loader {
         }
     }
 
-    fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {
+    /// A list of names, each with where it stands.
+    fn key_list(&mut self, node: &Node, what: &str) -> Vec<Key> {
         match &node.value {
             Value::Seq(items) => items
                 .iter()
-                .filter_map(|n| self.string(n, &format!("each item of {what}")))
+                .filter_map(|n| {
+                    self.string(n, &format!("each item of {what}"))
+                        .map(|name| Key { name, loc: n.loc })
+                })
                 .collect(),
             _ => {
                 let msg = format!(

@@ -14,10 +14,45 @@ pub struct Scenario {
     pub name: String,
     pub description: Option<String>,
     pub vars: Vec<(Key, Node)>,
-    /// Names of variables whose values are secret.
-    pub secrets: Vec<String>,
+    /// Names of variables (or environment variables) whose values are secret.
+    pub secrets: Vec<Key>,
     pub mock: Option<Node>,
     pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// Whether `name` is declared secret.
+    pub fn is_secret(&self, name: &str) -> bool {
+        self.secrets.iter().any(|k| k.name == name)
+    }
+
+    /// Calls `f` on every template string of the file: vars, the mock
+    /// section, and each step's name, parameters and expectations.
+    pub fn for_each_template(&self, f: &mut dyn FnMut(&str, Location)) {
+        for (_, node) in &self.vars {
+            node.for_each_str(f);
+        }
+        if let Some(mock) = &self.mock {
+            mock.for_each_str(f);
+        }
+        for step in &self.steps {
+            if let Some(name) = &step.name {
+                name.for_each_str(f);
+            }
+            step.params.for_each_str(f);
+            if let Some(expect) = &step.expect {
+                let matchers = expect.json.iter().chain(&expect.headers);
+                let nodes = expect
+                    .status
+                    .iter()
+                    .chain(matchers.flat_map(|pc| pc.ops.iter().map(|(_, n)| n)))
+                    .chain(&expect.that);
+                for node in nodes {
+                    node.for_each_str(f);
+                }
+            }
+        }
+    }
 }
 
 /// The kind of a step.

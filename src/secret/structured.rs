@@ -7,13 +7,9 @@
 //! text could no longer recognise a secret they had escaped. Here no secret
 //! is left for them to escape. The pass over finished text stays as a second
 //! net, and replaces the volatile values of snapshots.
-//!
-//! The walks destructure every log type whole, so a field added to the log
-//! does not compile until it is walked here too.
 
-use serde_json::Value;
-
-use crate::log::{Body, Check, Exchange, HttpRequest, HttpResponse, ScenarioLog, StepLog};
+use crate::log::visit;
+use crate::log::{ScenarioLog, StepLog};
 
 use super::{Mode, Redactor};
 
@@ -23,7 +19,7 @@ impl Redactor {
     pub fn redact_log(&self, log: &ScenarioLog, mode: Mode) -> ScenarioLog {
         let mut log = log.clone();
         if mode != Mode::Reveal && self.knows_secrets() {
-            scenario(&mut log, &mut |s: &mut String| self.value(s, mode));
+            visit::scenario_strings(&mut log, &mut |s: &mut String| self.value(s, mode));
         }
         log
     }
@@ -33,7 +29,7 @@ impl Redactor {
     pub fn redact_step(&self, step: &StepLog, mode: Mode) -> StepLog {
         let mut step = step.clone();
         if mode != Mode::Reveal && self.knows_secrets() {
-            self::step(&mut step, &mut |s: &mut String| self.value(s, mode));
+            visit::step_strings(&mut step, &mut |s: &mut String| self.value(s, mode));
         }
         step
     }
@@ -42,134 +38,6 @@ impl Redactor {
         if let Some(redacted) = self.redact_secrets(text, mode) {
             *text = redacted;
         }
-    }
-}
-
-/// Calls `f` on every string of a log.
-type Visit<'a> = dyn FnMut(&mut String) + 'a;
-
-fn scenario(log: &mut ScenarioLog, f: &mut Visit<'_>) {
-    let ScenarioLog {
-        file,
-        name,
-        description,
-        target,
-        login_url,
-        vars,
-        status: _,
-        duration_ms: _,
-        steps,
-        error,
-    } = log;
-    for s in [file, name, target, login_url] {
-        f(s);
-    }
-    for s in [description, error].into_iter().flatten() {
-        f(s);
-    }
-    for v in vars.values_mut() {
-        json(v, f);
-    }
-    for s in steps {
-        step(s, f);
-    }
-}
-
-fn step(step: &mut StepLog, f: &mut Visit<'_>) {
-    let StepLog {
-        index: _,
-        id,
-        name,
-        kind: _,
-        doc,
-        location: _,
-        status: _,
-        duration_ms: _,
-        inputs,
-        exchanges,
-        result,
-        checks,
-        error,
-    } = step;
-    f(name);
-    for s in [id, doc, error].into_iter().flatten() {
-        f(s);
-    }
-    json(inputs, f);
-    json(result, f);
-    for e in exchanges {
-        exchange(e, f);
-    }
-    for c in checks {
-        let Check {
-            subject,
-            expected,
-            actual,
-            passed: _,
-        } = c;
-        for s in [subject, expected, actual] {
-            f(s);
-        }
-    }
-}
-
-fn exchange(e: &mut Exchange, f: &mut Visit<'_>) {
-    let Exchange {
-        from: _,
-        to: _,
-        request,
-        response,
-        error,
-    } = e;
-    let HttpRequest {
-        method,
-        url,
-        headers,
-        body,
-    } = request;
-    f(method);
-    f(url);
-    pairs(headers, f);
-    if let Some(b) = body {
-        self::body(b, f);
-    }
-    if let Some(HttpResponse {
-        status: _,
-        headers,
-        body,
-    }) = response
-    {
-        pairs(headers, f);
-        if let Some(b) = body {
-            self::body(b, f);
-        }
-    }
-    if let Some(s) = error {
-        f(s);
-    }
-}
-
-fn pairs(pairs: &mut [(String, String)], f: &mut Visit<'_>) {
-    for (name, value) in pairs {
-        f(name);
-        f(value);
-    }
-}
-
-fn body(body: &mut Body, f: &mut Visit<'_>) {
-    match body {
-        Body::Form(fields) => pairs(fields, f),
-        Body::Json(v) => json(v, f),
-        Body::Text(s) => f(s),
-    }
-}
-
-fn json(value: &mut Value, f: &mut Visit<'_>) {
-    match value {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter_mut().for_each(|v| json(v, f)),
-        Value::Object(map) => map.values_mut().for_each(|v| json(v, f)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 
