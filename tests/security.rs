@@ -419,3 +419,58 @@ fn files_of_the_same_name_in_two_folders_keep_apart() {
     assert!(dir.path().join("all/a/dup.json").is_file());
     assert!(dir.path().join("all/b/dup.json").is_file());
 }
+
+// ---- 5. notices go through the redactor ----
+
+#[test]
+fn a_plain_pkce_challenge_is_not_printed_with_the_authorize_url() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "plain.yaml",
+        r#"name: Plain PKCE
+steps:
+  - id: pkce
+    pkce: { method: plain }
+  - authorize:
+      params:
+        client_id: "{{ org.client_id }}"
+        redirect_uri: http://localhost:8766/callback
+        response_type: code
+        code_challenge: "{{ pkce.code_challenge }}"
+        code_challenge_method: plain
+"#,
+    );
+    let (code, json, _) = run_in(
+        dir.path(),
+        &[
+            "run",
+            "plain.yaml",
+            "--seed",
+            "9",
+            "--show-secrets",
+            "--browser",
+            "print",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(0));
+    let log: Value = serde_json::from_str(&json).expect("JSON");
+    let verifier = log["steps"][0]["result"]["code_verifier"]
+        .as_str()
+        .expect("a verifier")
+        .to_owned();
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["run", "plain.yaml", "--seed", "9", "--browser", "print"],
+        &[],
+    );
+    assert_eq!(code, Some(0));
+    assert!(err.contains("code_challenge_method=plain"), "{err}");
+    assert!(
+        !err.contains(&verifier),
+        "the verifier shows on stderr:\n{err}"
+    );
+}
