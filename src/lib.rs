@@ -3,6 +3,8 @@
 //! terminal, snapshots, JUnit and Markdown documentation.
 
 pub mod cli;
+pub mod duration;
+pub mod location;
 pub mod log;
 pub mod mock;
 pub mod net;

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use sha2::{Digest, Sha256};
 
-use crate::log::Location;
+use crate::location::Location;
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::node::{Node, Value as NodeValue};
 

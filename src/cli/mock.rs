@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::cli::args::MockArgs;
-use crate::log::Location;
+use crate::location::Location;
 use crate::mock::{CaFile, MockConfig, MockOptions, MockServer};
 use crate::scenario::node::{Node, Value};
 

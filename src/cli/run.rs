@@ -13,7 +13,6 @@ use crate::runner::run::{Outcome, Verdict};
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::load::load;
 use crate::scenario::model::Scenario;
-use crate::scenario::schema::parse_duration;
 use crate::secret::{Mode, Redactor};
 
 /// A `--report FORMAT=PATH`.
@@ -128,9 +127,8 @@ fn plan(args: &RunArgs) -> Result<Plan, String> {
         );
     }
     if let Some(t) = &args.timeout {
-        let ms = parse_duration(t)
-            .ok_or_else(|| format!("--timeout `{t}`: expected a duration like 30s, 2m or 500ms"))?;
-        config.timeout = Some(std::time::Duration::from_millis(ms));
+        let d: crate::duration::Duration = t.parse().map_err(|e| format!("--timeout: {e}"))?;
+        config.timeout = Some(d.0);
     }
     if let Some(path) = &args.ca_cert {
         config.ca_cert =

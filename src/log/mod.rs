@@ -16,12 +16,7 @@ pub enum Status {
     Skipped,
 }
 
-/// 1-based position in a scenario file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Location {
-    pub line: u64,
-    pub column: u64,
-}
+pub use crate::location::Location;
 
 /// Everything one scenario file produced.
 #[derive(Debug, Clone, Serialize)]

@@ -292,17 +292,7 @@ fn describe(e: &reqwest::Error) -> String {
     format!("{what}: {root}")
 }
 
-/// `30s`, `2m`, `500ms`.
-pub fn human(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms.is_multiple_of(60_000) && ms > 0 {
-        format!("{}m", ms / 60_000)
-    } else if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
-    }
-}
+pub use crate::duration::human;
 
 impl Request {
     /// A plain GET.

@@ -7,7 +7,6 @@ use serde_json::{Map, Value};
 
 use crate::runner::run::{Run, StepError};
 use crate::runner::steps::{get_str, text};
-use crate::scenario::schema::parse_duration;
 use crate::secret::Class;
 
 impl Run<'_> {
@@ -56,8 +55,8 @@ impl Run<'_> {
             let Some(Value::String(s)) = claims.get(key) else {
                 continue;
             };
-            if let Some(ms) = parse_duration(s) {
-                let at = now + ms / 1000;
+            if let Some(d) = crate::duration::parse(s) {
+                let at = now + d.as_secs();
                 self.redactor.clock("timestamp", &at.to_string());
                 claims.insert(key.into(), at.into());
             } else if s.trim() == "now" {

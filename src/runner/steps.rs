@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 use crate::log::{Body, Party};
 use crate::runner::http::{Reply, Request};
 use crate::runner::run::{Run, StepError};
-use crate::scenario::schema::parse_duration;
 use crate::secret::Class;
 
 /// Characters of a generated code verifier (Salesforce refuses `~`).
@@ -74,8 +73,8 @@ pub fn duration(params: &Value, key: &str) -> Result<Option<Duration>, StepError
     match params.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => text(v)
-            .and_then(|t| parse_duration(&t))
-            .map(|ms| Some(Duration::from_millis(ms)))
+            .and_then(|t| crate::duration::parse(&t))
+            .map(Some)
             .ok_or_else(|| StepError::input(format!("`{key}` must be a duration like 30s"))),
     }
 }

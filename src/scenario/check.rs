@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::log::Location;
+use crate::location::Location;
 use crate::scenario::diag::{Diagnostic, LineStarts};
 use crate::scenario::model::{Scenario, Step};
 use crate::scenario::node::{Node, Value};

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
-use crate::log::Location;
+use crate::location::Location;
 
 /// One problem found in a scenario file.
 #[derive(Debug, Clone, PartialEq)]

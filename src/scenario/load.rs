@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_saphyr::{Budget, Options};
 
-use crate::log::Location;
+use crate::location::Location;
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::model::{Expect, Kind, Op, PathCheck, Scenario, Step};
 use crate::scenario::node::{Key, Node, Value};
@@ -655,9 +655,9 @@ impl Loader {
                 }
             }
             Ty::Duration => match v.scalar_text() {
-                Some(s) if schema::parse_duration(&s).is_some() => {}
+                Some(s) if crate::duration::parse(&s).is_some() => {}
                 _ => {
-                    let msg = format!("`{}` must be a duration like 30s, 2m or 500ms", spec.name);
+                    let msg = format!("`{}` must be a duration like 30s, 2m, 1h30m or 500ms", spec.name);
                     self.err(msg, v.loc, 1, Some(step));
                 }
             },

@@ -1,7 +1,7 @@
 //! A scenario file after loading: typed where the structure is fixed, nodes
 //! (with locations) where values are templates rendered at run time.
 
-use crate::log::Location;
+use crate::location::Location;
 use crate::scenario::node::{Key, Node};
 
 /// A loaded, checked scenario file.

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::log::Location;
+use crate::location::Location;
 
 /// A YAML value with its position.
 #[derive(Debug, Clone, PartialEq)]
