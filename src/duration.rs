@@ -77,7 +77,16 @@ mod tests {
         assert_eq!(parse("1h30m"), Some(Std::from_secs(5400)));
         assert_eq!(parse("1h 30m"), Some(Std::from_secs(5400)));
         assert_eq!(parse(" 15m "), Some(Std::from_secs(900)));
-        for bad in ["", "5", "0", "s", "3 weeks ago", "1x", "-1s", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "5",
+            "0",
+            "s",
+            "3 weeks ago",
+            "1x",
+            "-1s",
+            "99999999999999999999d",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
         assert!("2m".parse::<Duration>().is_ok());

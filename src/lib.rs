@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod duration;
+pub mod kind;
 pub mod location;
 pub mod log;
 pub mod mock;

@@ -16,6 +16,7 @@ pub enum Status {
     Skipped,
 }
 
+pub use crate::kind::Kind;
 pub use crate::location::Location;
 
 /// Everything one scenario file produced.
@@ -45,8 +46,7 @@ pub struct StepLog {
     pub index: usize,
     pub id: Option<String>,
     pub name: String,
-    /// The step kind: `pkce`, `authorize`, `callback`, `token`, `request`, `set`, …
-    pub kind: String,
+    pub kind: Kind,
     pub doc: Option<String>,
     pub location: Location,
     pub status: Status,

@@ -26,11 +26,12 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn step(index: usize, id: &str, name: &str, kind: &str) -> StepLog {
+    let kind = crate::kind::Kind::from_name(kind).expect("a step kind");
     StepLog {
         index,
         id: Some(id.to_owned()),
         name: name.to_owned(),
-        kind: kind.to_owned(),
+        kind,
         doc: None,
         location: Location {
             line: 10 + 4 * index as u64,

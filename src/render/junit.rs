@@ -86,7 +86,7 @@ fn case(step: &StepLog, file: &str) -> TestCase {
 fn failure(step: &StepLog) -> TestCaseStatus {
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
     status.set_message(step.error.as_deref().unwrap_or("the step failed"));
-    status.set_type(step.kind.as_str());
+    status.set_type(step.kind.name());
     let lines: Vec<String> = step
         .checks
         .iter()

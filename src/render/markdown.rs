@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::log::{ScenarioLog, Status, StepLog};
+use crate::log::{Kind, ScenarioLog, Status, StepLog};
 
 use super::http::{exchange_brief, path_of};
 use super::md::{self, Page, code};
@@ -86,12 +86,12 @@ fn final_token(log: &ScenarioLog) -> Option<&Map<String, Value>> {
     log.steps
         .iter()
         .rev()
-        .filter(|s| s.kind == "token" && s.status == Status::Passed)
+        .filter(|s| s.kind == Kind::Token && s.status == Status::Passed)
         .find_map(|s| s.result.as_object())
 }
 
 fn what_you_get(page: &mut Page, log: &ScenarioLog) {
-    if !log.steps.iter().any(|s| s.kind == "token") {
+    if !log.steps.iter().any(|s| s.kind == Kind::Token) {
         return;
     }
     page.heading(1, "What You Get");
@@ -164,10 +164,10 @@ fn what_it_did(step: &StepLog) -> Option<String> {
             .iter()
             .map(|e| code(&exchange_brief(e)))
             .collect();
-        let lead = match step.kind.as_str() {
-            "authorize" => "in the browser: ",
-            "callback" => "the redirect arrives: ",
-            _ => "",
+        let lead = match step.kind {
+            Kind::Authorize => "in the browser: ",
+            Kind::Callback => "the redirect arrives: ",
+            Kind::Pkce | Kind::Token | Kind::Request | Kind::Jwt | Kind::Metadata | Kind::Set => "",
         };
         return Some(format!("{lead}{}", briefs.join(", ")));
     }
@@ -177,23 +177,24 @@ fn what_it_did(step: &StepLog) -> Option<String> {
             .or_else(|| step.inputs.get(key))
             .and_then(Value::as_str)
     };
-    match step.kind.as_str() {
-        "pkce" => Some(format!(
+    match step.kind {
+        Kind::Pkce => Some(format!(
             "generate `code_verifier` and `code_challenge` ({})",
             text("code_challenge_method")
                 .or_else(|| text("method"))
                 .unwrap_or("S256")
         )),
-        "authorize" => text("url").map(|u| format!("send the browser to {}", code(path_of(u)))),
-        "callback" => {
+        Kind::Authorize => text("url").map(|u| format!("send the browser to {}", code(path_of(u)))),
+        Kind::Callback => {
             text("listen").map(|u| format!("wait for the redirect on {}", code(path_of(u))))
         }
-        "jwt" => Some("sign a JWT bearer assertion".to_owned()),
-        "set" => step.result.as_object().map(|m| {
+        Kind::Jwt => Some("sign a JWT bearer assertion".to_owned()),
+        Kind::Set => step.result.as_object().map(|m| {
             let names: Vec<String> = m.keys().map(|k| code(k)).collect();
             format!("set {}", names.join(", "))
         }),
-        _ => None,
+        // HTTP steps are told by their exchanges; without one they did nothing.
+        Kind::Token | Kind::Request | Kind::Metadata => None,
     }
 }
 

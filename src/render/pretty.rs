@@ -4,7 +4,7 @@
 use owo_colors::{OwoColorize, Style};
 use serde_json::Value;
 
-use crate::log::{Body, Check, Exchange, ScenarioLog, Status, StepLog};
+use crate::log::{Body, Check, Exchange, Kind, ScenarioLog, Status, StepLog};
 
 use super::RenderOptions;
 use super::http::{exchange_brief, first_lines, pretty_json, status_line, value_text};
@@ -121,15 +121,15 @@ fn check_line(check: &Check, opts: RenderOptions) -> Option<String> {
 /// The result fields worth a glance, per step kind; for an `authorize` step
 /// with a built-in user agent, its requests.
 fn key_fields(step: &StepLog) -> Option<String> {
-    if step.kind == "authorize" && !step.exchanges.is_empty() {
+    if step.kind == Kind::Authorize && !step.exchanges.is_empty() {
         let briefs: Vec<String> = step.exchanges.iter().map(exchange_brief).collect();
         return Some(format!("browser: {}", briefs.join(", ")));
     }
-    let keys: &[&str] = match step.kind.as_str() {
-        "pkce" => &["code_challenge_method"],
-        "authorize" => &["url"],
-        "callback" => &["code", "error", "error_description"],
-        "token" => &[
+    let keys: &[&str] = match step.kind {
+        Kind::Pkce => &["code_challenge_method"],
+        Kind::Authorize => &["url"],
+        Kind::Callback => &["code", "error", "error_description"],
+        Kind::Token => &[
             "status",
             "token_type",
             "scope",
@@ -137,8 +137,8 @@ fn key_fields(step: &StepLog) -> Option<String> {
             "error",
             "error_description",
         ],
-        "request" | "metadata" => &["status"],
-        _ => &[],
+        Kind::Request | Kind::Metadata => &["status"],
+        Kind::Jwt | Kind::Set => &[],
     };
     // A failed step's error line already tells the OAuth error.
     let told = |key: &str| step.error.is_some() && matches!(key, "error" | "error_description");

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::log::{Body, Exchange, HttpResponse, Party, Status, StepLog};
+use crate::log::{Body, Exchange, HttpResponse, Kind, Party, Status, StepLog};
 
 use super::http::{
     body_json, first_lines, header, path_and_query, path_of, query_object, status_line, value_text,
@@ -51,11 +51,13 @@ pub(super) fn section(page: &mut Page, step: &StepLog) {
     if let Some(doc) = &step.doc {
         page.para(doc);
     }
-    match step.kind.as_str() {
-        "authorize" => authorize(page, step),
-        "callback" => callback(page, step),
-        "token" if !step.exchanges.is_empty() => token(page, step),
-        _ => generic(page, step),
+    match step.kind {
+        Kind::Authorize => authorize(page, step),
+        Kind::Callback => callback(page, step),
+        Kind::Token if !step.exchanges.is_empty() => token(page, step),
+        Kind::Token | Kind::Pkce | Kind::Request | Kind::Jwt | Kind::Metadata | Kind::Set => {
+            generic(page, step);
+        }
     }
     checks(page, step);
 }

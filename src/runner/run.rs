@@ -16,7 +16,7 @@ use crate::runner::expect;
 use crate::runner::http::{Http, Reply, Request};
 use crate::scenario::check;
 use crate::scenario::diag::Diagnostic;
-use crate::scenario::model::{Kind, Scenario, Step};
+use crate::scenario::model::{DefaultTitle as _, Kind, Scenario, Step};
 use crate::scenario::node::Node;
 use crate::secret::{Class, Redactor};
 use crate::template::Templates;
@@ -367,7 +367,7 @@ impl Run<'_> {
             index: step.index,
             id: step.id.clone(),
             name: self.step_name(step),
-            kind: step.kind.name().into(),
+            kind: step.kind,
             doc: step.doc.clone(),
             location: step.loc,
             status: Status::Skipped,

@@ -96,7 +96,9 @@ fn value_schema(k: &KeySpec) -> Value {
             { "type": "integer", "minimum": min, "maximum": max },
             { "type": "string", "pattern": TEMPLATE } ] }),
         Ty::Bool => json!({ "type": "boolean" }),
-        Ty::Duration => json!({ "type": "string", "pattern": "^(\\s*([0-9]+ *[a-zµ]+ *)+|.*\\{\\{.*)$" }),
+        Ty::Duration => {
+            json!({ "type": "string", "pattern": "^(\\s*([0-9]+ *[a-zµ]+ *)+|.*\\{\\{.*)$" })
+        }
         Ty::AnyMap => json!({ "type": "object" }),
         Ty::Map(inner) => map_schema(inner),
         Ty::StrList => json!({ "type": "array", "items": { "type": "string" } }),

@@ -657,7 +657,10 @@ impl Loader {
             Ty::Duration => match v.scalar_text() {
                 Some(s) if crate::duration::parse(&s).is_some() => {}
                 _ => {
-                    let msg = format!("`{}` must be a duration like 30s, 2m, 1h30m or 500ms", spec.name);
+                    let msg = format!(
+                        "`{}` must be a duration like 30s, 2m, 1h30m or 500ms",
+                        spec.name
+                    );
                     self.err(msg, v.loc, 1, Some(step));
                 }
             },

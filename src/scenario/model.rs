@@ -55,49 +55,16 @@ impl Scenario {
     }
 }
 
-/// The kind of a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Pkce,
-    Authorize,
-    Callback,
-    Token,
-    Request,
-    Jwt,
-    Metadata,
-    Set,
+pub use crate::kind::Kind;
+
+/// Titles of steps without a `name`.
+pub trait DefaultTitle {
+    fn default_title(self) -> &'static str;
 }
 
-impl Kind {
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Some(match name {
-            "pkce" => Kind::Pkce,
-            "authorize" => Kind::Authorize,
-            "callback" => Kind::Callback,
-            "token" => Kind::Token,
-            "request" => Kind::Request,
-            "jwt" => Kind::Jwt,
-            "metadata" => Kind::Metadata,
-            "set" => Kind::Set,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Pkce => "pkce",
-            Kind::Authorize => "authorize",
-            Kind::Callback => "callback",
-            Kind::Token => "token",
-            Kind::Request => "request",
-            Kind::Jwt => "jwt",
-            Kind::Metadata => "metadata",
-            Kind::Set => "set",
-        }
-    }
-
+impl DefaultTitle for Kind {
     /// Title used when a step has no `name`.
-    pub fn default_title(self) -> &'static str {
+    fn default_title(self) -> &'static str {
         match self {
             Kind::Pkce => "PKCE Generated",
             Kind::Authorize => "Authorization URL Built",

@@ -62,7 +62,7 @@ mod tests {
                 index: 1,
                 id: None,
                 name: "jwt".into(),
-                kind: "jwt".into(),
+                kind: crate::kind::Kind::Jwt,
                 doc: None,
                 location: Location::default(),
                 status: Status::Passed,
