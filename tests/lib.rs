@@ -17,6 +17,7 @@ mod negative;
 mod schema_check;
 mod secrets;
 mod secrets_all;
+mod server_limits;
 mod snapshots_cli;
 mod validation;
 mod validation_runs;
