@@ -204,8 +204,16 @@ fn scenario(dir: &Path, port: u16, authorize: &str, between: &str, timeout: &str
 struct Watched {
     child: Child,
     lines: mpsc::Receiver<String>,
-    stdout: thread::JoinHandle<String>,
-    stderr: thread::JoinHandle<String>,
+    stdout: Option<thread::JoinHandle<String>>,
+    stderr: Option<thread::JoinHandle<String>>,
+}
+
+/// A test that fails half-way leaves no process behind.
+impl Drop for Watched {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Reads a pipe line by line to its end, sending each line on.
@@ -247,8 +255,8 @@ impl Watched {
         Watched {
             child,
             lines,
-            stdout,
-            stderr,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
         }
     }
 
@@ -274,10 +282,13 @@ impl Watched {
         {}
         let _ = self.child.kill();
         let status = self.child.wait().expect("wait");
+        let text = |pipe: Option<thread::JoinHandle<String>>| {
+            pipe.and_then(|p| p.join().ok()).unwrap_or_default()
+        };
         Output {
             command: "sfscenario".into(),
-            stdout: self.stdout.join().unwrap_or_default(),
-            stderr: self.stderr.join().unwrap_or_default(),
+            stdout: text(self.stdout.take()),
+            stderr: text(self.stderr.take()),
             code: status.code(),
         }
     }
@@ -340,6 +351,8 @@ impl Gate {
 
     fn open(self) {
         let _ = self.open.send(());
+        // Unblocks the accept if the run never came (it failed earlier).
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
         self.thread.join().expect("the gate");
     }
 }
@@ -452,6 +465,8 @@ fn a_redirect_with_another_state_fails_the_callback_at_once_with_the_built_in_us
     let out = Sfscenario::new()
         .args(["run", &file, "--browser", "auto", "--format", "json"])
         .run();
+    // Unblocks the accept if the run never came (it failed earlier).
+    let _ = std::net::TcpStream::connect(("127.0.0.1", host_port));
     server.join().expect("the login host");
     out.code(1).no_panic();
     let log: Value = serde_json::from_str(&out.stdout).expect("JSON");
