@@ -3,6 +3,7 @@
 //! terminal, snapshots, JUnit and Markdown documentation.
 
 pub mod cli;
+pub mod clock;
 pub mod duration;
 pub mod kind;
 pub mod location;

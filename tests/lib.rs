@@ -19,6 +19,7 @@ mod secrets;
 mod secrets_all;
 mod secrets_hostile;
 mod security;
+mod server_limits;
 mod snapshots_cli;
 mod validation;
 mod validation_runs;

@@ -106,7 +106,7 @@ pub struct MockArgs {
     /// Mock configuration (the schema of a scenario's `mock:` section), YAML
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Make the mock's tokens and codes reproducible
+    /// Make the mock's tokens and codes reproducible, on a logical clock from 2026-01-01 (1 ms per request)
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// Serve HTTPS with a CA and a localhost certificate made at start-up; the CA file is printed
@@ -118,6 +118,21 @@ pub struct MockArgs {
     /// Do not log requests to stderr
     #[arg(short, long)]
     pub quiet: bool,
+    /// Open connections at most; at the cap, new ones wait until one closes
+    #[arg(long, value_name = "N", default_value_t = crate::net::ServerLimits::DEFAULT_MAX_CONNECTIONS, value_parser = at_least_one)]
+    pub max_connections: usize,
+    /// Live tokens of each kind (and codes, sessions, device codes) at most; the oldest is forgotten first
+    #[arg(long, value_name = "N", default_value_t = crate::mock::MockOptions::DEFAULT_MAX_TOKENS, value_parser = at_least_one)]
+    pub max_tokens: usize,
+}
+
+/// A count of at least 1.
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// `NAME=VALUE`.
@@ -159,6 +174,19 @@ mod tests {
         assert_eq!(mock.port, 8443);
         assert!(mock.host.is_loopback());
         assert!(Cli::try_parse_from(["sfscenario", "mock", "--tls-dir", "x"]).is_err());
+        assert_eq!(mock.max_connections, 1024);
+        assert_eq!(mock.max_tokens, 100_000);
+        let cli = Cli::try_parse_from(["sfscenario", "mock", "--max-connections", "2"]).unwrap();
+        let Command::Mock(mock) = cli.command else {
+            panic!("mock expected")
+        };
+        assert_eq!(mock.max_connections, 2);
+        for bad in ["0", "-1", "many"] {
+            let args = ["sfscenario", "mock", "--max-connections", bad];
+            assert!(Cli::try_parse_from(args).is_err(), "{bad}");
+            let args = ["sfscenario", "mock", "--max-tokens", bad];
+            assert!(Cli::try_parse_from(args).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::cli::args::MockArgs;
 use crate::location::Location;
 use crate::mock::{CaFile, MockConfig, MockOptions, MockServer};
+use crate::net::ServerLimits;
 use crate::scenario::node::{Node, Value};
 
 pub fn mock(args: &MockArgs) -> u8 {
@@ -46,6 +47,12 @@ async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
         seed: args.seed,
         tls: args.tls,
         log_requests: !args.quiet,
+        limits: ServerLimits {
+            max_connections: args.max_connections,
+            ..ServerLimits::default()
+        },
+        max_tokens: args.max_tokens,
+        clock: None,
     };
     let server = match MockServer::start(config, options).await {
         Ok(s) => s,
@@ -69,6 +76,9 @@ async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
         None => None,
     };
     banner(&server, ca_file.as_ref().map(|f| f.path.as_path()));
+    if let Some(warning) = exposure_warning(server.address()) {
+        eprintln!("{warning}");
+    }
     stop.wait().await;
     server.shutdown().await;
     if let Some(file) = ca_file {
@@ -111,6 +121,21 @@ fn banner(server: &MockServer, ca_file: Option<&Path>) {
         println!("    sfscenario run scenarios/username-password.yaml --org {url}{ca}");
     }
     println!("Requests are logged to stderr. Press Ctrl-C to stop.");
+}
+
+/// Beyond loopback, anyone who can reach the port can use the mock's
+/// credentials and keys: they are public constants (in this program's
+/// source and its `--help`), not secrets.
+fn exposure_warning(address: std::net::SocketAddr) -> Option<String> {
+    if address.ip().to_canonical().is_loopback() {
+        return None;
+    }
+    Some(format!(
+        "warning: the mock org listens on {address}, beyond loopback. Its client secret, \
+         user passwords, security tokens and the app's private key are public constants, \
+         not secrets: anyone who can reach this port can log in and get tokens with them. \
+         Use --host 127.0.0.1 unless other machines must reach it."
+    ))
 }
 
 /// The base URL, with a loopback address when bound to all interfaces.

@@ -5,26 +5,23 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use hyper::StatusCode;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 
-use crate::net::ServerStream;
+use crate::net::{self, ServerLimits, ServerStream};
 
 use super::request::{MockRequest, ReadError};
 use super::response::{self, MockResponse, TEXT};
 use super::server::route;
 use super::state::MockState;
 
-/// How long a client may take to start and finish its TLS handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The first byte of every TLS connection (a handshake record).
 const TLS_HANDSHAKE: u8 = 0x16;
 
@@ -37,21 +34,25 @@ pub(crate) struct Site {
     pub(crate) scheme: &'static str,
     pub(crate) tls: Option<TlsAcceptor>,
     pub(crate) log_requests: bool,
+    pub(crate) limits: ServerLimits,
 }
 
 pub(crate) async fn serve(stream: ServerStream, site: Arc<Site>) {
     let Some(acceptor) = site.tls.clone() else {
         return serve_http(stream, site, false).await;
     };
-    // Plain HTTP sent to the TLS port gets a readable answer, not a reset.
+    // The TLS handshake is part of sending a request's head: it gets the
+    // header timeout. Plain HTTP sent to the TLS port gets a readable
+    // answer, not a reset.
+    let handshake_timeout = site.limits.header_timeout;
     let mut first = [0u8; 1];
-    match timeout(HANDSHAKE_TIMEOUT, stream.peek(&mut first)).await {
+    match timeout(handshake_timeout, stream.peek(&mut first)).await {
         Ok(Ok(1)) if first[0] == TLS_HANDSHAKE => {}
         Ok(Ok(1)) => return serve_http(stream, site, true).await,
         // Closed, failed or silent: nothing to answer.
         _ => return,
     }
-    match timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+    match timeout(handshake_timeout, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => serve_http(tls, site, false).await,
         Ok(Err(error)) => site.note(&format!("TLS handshake failed: {error}")),
         Err(_) => site.note("TLS handshake timed out"),
@@ -63,17 +64,14 @@ async fn serve_http<S>(stream: S, site: Arc<Site>, wrong_scheme: bool)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let limits = site.limits;
     let service = service_fn(move |request| {
         let site = Arc::clone(&site);
         async move { Ok::<_, Infallible>(site.answer(request, wrong_scheme).await) }
     });
-    // A client that hangs up mid-request is not the mock's problem.
-    // One buffer per response rather than a vectored write of head and
-    // body: on loopback the vectored write went out as two segments and
-    // woke the client twice; the token endpoint answered 45k requests a
-    // second under wrk, and 55k with one buffer (bench/RESULTS.md).
-    let _ = http1::Builder::new()
-        .writev(false)
+    // A client that hangs up mid-request, or is too slow to send its
+    // request's head, is not the mock's problem.
+    let _ = net::http1_builder(&limits)
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }
@@ -81,6 +79,8 @@ where
 impl Site {
     async fn answer(&self, request: hyper::Request<Incoming>, wrong_scheme: bool) -> MockResponse {
         let started = Instant::now();
+        // The logical clock of a seeded mock: one millisecond per request.
+        self.state.clock.tick();
         let method = request.method().clone();
         let path = request.uri().path().to_string();
         let response = if wrong_scheme {

@@ -6,6 +6,7 @@ mod config;
 mod connection;
 mod duration;
 mod keys;
+mod ledger;
 mod merge;
 mod oauth;
 mod pages;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use hyper::{Method, StatusCode};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 
-use crate::net::ServerStream;
+use crate::clock::Clock;
+use crate::net::{self, ServerLimits};
 
 use super::config::MockConfig;
 use super::connection::{self, Site};
@@ -22,7 +22,7 @@ use super::state::MockState;
 use super::tls::MockTls;
 
 /// Where and how the mock listens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct MockOptions {
     /// Loopback by default.
     pub host: IpAddr,
@@ -34,6 +34,21 @@ pub struct MockOptions {
     pub tls: bool,
     /// Log each request to stderr: `METHOD PATH STATUS DURATIONms`.
     pub log_requests: bool,
+    /// Header timeout and connection cap.
+    pub limits: ServerLimits,
+    /// The most entries each of the mock's maps of codes, access tokens,
+    /// refresh tokens, login sessions and device codes holds; at the cap the
+    /// oldest is forgotten first.
+    pub max_tokens: usize,
+    /// The clock of every `issued_at`, lifetime and expiry. `None`: the
+    /// logical clock (from 2026-01-01T00:00:00Z, one millisecond per
+    /// request) with `seed`, the system clock without.
+    pub clock: Option<Clock>,
+}
+
+impl MockOptions {
+    /// A long-lived mock holds at most this many tokens of each kind.
+    pub const DEFAULT_MAX_TOKENS: usize = 100_000;
 }
 
 impl Default for MockOptions {
@@ -44,6 +59,9 @@ impl Default for MockOptions {
             seed: None,
             tls: false,
             log_requests: false,
+            limits: ServerLimits::default(),
+            max_tokens: Self::DEFAULT_MAX_TOKENS,
+            clock: None,
         }
     }
 }
@@ -72,7 +90,17 @@ impl MockServer {
         };
         let listener = TcpListener::bind((options.host, options.port)).await?;
         let address = listener.local_addr()?;
-        let state = Arc::new(MockState::new(config, options.seed));
+        let clock = match (&options.clock, options.seed) {
+            (Some(clock), _) => clock.clone(),
+            (None, Some(_)) => Clock::seeded(),
+            (None, None) => Clock::system(),
+        };
+        let state = Arc::new(MockState::new(
+            config,
+            options.seed,
+            clock,
+            options.max_tokens,
+        ));
         let (stop, stopped) = watch::channel(false);
         let ca_pem = tls.as_ref().map(|tls| tls.ca_pem.clone());
         let site = Arc::new(Site {
@@ -81,8 +109,14 @@ impl MockServer {
             scheme: if tls.is_some() { "https" } else { "http" },
             tls: tls.map(|tls| tls.acceptor),
             log_requests: options.log_requests,
+            limits: options.limits,
         });
-        let accept_loop = tokio::spawn(accept(listener, site, stopped));
+        let accept_loop = tokio::spawn(net::accept_loop(
+            listener,
+            options.limits,
+            stopped,
+            move |stream, _| connection::serve(stream, Arc::clone(&site)),
+        ));
         Ok(MockServer {
             state,
             address,
@@ -134,29 +168,18 @@ impl MockServer {
             .map(|user| user.id.clone())
     }
 
+    /// The mock's clock (the one its `issued_at` values come from).
+    #[must_use]
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
     /// Stops accepting and ends open connections.
     pub async fn shutdown(self) {
         // The loop may have ended already; nothing to report then.
         let _ = self.stop.send(true);
         let _ = self.accept_loop.await;
     }
-}
-
-async fn accept(listener: TcpListener, site: Arc<Site>, mut stopped: watch::Receiver<bool>) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            // A send or a dropped sender both mean stop.
-            _ = stopped.changed() => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let stream = ServerStream::new(stream, stopped.clone());
-                connections.spawn(connection::serve(stream, Arc::clone(&site)));
-            }
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
-    connections.shutdown().await;
 }
 
 /// Paths to handlers. A new endpoint group is a new file and one line here.

@@ -1,16 +1,22 @@
 //! The mock org's memory: its apps and users (fixed at start), its records and
 //! the codes, tokens and login sessions it hands out (every map keyed by the
-//! random value itself, so concurrent flows never cross).
+//! random value itself, so concurrent flows never cross), and its clock.
+//!
+//! What it hands out is bounded: expired entries are purged once a minute
+//! of the mock's clock, and each map holds at most `max_tokens` entries,
+//! the oldest forgotten first (see [`Ledger`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use super::config::{ConnectedApp, MockConfig, MockUser};
 use super::duration::{RefreshPolicy, millis, parse_duration};
+use super::ledger::{Expiring, Ledger};
 use super::random::{Randomness, salesforce_id};
 use super::sobjects::store::{RecordStore, Seed};
+use crate::clock::Clock;
 
 /// A user with its id.
 #[derive(Debug, Clone)]
@@ -34,6 +40,12 @@ pub(crate) struct AuthCode {
     pub(crate) used: bool,
 }
 
+impl Expiring for AuthCode {
+    fn expires_ms(&self) -> Option<u64> {
+        Some(self.expires_ms)
+    }
+}
+
 /// What an access or refresh token grants.
 #[derive(Debug, Clone)]
 pub(crate) struct Grant {
@@ -55,51 +67,27 @@ impl Grant {
     }
 }
 
-/// Tokens and what they grant, in shards: under load a mock holds hundreds
-/// of thousands of tokens, and one map that size stops every request for
-/// tens of milliseconds each time it grows; a shard grows a 64th as much.
-pub(crate) struct Tokens {
-    /// Hashed with foldhash: the keys are the mock's own random tokens, and
-    /// SipHash over a hundred characters was a twentieth of the token
-    /// endpoint's time.
-    shards: Vec<HashMap<String, Grant, foldhash::fast::RandomState>>,
+impl Expiring for Grant {
+    fn expires_ms(&self) -> Option<u64> {
+        self.expires_ms
+    }
 }
 
-impl Tokens {
-    const SHARDS: usize = 64;
+/// A login session (the `sid` cookie of the login and consent pages).
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub(crate) user_id: String,
+    pub(crate) expires_ms: u64,
+}
 
-    fn new() -> Self {
-        Tokens {
-            shards: (0..Self::SHARDS)
-                .map(|_| HashMap::with_hasher(foldhash::fast::RandomState::default()))
-                .collect(),
-        }
-    }
+impl Session {
+    /// Salesforce's default session timeout.
+    pub(crate) const LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
+}
 
-    /// Tokens are random: their last characters spread them evenly.
-    fn shard(token: &str) -> usize {
-        let hash = token.bytes().rev().take(4).fold(0usize, |h, b| {
-            h.wrapping_mul(31).wrapping_add(usize::from(b))
-        });
-        hash % Self::SHARDS
-    }
-
-    pub(crate) fn get(&self, token: &str) -> Option<&Grant> {
-        self.shards[Self::shard(token)].get(token)
-    }
-
-    pub(crate) fn insert(&mut self, token: String, grant: Grant) {
-        self.shards[Self::shard(&token)].insert(token, grant);
-    }
-
-    pub(crate) fn remove(&mut self, token: &str) -> Option<Grant> {
-        self.shards[Self::shard(token)].remove(token)
-    }
-
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&str, &Grant) -> bool) {
-        for shard in &mut self.shards {
-            shard.retain(|token, grant| keep(token, grant));
-        }
+impl Expiring for Session {
+    fn expires_ms(&self) -> Option<u64> {
+        Some(self.expires_ms)
     }
 }
 
@@ -136,13 +124,49 @@ impl Interned {
 pub(crate) struct Store {
     pub(crate) interned: Interned,
     pub(crate) random: Randomness,
-    pub(crate) codes: HashMap<String, AuthCode>,
-    pub(crate) access_tokens: Tokens,
-    pub(crate) refresh_tokens: Tokens,
-    /// Login session cookie value → user id.
-    pub(crate) sessions: HashMap<String, String>,
+    pub(crate) codes: Ledger<AuthCode>,
+    pub(crate) access_tokens: Ledger<Grant>,
+    pub(crate) refresh_tokens: Ledger<Grant>,
+    /// Login session cookie value → its user.
+    pub(crate) sessions: Ledger<Session>,
     /// Device flow: device code → its state.
-    pub(crate) devices: HashMap<String, DeviceGrant>,
+    pub(crate) devices: Ledger<DeviceGrant>,
+    /// When (mock clock, ms) expired entries are next purged.
+    next_purge_ms: u64,
+}
+
+impl Store {
+    /// How often (of the mock's clock) expired entries are purged.
+    pub(crate) const PURGE_EVERY: Duration = Duration::from_secs(60);
+    /// Token maps are sharded (see [`Ledger`]); the others stay small.
+    const TOKEN_SHARDS: usize = 64;
+
+    fn new(seed: Option<u64>, max_tokens: usize, now_ms: u64) -> Self {
+        Store {
+            random: Randomness::new(seed),
+            interned: Interned::default(),
+            codes: Ledger::new(1, max_tokens),
+            access_tokens: Ledger::new(Self::TOKEN_SHARDS, max_tokens),
+            refresh_tokens: Ledger::new(Self::TOKEN_SHARDS, max_tokens),
+            sessions: Ledger::new(1, max_tokens),
+            devices: Ledger::new(1, max_tokens),
+            next_purge_ms: now_ms.saturating_add(millis(Self::PURGE_EVERY)),
+        }
+    }
+
+    /// Purges what has expired, when a purge is due (amortised: one pass
+    /// over the maps per minute of the mock's clock).
+    fn purge_if_due(&mut self, now_ms: u64) {
+        if now_ms < self.next_purge_ms {
+            return;
+        }
+        self.next_purge_ms = now_ms.saturating_add(millis(Self::PURGE_EVERY));
+        self.codes.purge(now_ms);
+        self.access_tokens.purge(now_ms);
+        self.refresh_tokens.purge(now_ms);
+        self.sessions.purge(now_ms);
+        self.devices.purge(now_ms);
+    }
 }
 
 /// Where a device flow stands.
@@ -164,10 +188,18 @@ pub(crate) struct DeviceGrant {
     pub(crate) user_code: String,
     pub(crate) scopes: Vec<String>,
     pub(crate) expires_ms: u64,
-    pub(crate) interval_ms: u64,
-    /// The last poll that was not told to slow down.
-    pub(crate) last_poll_ms: Option<u64>,
+    pub(crate) interval: Duration,
+    /// The last poll that was not told to slow down. Polling too fast is a
+    /// matter of real time, not of the mock's clock: a seeded run's clock
+    /// barely moves while the device waits its interval.
+    pub(crate) last_poll: Option<Instant>,
     pub(crate) status: DeviceStatus,
+}
+
+impl Expiring for DeviceGrant {
+    fn expires_ms(&self) -> Option<u64> {
+        Some(self.expires_ms)
+    }
 }
 
 /// The mock org.
@@ -180,10 +212,19 @@ pub(crate) struct MockState {
     records: Mutex<RecordStore>,
     api_calls: AtomicU64,
     store: Mutex<Store>,
+    /// Every clock value the mock hands out or checks.
+    pub(crate) clock: Clock,
 }
 
 impl MockState {
-    pub(crate) fn new(config: MockConfig, seed: Option<u64>) -> Self {
+    /// `max_tokens`: the most entries each map of codes, tokens, sessions
+    /// and device codes holds.
+    pub(crate) fn new(
+        config: MockConfig,
+        seed: Option<u64>,
+        clock: Clock,
+        max_tokens: usize,
+    ) -> Self {
         let users: Vec<User> = config
             .users
             .iter()
@@ -194,21 +235,14 @@ impl MockState {
             })
             .collect();
         let apps = vec![config.connected_app.clone(), ConnectedApp::platform_cli()];
-        let store = Store {
-            random: Randomness::new(seed),
-            interned: Interned::default(),
-            codes: HashMap::new(),
-            access_tokens: Tokens::new(),
-            refresh_tokens: Tokens::new(),
-            sessions: HashMap::new(),
-            devices: HashMap::new(),
-        };
+        let now_ms = clock.now_ms();
+        let store = Store::new(seed, max_tokens, now_ms);
         let org_id = salesforce_id("00D", 1);
         let records = RecordStore::new(&Seed {
             records: &config.records,
             users: &users,
             org_id: &org_id,
-            now_ms: now_ms(),
+            now_ms,
         });
         MockState {
             records: Mutex::new(records),
@@ -218,7 +252,13 @@ impl MockState {
             users,
             api_calls: AtomicU64::new(0),
             store: Mutex::new(store),
+            clock,
         }
+    }
+
+    /// The mock's clock, in milliseconds since the epoch.
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
     }
 
     /// The 15-character org id that starts every access token.
@@ -226,11 +266,16 @@ impl MockState {
         self.org_id.get(..15).unwrap_or(&self.org_id)
     }
 
-    /// The mutable part; a poisoned lock is still usable (no invariant spans a panic).
+    /// The mutable part, purged of what has expired when a purge is due; a
+    /// poisoned lock is still usable (no invariant spans a panic).
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store
+        let now_ms = self.now_ms();
+        let mut store = self
+            .store
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        store.purge_if_due(now_ms);
+        store
     }
 
     /// The configured app first, then the built-in ones.
@@ -273,13 +318,17 @@ impl MockState {
     pub(crate) fn session(&self, access_token: &str) -> Option<Grant> {
         let store = self.store();
         let grant = store.access_tokens.get(access_token)?;
-        grant.is_live(now_ms()).then(|| grant.clone())
+        grant.is_live(self.now_ms()).then(|| grant.clone())
     }
 }
 
 /// When something issued now with `lifetime` expires (ms since epoch).
 pub(crate) fn expiry(lifetime: &str, now_ms: u64) -> u64 {
-    let lifetime = parse_duration(lifetime).unwrap_or(Duration::ZERO);
+    expiry_after(parse_duration(lifetime).unwrap_or(Duration::ZERO), now_ms)
+}
+
+/// `now_ms` plus `lifetime`.
+pub(crate) fn expiry_after(lifetime: Duration, now_ms: u64) -> u64 {
     now_ms.saturating_add(millis(lifetime))
 }
 
@@ -290,10 +339,142 @@ pub(crate) fn refresh_expiry(app: &ConnectedApp, now_ms: u64) -> Option<u64> {
         .expiry(now_ms)
 }
 
-/// Milliseconds since the Unix epoch: the mock's one clock.
-pub(crate) fn now_ms() -> u64 {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO);
-    millis(since)
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{AuthCode, DeviceGrant, DeviceStatus, MockState, Session, Store};
+    use crate::clock::{Clock, LOGICAL_START_MS};
+    use crate::mock::config::MockConfig;
+    use crate::mock::oauth::issue::{Issue, TokenSet, issue};
+
+    const BASE: &str = "http://127.0.0.1:1";
+
+    fn mock(clock: &Clock, max_tokens: usize) -> MockState {
+        MockState::new(MockConfig::default(), Some(1), clock.clone(), max_tokens)
+    }
+
+    /// An access token and a refresh token, as the web server flow issues them.
+    fn tokens(state: &MockState) -> TokenSet {
+        let app = &state.config.connected_app;
+        let user = &state.users()[0].id;
+        let scopes = ["api".to_string(), "refresh_token".to_string()];
+        issue(
+            state,
+            &Issue::new(app, user, &scopes, BASE).interactive(None),
+        )
+    }
+
+    fn refresh_live(state: &MockState, token: Option<&str>) -> bool {
+        let now = state.now_ms();
+        let token = token.expect("a refresh token");
+        let store = state.store();
+        store
+            .refresh_tokens
+            .get(token)
+            .is_some_and(|g| g.is_live(now))
+    }
+
+    /// One of each thing that expires, on the mock's own lifetimes.
+    fn hand_out_the_rest(state: &MockState) {
+        let now = state.now_ms();
+        let user_id = state.users()[0].id.clone();
+        let mut store = state.store();
+        let code = AuthCode {
+            client_id: "app".into(),
+            redirect_uri: "http://localhost/cb".into(),
+            user_id: user_id.clone(),
+            scopes: vec!["api".into()],
+            challenge: None,
+            nonce: None,
+            expires_ms: now + 15 * 60 * 1000,
+            used: false,
+        };
+        store.codes.insert("code-1".into(), code);
+        let expires_ms = now + 60 * 1000;
+        store.sessions.insert(
+            "sid-1".into(),
+            Session {
+                user_id,
+                expires_ms,
+            },
+        );
+        let device = DeviceGrant {
+            client_id: "app".into(),
+            user_code: "ABCD-EFGH".into(),
+            scopes: vec!["api".into()],
+            expires_ms: now + 10 * 60 * 1000,
+            interval: Duration::from_secs(5),
+            last_poll: None,
+            status: DeviceStatus::Pending,
+        };
+        store.devices.insert("device-1".into(), device);
+    }
+
+    fn sizes(state: &MockState) -> [usize; 5] {
+        let store = state.store();
+        [
+            store.codes.len(),
+            store.access_tokens.len(),
+            store.refresh_tokens.len(),
+            store.sessions.len(),
+            store.devices.len(),
+        ]
+    }
+
+    #[test]
+    fn expired_codes_tokens_sessions_and_device_codes_are_purged() {
+        let clock = Clock::manual(LOGICAL_START_MS);
+        let state = mock(&clock, 100);
+        let set = tokens(&state);
+        hand_out_the_rest(&state);
+        assert_eq!(sizes(&state), [1, 1, 1, 1, 1]);
+        // A purge is due a minute after the last; nothing has expired yet.
+        clock.advance(Store::PURGE_EVERY);
+        assert_eq!(sizes(&state), [1, 1, 1, 0, 1], "the 1-minute session");
+        // Two hours on: the code (15 min), the device code (10 min) and the
+        // access token (2 h) have expired. The refresh token's `infinite`
+        // policy keeps it.
+        clock.advance(Duration::from_secs(2 * 60 * 60));
+        assert_eq!(sizes(&state), [0, 0, 1, 0, 0]);
+        assert!(state.session(&set.access_token).is_none());
+        assert!(refresh_live(&state, set.refresh_token.as_deref()));
+    }
+
+    #[test]
+    fn an_expired_token_is_refused_before_it_is_purged() {
+        let clock = Clock::manual(LOGICAL_START_MS);
+        let state = mock(&clock, 100);
+        let set = tokens(&state);
+        clock.advance(Duration::from_secs(2 * 60 * 60));
+        assert!(state.session(&set.access_token).is_none());
+    }
+
+    #[test]
+    fn at_the_cap_the_oldest_tokens_are_forgotten_first() {
+        let clock = Clock::manual(LOGICAL_START_MS);
+        let state = mock(&clock, 3);
+        let sets: Vec<TokenSet> = (0..5).map(|_| tokens(&state)).collect();
+        let live: Vec<bool> = sets
+            .iter()
+            .map(|set| state.session(&set.access_token).is_some())
+            .collect();
+        assert_eq!(live, [false, false, true, true, true]);
+        // Refresh tokens that never expire are held to the cap too.
+        let refresh: Vec<bool> = sets
+            .iter()
+            .map(|set| refresh_live(&state, set.refresh_token.as_deref()))
+            .collect();
+        assert_eq!(refresh, [false, false, true, true, true]);
+        assert_eq!(sizes(&state), [0, 3, 3, 0, 0]);
+    }
+
+    #[test]
+    fn the_mock_reads_its_clock_for_issued_at() {
+        let clock = Clock::manual(LOGICAL_START_MS);
+        let state = mock(&clock, 10);
+        assert_eq!(tokens(&state).issued_at, LOGICAL_START_MS.to_string());
+        clock.advance(Duration::from_millis(5));
+        assert_eq!(tokens(&state).issued_at, (LOGICAL_START_MS + 5).to_string());
+    }
 }

@@ -29,6 +29,10 @@ impl Harness {
             seed,
             ..MockOptions::default()
         };
+        Harness::with_options(config, options).await
+    }
+
+    pub(crate) async fn with_options(config: MockConfig, options: MockOptions) -> Harness {
         let server = MockServer::start(config, options)
             .await
             .expect("mock starts");

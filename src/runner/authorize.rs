@@ -6,7 +6,7 @@ use rand::Rng as _;
 use serde_json::{Map, Value};
 
 use crate::runner::browser::{self, Login, Outcome};
-use crate::runner::callback::Listener;
+use crate::runner::callback::{Listener, ListenerOptions};
 use crate::runner::config::BrowserMode;
 use crate::runner::run::{Run, StepError};
 use crate::runner::steps::{duration, get_str, pairs, text};
@@ -167,7 +167,8 @@ impl Run<'_> {
         let Some(uri) = get_str(&params, "listen") else {
             return Ok(());
         };
-        let listener = Listener::bind(uri, self.reserved_for(uri))
+        let expecting = ListenerOptions::expecting(self.last_state.clone());
+        let listener = Listener::bind(uri, self.reserved_for(uri), expecting)
             .await
             .map_err(StepError::failed)?;
         self.listener = Some(listener);
@@ -179,9 +180,12 @@ impl Run<'_> {
             .ok_or_else(|| StepError::input("`listen` must be a string"))?;
         let mut listener = match self.listener.take() {
             Some(l) if l.uri == uri => l,
-            _ => Listener::bind(uri, self.reserved_for(uri))
-                .await
-                .map_err(StepError::failed)?,
+            _ => {
+                let expecting = ListenerOptions::expecting(self.last_state.clone());
+                Listener::bind(uri, self.reserved_for(uri), expecting)
+                    .await
+                    .map_err(StepError::failed)?
+            }
         };
         let timeout = match duration(params, "timeout")? {
             Some(t) if self.cfg.timeout.is_none() => t,
@@ -194,11 +198,23 @@ impl Run<'_> {
             ));
         }
         let waited = if self.cfg.browser_mode() == BrowserMode::Auto {
-            listener.wait(timeout).await
+            // The built-in user agent has delivered its redirect already:
+            // when that was refused, no other will come.
+            let patience = match listener.rejected() {
+                0 => timeout,
+                _ => std::time::Duration::ZERO,
+            };
+            listener.wait(patience).await
         } else {
             self.wait_with_countdown(&mut listener, uri, timeout).await
         };
         let Some(delivery) = waited else {
+            let rejected = listener.rejected();
+            if rejected > 0 {
+                return Err(StepError::failed(format!(
+                    "state mismatch: {rejected} deliveries rejected"
+                )));
+            }
             return Err(StepError::failed(format!(
                 "no redirect reached {uri} within {}; was the authorization finished in the browser?",
                 crate::runner::http::human(timeout)
@@ -222,15 +238,7 @@ impl Run<'_> {
             result.insert(k.into(), get(k).into());
         }
         result.insert("params".into(), all.into());
-        let received = get("state");
-        if let (Some(sent), Some(got)) = (&self.last_state, &received)
-            && sent != got
-        {
-            return Err(StepError::failed_with(
-                    "state mismatch: the redirect carried a different state than the authorize step sent (possible CSRF)".to_string(),
-                    result.into(),
-                ));
-        }
+        // The listener delivers only a redirect with the state that was sent.
         Ok(result.into())
     }
 

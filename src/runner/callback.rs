@@ -2,24 +2,43 @@
 //! port. It is bound before the browser is sent to the authorize URL, answers
 //! the browser with a short page, relays the URL fragment of the user-agent
 //! flow (the page's script posts it back), ignores stray requests such as
-//! `/favicon.ico`, and hands the first redirect it gets to the `callback` step.
+//! `/favicon.ico`, and hands the first genuine redirect it gets to the
+//! `callback` step.
+//!
+//! Genuine: when the authorize step sent a `state`, a redirect must carry
+//! it (Salesforce always echoes it). Any local process, or any web page in
+//! the user's browser, can send a request to a loopback port; one that
+//! comes without the state, or with another, is answered 400, counted, and
+//! never delivered, and the step keeps waiting for the real redirect. A
+//! POST is taken only as the relay page's own request: form-encoded, to the
+//! redirect path without a query, from the listener's own origin when the
+//! browser names one.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue, ORIGIN};
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 use crate::log::{Body, Exchange, HttpRequest, HttpResponse, Party};
-use crate::net::ServerStream;
+use crate::net::{self, ServerLimits, ServerStream};
+
+/// The largest relayed fragment (a token response is a few kilobytes).
+const MAX_BODY: usize = 64 * 1024;
+/// Requests kept for the step log besides the delivery itself (relay page
+/// loads, refused deliveries); more are counted, not kept.
+const MAX_LOGGED: usize = 16;
+/// The relay page's encoding.
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// What the browser delivered.
 #[derive(Debug, Clone)]
@@ -30,19 +49,44 @@ pub struct Delivery {
     pub exchanges: Vec<Exchange>,
 }
 
+/// What a listener takes, and its limits.
+#[derive(Debug, Clone, Default)]
+pub struct ListenerOptions {
+    /// The `state` the authorize step sent: a delivery without it, or with
+    /// another, is refused. `None` (or empty): any delivery is taken.
+    pub state: Option<String>,
+    pub limits: ServerLimits,
+}
+
+impl ListenerOptions {
+    /// Taking only deliveries that carry `state` (when there is one).
+    #[must_use]
+    pub fn expecting(state: Option<String>) -> Self {
+        ListenerOptions {
+            state,
+            ..ListenerOptions::default()
+        }
+    }
+}
+
 /// A bound listener.
 pub struct Listener {
     pub uri: String,
     pub port: u16,
     rx: mpsc::Receiver<Delivery>,
     stop: watch::Sender<bool>,
+    shared: Arc<Shared>,
 }
 
 struct Shared {
     path: String,
     uri: String,
+    port: u16,
+    state: Option<String>,
     tx: mpsc::Sender<Delivery>,
     delivered: Mutex<bool>,
+    /// Deliveries refused for a missing or different state.
+    rejected: AtomicUsize,
     relay_log: Mutex<Vec<Exchange>>,
 }
 
@@ -52,6 +96,7 @@ impl Listener {
     pub async fn bind(
         uri: &str,
         reserved: Option<std::net::TcpListener>,
+        options: ListenerOptions,
     ) -> Result<Listener, String> {
         let url = crate::scenario::load::check_listen(uri)?;
         let port = url.port_or_known_default().unwrap_or(80);
@@ -84,18 +129,29 @@ impl Listener {
         let shared = Arc::new(Shared {
             path: url.path().to_owned(),
             uri: uri.to_owned(),
+            port,
+            state: options.state.filter(|state| !state.is_empty()),
             tx,
             delivered: Mutex::new(false),
+            rejected: AtomicUsize::new(0),
             relay_log: Mutex::new(Vec::new()),
         });
         for l in listeners {
-            tokio::spawn(accept_loop(l, Arc::clone(&shared), stop_rx.clone()));
+            let shared = Arc::clone(&shared);
+            let limits = options.limits;
+            tokio::spawn(net::accept_loop(
+                l,
+                limits,
+                stop_rx.clone(),
+                move |stream, peer| serve(stream, peer, Arc::clone(&shared), limits),
+            ));
         }
         Ok(Listener {
             uri: uri.to_owned(),
             port,
             rx,
             stop,
+            shared,
         })
     }
 
@@ -106,6 +162,12 @@ impl Listener {
             .ok()
             .flatten()
     }
+
+    /// How many deliveries were refused for a missing or different `state`.
+    #[must_use]
+    pub fn rejected(&self) -> usize {
+        self.shared.rejected.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for Listener {
@@ -114,41 +176,23 @@ impl Drop for Listener {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    loop {
-        let accepted = tokio::select! {
-            a = listener.accept() => a,
-            _ = stop.changed() => return,
-        };
-        let Ok((stream, peer)) = accepted else {
-            continue;
-        };
-        if !peer.ip().is_loopback() {
-            continue; // never answer other machines
-        }
-        let shared = Arc::clone(&shared);
-        let stream = ServerStream::new(stream, stop.clone());
-        let mut stop = stop.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| handle(Arc::clone(&shared), req));
-            // One buffer per response, as the mock org writes them (see
-            // `mock::connection`).
-            let conn = http1::Builder::new()
-                .writev(false)
-                .serve_connection(TokioIo::new(stream), service);
-            tokio::select! {
-                _ = conn => {}
-                _ = stop.changed() => {}
-            }
-        });
+async fn serve(stream: ServerStream, peer: SocketAddr, shared: Arc<Shared>, limits: ServerLimits) {
+    if !peer.ip().to_canonical().is_loopback() {
+        return; // never answer other machines
     }
+    let service = service_fn(move |req| handle(Arc::clone(&shared), req));
+    // A client that hangs up, or is too slow to send its request's head,
+    // only loses its own connection.
+    let _ = net::http1_builder(&limits)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let method = req.method().as_str().to_owned();
+    let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let mut url = format!("{}{}", origin(&shared.uri), path);
@@ -163,50 +207,46 @@ async fn handle(
             "This address is not the redirect URI.",
         ));
     }
-    let body = match Limited::new(req.into_body(), 64 * 1024).collect().await {
-        Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
-        Err(_) => String::new(),
+    let (params, body) = match method {
+        Method::GET if query.is_empty() => {
+            let request = HttpRequest {
+                method: method.to_string(),
+                url,
+                headers,
+                body: None,
+            };
+            shared.keep(exchange(request, StatusCode::OK));
+            return Ok(relay_page());
+        }
+        Method::GET => (parse(&query), None),
+        Method::POST => match relay_post(&shared, req, &query).await {
+            Ok(body) => (parse(&body), Some(body)),
+            Err(refusal) => return Ok(refusal),
+        },
+        _ => return Ok(not_allowed()),
     };
     let request = HttpRequest {
-        method: method.clone(),
+        method: method.to_string(),
         url,
         headers,
-        body: (!body.is_empty()).then(|| Body::Form(parse(&body))),
+        body: body
+            .filter(|b| !b.is_empty())
+            .map(|b| Body::Form(parse(&b))),
     };
-    let (params, relay) = match method.as_str() {
-        "GET" if !query.is_empty() => (parse(&query), false),
-        "GET" => (Vec::new(), true),
-        "POST" => (parse(&body), false),
-        _ => {
-            return Ok(page(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "Not allowed",
-                "Use GET.",
-            ));
-        }
-    };
-    let (status, response) = if relay {
-        (StatusCode::OK, relay_page())
-    } else {
-        answer(&params)
-    };
-    let exchange = Exchange {
-        from: Party::Browser,
-        to: Party::Callback,
-        request,
-        response: Some(HttpResponse {
-            status: status.as_u16(),
-            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
-            body: None,
-        }),
-        error: None,
-    };
-    if relay {
-        if let Ok(mut log) = shared.relay_log.lock() {
-            log.push(exchange);
-        }
-        return Ok(response);
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if let Some(expected) = &shared.state
+        && get("state") != Some(expected.as_str())
+    {
+        shared.rejected.fetch_add(1, Ordering::Relaxed);
+        shared.keep(exchange(request, StatusCode::BAD_REQUEST));
+        return Ok(page(
+            StatusCode::BAD_REQUEST,
+            "State mismatch",
+            "This redirect does not carry the state that sfscenario sent: it was refused, \
+             and sfscenario keeps waiting for the real one.",
+        ));
     }
+    let (status, response) = answer(&params);
     let first = shared
         .delivered
         .lock()
@@ -224,9 +264,104 @@ async fn handle(
         .lock()
         .map(|mut l| std::mem::take(&mut *l))
         .unwrap_or_default();
-    exchanges.push(exchange);
+    exchanges.push(exchange(request, status));
     let _ = shared.tx.send(Delivery { params, exchanges }).await;
     Ok(response)
+}
+
+impl Shared {
+    /// Keeps a request that was not the delivery for the step log, up to
+    /// [`MAX_LOGGED`] of them.
+    fn keep(&self, exchange: Exchange) {
+        if let Ok(mut log) = self.relay_log.lock()
+            && log.len() < MAX_LOGGED
+        {
+            log.push(exchange);
+        }
+    }
+
+    /// An `Origin` the relay page may have: this listener's, on loopback.
+    fn own_origin(&self, origin: &str) -> bool {
+        let Ok(url) = url::Url::parse(origin) else {
+            return false;
+        };
+        let loopback = match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        url.scheme() == "http" && loopback && url.port_or_known_default() == Some(self.port)
+    }
+}
+
+/// The body of the relay page's POST, or the answer refusing another POST.
+async fn relay_post(
+    shared: &Shared,
+    req: Request<Incoming>,
+    query: &str,
+) -> Result<String, Response<Full<Bytes>>> {
+    if !query.is_empty() {
+        return Err(not_allowed());
+    }
+    let form = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case(FORM));
+    if !form {
+        return Err(page(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Not accepted",
+            "Only the relay page's form-encoded request is taken here.",
+        ));
+    }
+    let origin = req.headers().get(ORIGIN).map(HeaderValue::as_bytes);
+    if let Some(origin) = origin
+        && !std::str::from_utf8(origin).is_ok_and(|o| shared.own_origin(o))
+    {
+        return Err(page(
+            StatusCode::FORBIDDEN,
+            "Not accepted",
+            "This request comes from another site.",
+        ));
+    }
+    match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(b) => Ok(String::from_utf8_lossy(&b.to_bytes()).into_owned()),
+        Err(_) => Err(page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Not accepted",
+            "The request body is too large.",
+        )),
+    }
+}
+
+fn not_allowed() -> Response<Full<Bytes>> {
+    let mut response = page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Not allowed",
+        "The redirect comes with GET; only the relay page posts here.",
+    );
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// The log entry of one request the listener answered with `status`.
+fn exchange(request: HttpRequest, status: StatusCode) -> Exchange {
+    Exchange {
+        from: Party::Browser,
+        to: Party::Callback,
+        request,
+        response: Some(HttpResponse {
+            status: status.as_u16(),
+            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+            body: None,
+        }),
+        error: None,
+    }
 }
 
 fn answer(params: &[(String, String)]) -> (StatusCode, Response<Full<Bytes>>) {
@@ -292,8 +427,8 @@ h1{{font-size:1.4rem}}</style></head><body><h1>{t}</h1><p>{x}</p></body></html>"
     let mut r = Response::new(Full::new(Bytes::from(html)));
     *r.status_mut() = status;
     r.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("text/html; charset=utf-8"),
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
     );
     r
 }
@@ -309,8 +444,182 @@ fetch(location.pathname,{method:'POST',headers:{'content-type':'application/x-ww
 </script></body></html>";
     let mut r = Response::new(Full::new(Bytes::from(html)));
     r.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("text/html; charset=utf-8"),
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
     );
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use reqwest::StatusCode;
+
+    use super::{Listener, ListenerOptions};
+
+    const STATE: &str = "s3nt-state";
+
+    async fn listener(state: Option<&str>) -> (Listener, String) {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = socket.local_addr().expect("an address").port();
+        let uri = format!("http://127.0.0.1:{port}/callback");
+        let options = ListenerOptions::expecting(state.map(str::to_owned));
+        let listener = Listener::bind(&uri, Some(socket), options)
+            .await
+            .expect("the listener binds");
+        (listener, uri)
+    }
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("a client")
+    }
+
+    /// Nothing was delivered: every request above was answered, and a
+    /// delivery is handed over before its answer.
+    async fn nothing_delivered(listener: &mut Listener) {
+        assert!(listener.wait(Duration::ZERO).await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_redirect_without_the_sent_state_is_refused_and_the_real_one_still_passes() {
+        let (mut listener, uri) = listener(Some(STATE)).await;
+        let http = client();
+        for forged in [
+            "?code=forged-code",
+            "?code=forged-code&state=other",
+            "?code=forged-code&state=",
+            "?code=forged-code&state=s3nt-state-and-more",
+            "?error=access_denied",
+        ] {
+            let page = http.get(format!("{uri}{forged}")).send().await.unwrap();
+            assert_eq!(page.status(), StatusCode::BAD_REQUEST, "{forged}");
+            assert!(page.text().await.unwrap().contains("State mismatch"));
+        }
+        nothing_delivered(&mut listener).await;
+        assert_eq!(listener.rejected(), 5);
+        let genuine = format!("{uri}?code=genuine-code&state={STATE}");
+        let page = http.get(genuine).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let delivery = listener.wait(Duration::from_secs(30)).await.unwrap();
+        let code = delivery.params.iter().find(|(k, _)| k == "code");
+        assert_eq!(code.map(|(_, v)| v.as_str()), Some("genuine-code"));
+        // The refused requests are in the step log, answered 400.
+        let statuses: Vec<u16> = delivery
+            .exchanges
+            .iter()
+            .filter_map(|e| e.response.as_ref().map(|r| r.status))
+            .collect();
+        assert_eq!(statuses, [400, 400, 400, 400, 400, 200]);
+    }
+
+    #[tokio::test]
+    async fn without_a_sent_state_the_first_redirect_is_taken() {
+        let (mut listener, uri) = listener(None).await;
+        let page = client()
+            .get(format!("{uri}?code=abc"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(listener.wait(Duration::from_secs(30)).await.is_some());
+        assert_eq!(listener.rejected(), 0);
+    }
+
+    #[tokio::test]
+    async fn only_the_relay_pages_form_post_is_taken() {
+        let (mut listener, uri) = listener(Some(STATE)).await;
+        let http = client();
+        let fragment = format!("access_token=tok3n-value&state={STATE}");
+        let boundary = "multipart/form-data; boundary=x";
+        let multipart = format!(
+            "--x\r\nContent-Disposition: form-data; name=\"state\"\r\n\r\n{STATE}\r\n--x--\r\n"
+        );
+        let refused = [
+            (
+                "text/plain",
+                fragment.clone(),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
+            (
+                "text/plain;charset=UTF-8",
+                fragment.clone(),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
+            (boundary, multipart, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            (
+                "application/json",
+                format!("{{\"state\":\"{STATE}\"}}"),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
+            ("", fragment.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ];
+        for (content_type, body, status) in refused {
+            let mut post = http.post(&uri).body(body);
+            if !content_type.is_empty() {
+                post = post.header("content-type", content_type);
+            }
+            let answer = post.send().await.unwrap();
+            assert_eq!(answer.status(), status, "{content_type}");
+        }
+        let form = "application/x-www-form-urlencoded";
+        // Another path, a query on the relay's path, another site's page.
+        let base = uri.trim_end_matches("/callback");
+        let elsewhere = [
+            (format!("{base}/other"), None, StatusCode::NOT_FOUND),
+            (format!("{uri}?x=1"), None, StatusCode::METHOD_NOT_ALLOWED),
+            (
+                uri.clone(),
+                Some("https://evil.example"),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                uri.clone(),
+                Some("http://127.0.0.1:1"),
+                StatusCode::FORBIDDEN,
+            ),
+            (uri.clone(), Some("null"), StatusCode::FORBIDDEN),
+        ];
+        for (url, origin, status) in elsewhere {
+            let mut post = http
+                .post(&url)
+                .header("content-type", form)
+                .body(fragment.clone());
+            if let Some(origin) = origin {
+                post = post.header("origin", origin);
+            }
+            assert_eq!(
+                post.send().await.unwrap().status(),
+                status,
+                "{url} {origin:?}"
+            );
+        }
+        let put = http
+            .put(&uri)
+            .header("content-type", form)
+            .body(fragment.clone());
+        let answer = put.send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(answer.headers()["allow"], "GET, POST");
+        nothing_delivered(&mut listener).await;
+        assert_eq!(listener.rejected(), 0, "refused before the state is read");
+        // The relay page's own request, as its script sends it.
+        let origin = uri.trim_end_matches("/callback").to_owned();
+        let relay = http
+            .post(&uri)
+            .header("content-type", form)
+            .header("origin", origin)
+            .body(fragment);
+        assert_eq!(relay.send().await.unwrap().status(), StatusCode::OK);
+        let delivery = listener.wait(Duration::from_secs(30)).await.unwrap();
+        assert!(
+            delivery
+                .params
+                .iter()
+                .any(|(k, v)| k == "access_token" && v == "tok3n-value")
+        );
+    }
 }

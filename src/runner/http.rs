@@ -70,6 +70,10 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("sfscenario/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
+            // Below the mock's and the listener's 10 s header timeout, which
+            // also closes idle connections: a request never goes out on a
+            // connection the server is closing.
+            .pool_idle_timeout(Duration::from_secs(5))
             // `localhost` is always this machine; skip the resolver (and its thread pool).
             .resolve("localhost", std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
         if let Some(pem) = ca_cert {

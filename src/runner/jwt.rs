@@ -1,7 +1,5 @@
 //! `jwt`: signs an RS256 assertion for the JWT bearer flow.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value};
 
@@ -47,10 +45,7 @@ impl Run<'_> {
             None => Map::new(),
             Some(_) => return Err(StepError::input("`claims` must be a map")),
         };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let now = self.clock.now_secs();
         for key in ["exp", "iat", "nbf"] {
             let Some(Value::String(s)) = claims.get(key) else {
                 continue;

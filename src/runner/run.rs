@@ -8,6 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::{Map, Value};
 
+use crate::clock::Clock;
 use crate::log::{Exchange, ScenarioLog, Status, StepLog};
 use crate::mock::{MockConfig, MockOptions, MockServer};
 use crate::runner::callback::Listener;
@@ -99,6 +100,10 @@ pub struct Run<'a> {
     pub(crate) events: &'a dyn Events,
     pub(crate) templates: Templates,
     pub(crate) rng: ChaCha20Rng,
+    /// Clock values (`exp` of a JWT): the system clock, or with `--seed`
+    /// the logical clock shared with the scenario's mock. Timeouts and
+    /// durations use the wall clock.
+    pub(crate) clock: Clock,
     pub(crate) redactor: Redactor,
     pub(crate) vars: Map<String, Value>,
     pub(crate) results: Map<String, Value>,
@@ -135,6 +140,7 @@ pub async fn run_scenario(
             Some(seed) => ChaCha20Rng::seed_from_u64(seed),
             None => ChaCha20Rng::from_os_rng(),
         },
+        clock: Clock::system(),
         redactor: Redactor::new(),
         vars: Map::new(),
         results: Map::new(),
@@ -657,8 +663,12 @@ impl Run<'_> {
                 at,
             )]
         })?;
+        if self.cfg.seed.is_some() {
+            self.clock = Clock::seeded();
+        }
         let options = MockOptions {
             seed: self.cfg.seed.map(|s| s.wrapping_add(1)),
+            clock: Some(self.clock.clone()),
             ..MockOptions::default()
         };
         let server = MockServer::start(config, options).await.map_err(|e| {

@@ -115,7 +115,14 @@ pub(crate) fn consent_response(auth: &AuthRequest<'_>, user: &User) -> MockRespo
 /// The active user behind the browser's `sid` cookie.
 pub(crate) fn logged_in_user<'s>(state: &'s MockState, request: &MockRequest) -> Option<&'s User> {
     let sid = request.cookie("sid")?;
-    let user_id = state.store().sessions.get(sid)?.clone();
+    let now = state.now_ms();
+    let user_id = state
+        .store()
+        .sessions
+        .get(sid)
+        .filter(|session| now < session.expires_ms)?
+        .user_id
+        .clone();
     state.user_by_id(&user_id).filter(|user| user.user.active)
 }
 

@@ -10,7 +10,7 @@ use super::authorize::{
 use super::issue::{Issue, issue};
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse};
-use crate::mock::state::{AuthCode, MockState, User, expiry, now_ms};
+use crate::mock::state::{AuthCode, MockState, Session, User, expiry, expiry_after};
 
 /// Salesforce's own wording for a failed login.
 const BAD_LOGIN: &str = "Please check your username and password. If you still can't log in, \
@@ -72,10 +72,14 @@ pub(crate) fn authenticate<'s>(
 
 /// `page` with a new login session for `user` in its `sid` cookie.
 pub(crate) fn with_session(state: &MockState, user: &User, mut page: MockResponse) -> MockResponse {
+    let session = Session {
+        user_id: user.id.clone(),
+        expires_ms: expiry_after(Session::LIFETIME, state.now_ms()),
+    };
     let sid = {
         let mut store = state.store();
         let sid = store.random.session_id();
-        store.sessions.insert(sid.clone(), user.id.clone());
+        store.sessions.insert(sid.clone(), session);
         sid
     };
     let cookie = format!("sid={sid}; Path=/; HttpOnly; SameSite=Lax");
@@ -135,7 +139,7 @@ fn new_code(state: &MockState, auth: &AuthRequest<'_>, user: &User) -> String {
         scopes: auth.scopes.clone(),
         challenge: auth.challenge.clone(),
         nonce: auth.nonce.clone(),
-        expires_ms: expiry(&auth.app.code_lifetime, now_ms()),
+        expires_ms: expiry(&auth.app.code_lifetime, state.now_ms()),
         used: false,
     };
     let mut store = state.store();

@@ -3,7 +3,7 @@
 //! (see `verification.rs`). Every refusal is HTTP 400 JSON; sfdx-core keeps
 //! polling only on `authorization_pending`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -13,7 +13,7 @@ use super::token::{EXPIRED_CODE, INACTIVE_USER, Refusal, client};
 use crate::mock::duration::{millis, parse_duration};
 use crate::mock::pages::DEVICE;
 use crate::mock::request::MockRequest;
-use crate::mock::state::{DeviceGrant, DeviceStatus, MockState, expiry, now_ms};
+use crate::mock::state::{DeviceGrant, DeviceStatus, MockState, expiry};
 
 const PENDING: Refusal = ("authorization_pending", "authorization pending");
 const SLOW_DOWN: Refusal = ("slow_down", "slow down");
@@ -28,8 +28,7 @@ pub(super) fn start(state: &MockState, request: &MockRequest) -> Result<Value, R
     let app = client(state, request, |_| false)?;
     let scopes = granted_scopes(app, request.param("scope")).ok_or(INVALID_SCOPE)?;
     let interval = parse_duration(&app.device_interval).unwrap_or(Duration::from_secs(5));
-    let interval_ms = millis(interval);
-    let now = now_ms();
+    let now = state.now_ms();
     let mut store = state.store();
     let device_code = store.random.device_code();
     let user_code = store.random.user_code();
@@ -38,8 +37,8 @@ pub(super) fn start(state: &MockState, request: &MockRequest) -> Result<Value, R
         user_code: user_code.clone(),
         scopes,
         expires_ms: expiry(&app.device_code_lifetime, now),
-        interval_ms,
-        last_poll_ms: None,
+        interval,
+        last_poll: None,
         status: DeviceStatus::Pending,
     };
     store.devices.insert(device_code.clone(), grant);
@@ -48,7 +47,7 @@ pub(super) fn start(state: &MockState, request: &MockRequest) -> Result<Value, R
         "device_code": device_code,
         "user_code": user_code,
         "verification_uri": format!("{}{DEVICE}", request.base_url),
-        "interval": interval_ms.div_ceil(1000),
+        "interval": millis(interval).div_ceil(1000),
     }))
 }
 
@@ -70,7 +69,7 @@ fn answer(
     code: &str,
     client_id: &str,
 ) -> Result<(String, Vec<String>), Refusal> {
-    let now = now_ms();
+    let now = state.now_ms();
     let mut store = state.store();
     let device = store
         .devices
@@ -80,13 +79,15 @@ fn answer(
     if now >= device.expires_ms || device.status == DeviceStatus::Used {
         return Err(EXPIRED_CODE);
     }
+    // Real time: a seeded run's clock barely moves while the device waits.
+    let polled = Instant::now();
     let too_soon = device
-        .last_poll_ms
-        .is_some_and(|last| now < last.saturating_add(device.interval_ms));
+        .last_poll
+        .is_some_and(|last| polled.saturating_duration_since(last) < device.interval);
     if too_soon {
         return Err(SLOW_DOWN);
     }
-    device.last_poll_ms = Some(now);
+    device.last_poll = Some(polled);
     match &device.status {
         DeviceStatus::Pending => Err(PENDING),
         DeviceStatus::Denied => Err(DENIED),

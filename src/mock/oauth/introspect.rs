@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::mock::config::ConnectedApp;
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT};
-use crate::mock::state::{Grant, MockState, now_ms};
+use crate::mock::state::{Grant, MockState};
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     if request.method != Method::POST {
@@ -26,7 +26,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let token = request.param("token").unwrap_or_default();
     let hint = request.param("token_type_hint");
     let body = find(state, token, hint)
-        .filter(|(grant, _)| *grant.client_id == *app.client_id && grant.is_live(now_ms()))
+        .filter(|(grant, _)| *grant.client_id == *app.client_id && grant.is_live(state.now_ms()))
         .map_or_else(
             || json!({ "active": false }),
             |(grant, kind)| active(state, &request.base_url, &grant, kind),

@@ -11,7 +11,7 @@ use sha2::Sha256;
 
 use super::id_token::id_token;
 use crate::mock::config::ConnectedApp;
-use crate::mock::state::{Grant, MockState, expiry, now_ms, refresh_expiry};
+use crate::mock::state::{Grant, MockState, expiry, refresh_expiry};
 
 /// One token response, fields in Salesforce's order.
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ impl<'a> Issue<'a> {
 
 /// Makes and records an access token (and a refresh token when asked).
 pub(crate) fn issue(state: &MockState, what: &Issue<'_>) -> TokenSet {
-    let now = now_ms();
+    let now = state.now_ms();
     let mut store = state.store();
     let client_id = store.interned.name(&what.app.client_id);
     let user_id = store.interned.name(what.user_id);

@@ -15,7 +15,7 @@ use super::token::{EXPIRED_CODE, INACTIVE_USER, INVALID_CLIENT_ID, Refusal};
 use crate::mock::config::ConnectedApp;
 use crate::mock::keys::{decoding_key, public_key};
 use crate::mock::request::MockRequest;
-use crate::mock::state::{MockState, User, now_ms};
+use crate::mock::state::{MockState, User};
 
 const INVALID_ASSERTION: Refusal = ("invalid_grant", "invalid assertion");
 const BAD_AUDIENCE: Refusal = ("invalid_grant", "audience is invalid");
@@ -40,7 +40,7 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
     }
     let exp = claims.get("exp").ok_or(INVALID_ASSERTION)?;
     let exp = seconds(exp).ok_or(INVALID_ASSERTION)?;
-    if exp <= now_ms() / 1000 {
+    if exp <= state.now_ms() / 1000 {
         return Err(EXPIRED_CODE);
     }
     let user = claims

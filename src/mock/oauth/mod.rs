@@ -9,7 +9,7 @@ mod discovery;
 mod id_token;
 mod identity;
 mod introspect;
-mod issue;
+pub(super) mod issue;
 mod jwt_bearer;
 pub(crate) mod pkce;
 mod revoke;

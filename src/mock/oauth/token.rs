@@ -10,7 +10,7 @@ use super::{client_credentials, device, jwt_bearer};
 use crate::mock::config::ConnectedApp;
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, oauth_error};
-use crate::mock::state::{AuthCode, MockState, now_ms};
+use crate::mock::state::{AuthCode, MockState};
 
 pub(super) type Refusal = (&'static str, &'static str);
 
@@ -106,9 +106,10 @@ fn authorization_code(
 /// Looks a code up and marks it used: a code is single-use even when the
 /// exchange then fails.
 fn take_code(state: &MockState, code: &str, client_id: &str) -> Result<AuthCode, Refusal> {
+    let now = state.now_ms();
     let mut store = state.store();
     let record = store.codes.get_mut(code).ok_or(EXPIRED_CODE)?;
-    let usable = !record.used && now_ms() < record.expires_ms && record.client_id == client_id;
+    let usable = !record.used && now < record.expires_ms && record.client_id == client_id;
     record.used = true;
     if usable {
         Ok(record.clone())
@@ -151,7 +152,7 @@ fn refresh_token(state: &MockState, request: &MockRequest) -> Result<serde_json:
             .get(token)
             .cloned()
             .ok_or(EXPIRED_TOKEN)?;
-        if !grant.is_live(now_ms()) || *grant.client_id != *app.client_id {
+        if !grant.is_live(state.now_ms()) || *grant.client_id != *app.client_id {
             return Err(EXPIRED_TOKEN);
         }
         if app.refresh_token_rotation {

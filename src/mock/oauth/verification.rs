@@ -11,7 +11,7 @@ use crate::mock::config::ConnectedApp;
 use crate::mock::pages::{self, DEVICE};
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT};
-use crate::mock::state::{DeviceStatus, MockState, User, now_ms};
+use crate::mock::state::{DeviceStatus, MockState, User};
 
 const INVALID_CODE: &str = "That code is invalid or has expired. Check the code on your device.";
 
@@ -108,7 +108,7 @@ fn confirm(device: &Pending<'_>, user: &User) -> MockResponse {
 
 /// The live, undecided device code with this user code.
 fn pending<'s>(state: &'s MockState, user_code: &str) -> Option<Pending<'s>> {
-    let now = now_ms();
+    let now = state.now_ms();
     let store = state.store();
     let (device_code, grant) = store.devices.iter().find(|(_, grant)| {
         grant.user_code == user_code
@@ -116,7 +116,7 @@ fn pending<'s>(state: &'s MockState, user_code: &str) -> Option<Pending<'s>> {
             && now < grant.expires_ms
     })?;
     Some(Pending {
-        device_code: device_code.clone(),
+        device_code: device_code.to_owned(),
         user_code: grant.user_code.clone(),
         app: state.app(&grant.client_id)?,
         scopes: grant.scopes.clone(),

@@ -13,7 +13,6 @@ use crate::mock::sobjects::SObjectKind;
 use crate::mock::sobjects::fields::FieldDef;
 use crate::mock::sobjects::record::{self, is_id_shaped};
 use crate::mock::sobjects::store::{Record, RecordStore, is_deleted};
-use crate::mock::state::now_ms;
 
 /// `GET sobjects/{Type}`: the basic describe and the live records.
 pub(crate) fn basic_information(call: &Call<'_>, kind: SObjectKind) -> MockResponse {
@@ -34,7 +33,7 @@ pub(crate) fn create(call: &Call<'_>, kind: SObjectKind) -> Reply {
     let id = call
         .state
         .records()
-        .insert(kind, fields, &call.grant.user_id, now_ms());
+        .insert(kind, fields, &call.grant.user_id, call.state.now_ms());
     let body = json!({ "id": id, "errors": [], "success": true });
     Ok(reply::json(call.request, StatusCode::CREATED, &body))
 }
@@ -57,7 +56,7 @@ pub(crate) fn update(call: &Call<'_>, kind: SObjectKind, id: &str) -> Reply {
     let fields = body::fields(kind, body::object(call.request)?, Mode::Update)?;
     let mut store = call.state.records();
     live(&store, kind, id, true)?;
-    store.update(kind, id, fields, &call.grant.user_id, now_ms());
+    store.update(kind, id, fields, &call.grant.user_id, call.state.now_ms());
     Ok(reply::no_content())
 }
 
@@ -66,7 +65,7 @@ pub(crate) fn delete(call: &Call<'_>, kind: SObjectKind, id: &str) -> Reply {
     refuse_unless(kind.deletable, "deleted", kind)?;
     let mut store = call.state.records();
     live(&store, kind, id, true)?;
-    store.delete(kind, id, &call.grant.user_id, now_ms());
+    store.delete(kind, id, &call.grant.user_id, call.state.now_ms());
     Ok(reply::no_content())
 }
 
@@ -100,14 +99,14 @@ pub(crate) fn upsert(call: &Call<'_>, kind: SObjectKind, field: &str, value: &st
             refuse_unless(kind.createable, "inserted", kind)?;
             let mut fields = body::fields(kind, body, Mode::Create)?;
             fields.insert(field.name.to_string(), Value::from(value));
-            let id = store.insert(kind, fields, user, now_ms());
+            let id = store.insert(kind, fields, user, call.state.now_ms());
             let body = json!({ "id": id, "success": true, "errors": [], "created": true });
             Ok(reply::json(call.request, StatusCode::CREATED, &body))
         }
         [id] => {
             refuse_unless(kind.updateable, "updated", kind)?;
             let fields = body::fields(kind, body, Mode::Update)?;
-            store.update(kind, id, fields, user, now_ms());
+            store.update(kind, id, fields, user, call.state.now_ms());
             Ok(reply::no_content())
         }
         many => Ok(multiple_choices(call, kind, many)),
@@ -122,7 +121,7 @@ pub(crate) fn delete_by(call: &Call<'_>, kind: SObjectKind, field: &str, value: 
     match store.matching(kind, field.name, value).as_slice() {
         [] => Err(RestError::not_found()),
         [id] => {
-            store.delete(kind, id, &call.grant.user_id, now_ms());
+            store.delete(kind, id, &call.grant.user_id, call.state.now_ms());
             Ok(reply::no_content())
         }
         many => Ok(multiple_choices(call, kind, many)),

@@ -9,7 +9,7 @@ use super::envelope::{self, PARTNER_NS};
 use super::xml::{flag, leaf};
 use crate::mock::duration::parse_duration;
 use crate::mock::response::MockResponse;
-use crate::mock::state::{Grant, User, expiry, now_ms};
+use crate::mock::state::{Grant, User, expiry};
 
 const INVALID_LOGIN: &str = "Invalid username, password, security token; or user locked out.";
 
@@ -42,7 +42,7 @@ fn open_session(call: &Call<'_>, user: &User) -> String {
     let app = &state.config.connected_app;
     let mut store = state.store();
     let token = store.random.access_token(state.org_id15());
-    let now = now_ms();
+    let now = state.now_ms();
     let grant = Grant {
         client_id: store.interned.name(&app.client_id),
         user_id: store.interned.name(&user.id),

@@ -6,11 +6,15 @@ use serde_json::{Value, json};
 
 use crate::mock::config::{DEFAULT_CLIENT_ID as ID, MockConfig};
 use crate::mock::keys::APP_PRIVATE_KEY_PEM;
-use crate::mock::state::now_ms;
 use crate::mock::testing::Harness;
 
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const OTHER_KEY: &str = include_str!("../../keys/org_signing_key.pem");
+
+/// The harness's mock runs on the system clock.
+fn now_ms() -> u64 {
+    crate::clock::Clock::system().now_ms()
+}
 
 fn sign_with(pem: &str, claims: &Value) -> String {
     let key = EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap();

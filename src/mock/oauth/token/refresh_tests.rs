@@ -6,7 +6,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::clock::{Clock, LOGICAL_START_MS};
 use crate::mock::config::{DEFAULT_CLIENT_ID as ID, DEFAULT_CLIENT_SECRET as SECRET, MockConfig};
+use crate::mock::server::MockOptions;
 use crate::mock::testing::Harness;
 
 fn app(connected_app: &Value) -> MockConfig {
@@ -39,10 +41,17 @@ fn assert_expired(answer: &(StatusCode, Value)) {
 
 #[tokio::test]
 async fn a_duration_policy_expires_the_refresh_token() {
-    let mock = Harness::with(app(&json!({ "refresh_token_policy": "300ms" })), None).await;
+    let clock = Clock::manual(LOGICAL_START_MS);
+    let options = MockOptions {
+        clock: Some(clock.clone()),
+        ..MockOptions::default()
+    };
+    let config = app(&json!({ "refresh_token_policy": "300ms" }));
+    let mock = Harness::with_options(config, options).await;
     let token = first_refresh_token(&mock).await;
+    clock.advance(Duration::from_millis(299));
     assert_eq!(refresh(&mock, &token).await.0, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    clock.advance(Duration::from_millis(1));
     assert_expired(&refresh(&mock, &token).await);
 }
 
