@@ -6,41 +6,25 @@
 use std::path::Path;
 
 use crate::cli::args::MockArgs;
+use crate::cli::exit::{CliError, Exit};
 use crate::location::Location;
 use crate::mock::{CaFile, MockConfig, MockOptions, MockServer};
 use crate::net::ServerLimits;
 use crate::scenario::node::{Node, Value};
 
-pub fn mock(args: &MockArgs) -> u8 {
-    let config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return 2;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+pub fn mock(args: &MockArgs) -> Result<Exit, CliError> {
+    let config = load_config(args.config.as_deref()).map_err(CliError::MockConfig)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return 2;
-        }
-    };
+        .map_err(|e| CliError::Start(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(serve(args, config))
 }
 
-async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
+async fn serve(args: &MockArgs, config: MockConfig) -> Result<Exit, CliError> {
     // Handlers first, so that a signal sent right after the banner is caught.
-    let stop = match Interrupt::install() {
-        Ok(stop) => stop,
-        Err(e) => {
-            eprintln!("error: cannot watch for Ctrl-C: {e}");
-            return 2;
-        }
-    };
+    let stop = Interrupt::install()
+        .map_err(|e| CliError::Start(format!("cannot watch for Ctrl-C: {e}")))?;
     let options = MockOptions {
         host: args.host,
         port: args.port,
@@ -54,23 +38,20 @@ async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
         max_tokens: args.max_tokens,
         clock: None,
     };
-    let server = match MockServer::start(config, options).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "error: cannot start the mock org on {}: {e}",
-                std::net::SocketAddr::from((args.host, args.port))
-            );
-            return 2;
-        }
-    };
+    let server = MockServer::start(config, options).await.map_err(|e| {
+        CliError::Start(format!(
+            "cannot start the mock org on {}: {e}",
+            std::net::SocketAddr::from((args.host, args.port))
+        ))
+    })?;
     let ca_file = match server.ca_certificate_pem() {
         Some(pem) => match CaFile::write(pem, args.tls_dir.as_deref()) {
             Ok(file) => Some(file),
             Err(e) => {
-                eprintln!("error: cannot write the CA certificate: {e}");
                 server.shutdown().await;
-                return 2;
+                return Err(CliError::Start(format!(
+                    "cannot write the CA certificate: {e}"
+                )));
             }
         },
         None => None,
@@ -85,7 +66,7 @@ async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
         file.remove();
     }
     eprintln!("stopped");
-    0
+    Ok(Exit::Passed)
 }
 
 /// What `sfscenario mock` prints on stdout: everything a client needs.

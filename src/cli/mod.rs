@@ -1,6 +1,7 @@
 //! The command line: parse, dispatch, exit status.
 
 pub mod args;
+pub mod exit;
 pub mod files;
 pub mod mock;
 pub mod output;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser as _};
 
 use args::{Cli, Command};
+use exit::Exit;
 
 /// Runs sfscenario with these arguments.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -22,10 +24,16 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            // Help and version are answers, not errors.
+            let exit = if e.use_stderr() {
+                Exit::Unusable
+            } else {
+                Exit::Passed
+            };
+            return exit.into();
         }
     };
-    let code = match cli.command {
+    let ended = match cli.command {
         Command::Run(a) => run::run(*a),
         Command::Validate(a) => validate::validate(&a),
         Command::Mock(a) => mock::mock(&a),
@@ -35,7 +43,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 "{}",
                 serde_json::to_string_pretty(&schema).unwrap_or_default()
             );
-            0
+            Ok(Exit::Passed)
         }
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -44,8 +52,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 "sfscenario",
                 &mut std::io::stdout(),
             );
-            0
+            Ok(Exit::Passed)
         }
     };
-    ExitCode::from(code)
+    ended.unwrap_or_else(|e| e.report()).into()
 }
