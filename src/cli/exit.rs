@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::runner::run::Verdict;
+use crate::runner::Verdict;
 
 /// The end of a command, worst last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -7,10 +7,10 @@ use crate::cli::args::{RunArgs, Shard};
 use crate::cli::exit::{CliError, Exit};
 use crate::cli::{files, output, schedule};
 use crate::log::ScenarioLog;
+use crate::net::client::Http;
 use crate::render::{self, Format, RenderOptions};
+use crate::runner::Outcome;
 use crate::runner::config::{RunConfig, Target, org_url};
-use crate::runner::http::Http;
-use crate::runner::run::Outcome;
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::load::load;
 use crate::scenario::model::Scenario;
@@ -164,9 +164,9 @@ fn shard(mut files: Vec<PathBuf>, shard: Shard) -> Vec<PathBuf> {
 
 /// Runs every planned scenario, then writes outputs.
 async fn run_all(plan: std::sync::Arc<Plan>) -> Result<Exit, CliError> {
-    let http = Http::new(plan.config.ca_cert.as_deref()).map_err(|message| CliError::Option {
+    let http = Http::new(plan.config.ca_cert.as_deref()).map_err(|e| CliError::Option {
         option: "--ca-cert",
-        message,
+        message: e.to_string(),
     })?;
     // Ctrl-C: the reports of what ran so far (the running scenario up to its
     // last finished step) are written, then the exit status is 130.

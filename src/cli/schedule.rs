@@ -11,10 +11,10 @@ use tokio::sync::OwnedMutexGuard;
 
 use crate::cli::run::{Done, Plan, read_scenarios};
 use crate::log::{ScenarioLog, StepLog};
+use crate::net::client::Http;
 use crate::render::{self, Format};
 use crate::runner::config::Target;
-use crate::runner::http::Http;
-use crate::runner::run::{Events, Outcome, Verdict, run_scenario};
+use crate::runner::{Events, Outcome, Verdict, run_scenario};
 use crate::scenario::model::{Kind, Scenario};
 use crate::scenario::node::Value as NodeValue;
 use crate::secret::Redactor;

@@ -5,7 +5,7 @@ use crate::cli::exit::{CliError, Exit};
 use crate::cli::files;
 use crate::cli::run::{print_diagnostics, read_scenario};
 use crate::scenario::check;
-use crate::template::Templates;
+use crate::scenario::template::Templates;
 
 pub fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
     let files = files::scenario_files(&args.paths).map_err(CliError::Paths)?;

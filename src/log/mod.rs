@@ -92,11 +92,29 @@ impl Party {
     }
 }
 
+/// What an exchange is to the flow, so that renderers can tell the OAuth
+/// protocol from a person using the login host's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A request the protocol defines: the authorization request, the
+    /// redirect to the callback, token, REST, SOAP and Metadata calls.
+    Protocol,
+    /// A page the user agent loaded for the person (login, consent,
+    /// verification, an error page).
+    Page,
+    /// What the person does on those pages (the login and consent forms, the
+    /// callback page relaying a URL fragment): the login host's own business,
+    /// different on every org.
+    Interaction,
+}
+
 /// One HTTP request and its response.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exchange {
     pub from: Party,
     pub to: Party,
+    pub role: Role,
     pub request: HttpRequest,
     pub response: Option<HttpResponse>,
     /// Transport failure (refused, timeout, …).

@@ -80,6 +80,7 @@ fn exchange(e: &mut Exchange, f: &mut Visit<'_>) {
     let Exchange {
         from: _,
         to: _,
+        role: _,
         request,
         response,
         error,

@@ -48,9 +48,16 @@ fn step(index: usize, id: &str, name: &str, kind: &str) -> StepLog {
 }
 
 fn exchange(from: Party, to: Party, request: HttpRequest, response: HttpResponse) -> Exchange {
+    // The browser's form posts are what the person does; the rest is the protocol.
+    let role = match (from, request.method.as_str()) {
+        (Party::Browser, "POST") => crate::log::Role::Interaction,
+        (Party::Browser, _) if to == Party::LoginHost => crate::log::Role::Page,
+        _ => crate::log::Role::Protocol,
+    };
     Exchange {
         from,
         to,
+        role,
         request,
         response: Some(response),
         error: None,

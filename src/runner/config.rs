@@ -12,28 +12,8 @@ pub enum Target {
     Org(String),
 }
 
-/// How an `authorize` step reaches a user agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BrowserMode {
-    /// sfscenario is the browser: it logs in and approves over real HTTP.
-    Auto,
-    /// Open the system browser.
-    System,
-    /// Only print the URL.
-    Print,
-}
-
-impl std::str::FromStr for BrowserMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "auto" => Ok(BrowserMode::Auto),
-            "system" => Ok(BrowserMode::System),
-            "print" => Ok(BrowserMode::Print),
-            _ => Err(format!("unknown browser mode `{s}` (auto, system, print)")),
-        }
-    }
-}
+pub use crate::steps::BrowserMode;
+use crate::steps::Settings;
 
 /// Settings shared by every scenario of a run.
 #[derive(Debug, Clone)]
@@ -76,19 +56,17 @@ impl RunConfig {
         }
     }
 
-    pub fn step_timeout(&self) -> Duration {
-        self.timeout.unwrap_or(Duration::from_secs(30))
-    }
-
-    pub fn callback_timeout(&self) -> Duration {
-        self.timeout.unwrap_or(Duration::from_secs(120))
+    /// What every step of the run is told.
+    #[must_use]
+    pub fn settings(&self) -> Settings {
+        Settings {
+            browser: self.browser_mode(),
+            timeout: self.timeout,
+        }
     }
 }
 
-/// `http://localhost:…`, `http://127.0.0.1:…`, `http://[::1]:…`.
-pub fn is_loopback_url(url: &str) -> bool {
-    url::Url::parse(url).is_ok_and(|u| crate::scenario::load::is_loopback_host(&u))
-}
+pub use crate::loopback::is_loopback_url;
 
 /// `production`, `sandbox` or a URL, as `--org` takes it.
 pub fn org_url(arg: &str) -> Result<String, String> {

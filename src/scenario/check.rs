@@ -7,7 +7,7 @@ use crate::location::Location;
 use crate::scenario::diag::{Diagnostic, LineStarts};
 use crate::scenario::model::{Scenario, Step};
 use crate::scenario::node::{Node, Value};
-use crate::template::{self, FUNCTIONS, Templates};
+use crate::scenario::template::{self, FUNCTIONS, Templates};
 
 /// Names every template may use.
 const ALWAYS: &[&str] = &["env", "org"];

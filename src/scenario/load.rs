@@ -33,7 +33,7 @@ pub fn load(path: &str, bytes: &[u8]) -> Result<Scenario, Vec<Diagnostic>> {
             let mut diags = l.diags;
             diags.extend(crate::scenario::check::check(
                 &s,
-                &crate::template::Templates::new(),
+                &crate::scenario::template::Templates::new(),
             ));
             diags.sort_by_key(|d| d.loc.map(|l| (l.line, l.column)));
             diags.dedup();
@@ -503,7 +503,7 @@ impl Loader {
         let allowed: Vec<&str> = schema::STEP_COMMON
             .iter()
             .copied()
-            .chain(schema::STEP_KINDS.iter().map(|(n, _)| *n))
+            .chain(Kind::ALL.iter().map(|k| k.name()))
             .collect();
         for (k, _) in entries {
             if !allowed.contains(&k.name.as_str()) {
@@ -556,11 +556,7 @@ impl Loader {
     }
 
     fn params(&mut self, step: &Step, node: &Node) {
-        let spec = schema::STEP_KINDS
-            .iter()
-            .find(|(n, _)| *n == step.kind.name())
-            .and_then(|(_, s)| *s);
-        match spec {
+        match crate::steps::keys(step.kind) {
             Some(spec) => {
                 if matches!(node.value, Value::Null) {
                     self.check_map(
@@ -705,7 +701,7 @@ impl Loader {
         if step.kind == Kind::Callback
             && let Some((_, v)) = get("listen")
             && let Some(s) = v.as_str().filter(|s| !is_template(s))
-            && let Err(msg) = check_listen(s)
+            && let Err(msg) = crate::loopback::check_listen(s)
         {
             self.err(msg, v.loc, s.chars().count(), Some(step));
         }
@@ -847,34 +843,6 @@ pub fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// `localhost`, `127.0.0.0/8` or `::1`.
-pub fn is_loopback_host(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
-/// A callback URI must be http on a loopback host with an explicit port.
-pub fn check_listen(uri: &str) -> Result<url::Url, String> {
-    let url = url::Url::parse(uri).map_err(|e| format!("`listen` is not a valid URL: {e}"))?;
-    if url.scheme() != "http" {
-        return Err(format!(
-            "`listen` must be an http:// URL on this machine, found {}://",
-            url.scheme()
-        ));
-    }
-    if !is_loopback_host(&url) {
-        return Err(format!(
-            "`listen` must be on a loopback host (localhost, 127.0.0.1, [::1]), found {}",
-            url.host_str().unwrap_or("no host")
-        ));
-    }
-    Ok(url)
-}
-
 /// A name for a message: long ones are cut (a key may be a megabyte long).
 pub fn shorten(name: &str) -> String {
     const MAX: usize = 60;
@@ -914,9 +882,10 @@ mod proptests {
         let lossy = String::from_utf8_lossy(bytes);
         let lines = normalize(&lossy).split('\n').count() as u64;
         let diags = match load("p.yaml", bytes) {
-            Ok(scenario) => {
-                crate::scenario::check::check(&scenario, &crate::template::Templates::new())
-            }
+            Ok(scenario) => crate::scenario::check::check(
+                &scenario,
+                &crate::scenario::template::Templates::new(),
+            ),
             Err(diags) => {
                 prop_assert!(!diags.is_empty(), "an error without a diagnostic");
                 diags

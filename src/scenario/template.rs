@@ -3,7 +3,7 @@
 //! the expression's type.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -11,6 +11,7 @@ use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use sha2::{Digest, Sha256};
 
 use crate::location::Location;
+use crate::ports::Reservation;
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::node::{Node, Value as NodeValue};
 
@@ -84,10 +85,8 @@ pub const FUNCTIONS: &[&str] = &["free_port", "range", "dict", "namespace"];
 /// A template engine for one scenario run.
 pub struct Templates {
     env: Environment<'static>,
-    port: Arc<OnceLock<u16>>,
-    /// The socket behind `free_port()`, held so no one else takes the port
-    /// before the callback listener does.
-    reserved: Arc<Mutex<Option<std::net::TcpListener>>>,
+    /// The port behind `free_port()`.
+    ports: Reservation,
 }
 
 impl Default for Templates {
@@ -106,43 +105,19 @@ impl Templates {
         env.add_filter("sha256", |v: String| hex(&Sha256::digest(v.as_bytes())));
         env.add_filter("json", json_filter);
         env.add_filter("jwt_claims", jwt_claims);
-        let port: Arc<OnceLock<u16>> = Arc::new(OnceLock::new());
-        let reserved: Arc<Mutex<Option<std::net::TcpListener>>> = Arc::new(Mutex::new(None));
-        let (p, r) = (Arc::clone(&port), Arc::clone(&reserved));
+        let ports = Reservation::default();
+        let reservation = ports.clone();
         env.add_function("free_port", move || -> Result<u16, Error> {
-            if let Some(port) = p.get() {
-                return Ok(*port);
-            }
-            let no_port = |e: std::io::Error| {
-                Error::new(ErrorKind::InvalidOperation, format!("no free port: {e}"))
-            };
-            let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(no_port)?;
-            let port = listener.local_addr().map_err(no_port)?.port();
-            if let Ok(mut slot) = r.lock() {
-                *slot = Some(listener);
-            }
-            Ok(*p.get_or_init(|| port))
+            reservation
+                .port()
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("no free port: {e}")))
         });
-        Templates {
-            env,
-            port,
-            reserved,
-        }
+        Templates { env, ports }
     }
 
-    /// The port `free_port()` returned, if it was called.
-    pub fn free_port(&self) -> Option<u16> {
-        self.port.get().copied()
-    }
-
-    /// Hands over the socket reserved by `free_port()` when it is for `port`.
-    pub fn take_reserved(&self, port: u16) -> Option<std::net::TcpListener> {
-        let mut slot = self.reserved.lock().ok()?;
-        let matches = slot
-            .as_ref()
-            .and_then(|l| l.local_addr().ok())
-            .is_some_and(|a| a.port() == port);
-        if matches { slot.take() } else { None }
+    /// The port `free_port()` reserved, if it was called, and its socket.
+    pub fn ports(&self) -> &Reservation {
+        &self.ports
     }
 
     /// Renders a string; a lone `{{ expr }}` keeps its type.
@@ -516,7 +491,7 @@ mod tests {
         let a = t.render_str("{{ free_port() }}", &ctx()).unwrap();
         let b = t.render_str("{{ free_port() }}", &ctx()).unwrap();
         assert_eq!(a, b);
-        assert_eq!(t.free_port().map(serde_json::Value::from), Some(a));
+        assert_eq!(t.ports().reserved().map(serde_json::Value::from), Some(a));
     }
 
     #[test]

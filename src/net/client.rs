@@ -5,10 +5,37 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::log::{Body, Exchange, HttpRequest, HttpResponse, Party};
+use crate::duration::human;
+use crate::log::{Body, Exchange, HttpRequest, HttpResponse, Party, Role};
 
 /// Bodies larger than this fail the step.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Why an exchange brought no usable reply: one line each.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot build the HTTP client: {0}")]
+    Setup(String),
+    #[error("no complete response within {}", human(*.0))]
+    Timeout(Duration),
+    #[error("invalid HTTP method `{0}`")]
+    Method(String),
+    #[error("invalid URL `{url}`: {why}")]
+    Url { url: String, why: String },
+    #[error("invalid header name `{0}`")]
+    HeaderName(String),
+    #[error("invalid value for header `{0}`")]
+    HeaderValue(String),
+    /// The connection, TLS, or reading the response failed.
+    #[error("{0}")]
+    Transport(String),
+    #[error("the response body is larger than {} MiB", MAX_BODY / 1024 / 1024)]
+    TooLarge,
+    #[error(
+        "the response is declared as JSON (content-type {content_type}) but its body is not JSON: {why}"
+    )]
+    NotJson { content_type: String, why: String },
+}
 
 /// A request to make.
 #[derive(Debug, Clone)]
@@ -19,6 +46,7 @@ pub struct Request {
     pub body: Option<Body>,
     pub timeout: Duration,
     pub from: Party,
+    pub role: Role,
 }
 
 /// What came back: the exchange for the log and the decoded pieces.
@@ -29,7 +57,7 @@ pub struct Reply {
     pub text: String,
     pub json: Option<serde_json::Value>,
     /// Why a body declared as JSON could not be read as JSON.
-    pub json_error: Option<String>,
+    pub json_error: Option<ClientError>,
 }
 
 impl Reply {
@@ -65,7 +93,7 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new(ca_cert: Option<&[u8]>) -> Result<Http, String> {
+    pub fn new(ca_cert: Option<&[u8]>) -> Result<Http, ClientError> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("sfscenario/", env!("CARGO_PKG_VERSION")))
@@ -78,17 +106,17 @@ impl Http {
             .resolve("localhost", std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
         if let Some(pem) = ca_cert {
             let cert = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| format!("invalid CA certificate: {e}"))?;
+                .map_err(|e| ClientError::Setup(format!("invalid CA certificate: {e}")))?;
             builder = builder.add_root_certificate(cert);
         }
         let client = builder
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(|e| ClientError::Setup(e.to_string()))?;
         Ok(Http { client })
     }
 
     /// Sends a request; the exchange is always returned, with the reply when one came.
-    pub async fn send(&self, req: Request) -> (Exchange, Result<Reply, String>) {
+    pub async fn send(&self, req: Request) -> (Exchange, Result<Reply, ClientError>) {
         let to = party_for(&req.url);
         let logged = HttpRequest {
             method: req.method.clone(),
@@ -99,18 +127,13 @@ impl Http {
         let mut exchange = Exchange {
             from: req.from,
             to,
+            role: req.role,
             request: logged,
             response: None,
             error: None,
         };
         let outcome = tokio::time::timeout(req.timeout, self.perform(&req)).await;
-        let mut result = match outcome {
-            Ok(r) => r,
-            Err(_) => Err(format!(
-                "no complete response within {}",
-                human(req.timeout)
-            )),
-        };
+        let mut result = outcome.unwrap_or(Err(ClientError::Timeout(req.timeout)));
         if let Ok(reply) = &result {
             exchange.response = Some(HttpResponse {
                 status: reply.status,
@@ -122,24 +145,25 @@ impl Http {
                 result = Err(why.clone());
             }
         }
-        if let Err(e) = &mut result {
-            *e = one_line(e);
-            exchange.error = Some(e.clone());
+        if let Err(e) = &result {
+            exchange.error = Some(e.to_string());
         }
         (exchange, result)
     }
 
-    async fn perform(&self, req: &Request) -> Result<Reply, String> {
+    async fn perform(&self, req: &Request) -> Result<Reply, ClientError> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
-            .map_err(|_| format!("invalid HTTP method `{}`", req.method))?;
-        let url =
-            reqwest::Url::parse(&req.url).map_err(|e| format!("invalid URL `{}`: {e}", req.url))?;
+            .map_err(|_| ClientError::Method(req.method.clone()))?;
+        let url = reqwest::Url::parse(&req.url).map_err(|e| ClientError::Url {
+            url: req.url.clone(),
+            why: e.to_string(),
+        })?;
         let mut headers = HeaderMap::new();
         for (k, v) in &req.headers {
             let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|_| format!("invalid header name `{k}`"))?;
+                .map_err(|_| ClientError::HeaderName(k.clone()))?;
             let value =
-                HeaderValue::from_str(v).map_err(|_| format!("invalid value for header `{k}`"))?;
+                HeaderValue::from_str(v).map_err(|_| ClientError::HeaderValue(k.clone()))?;
             headers.append(name, value);
         }
         let mut builder = self.client.request(method, url).headers(headers);
@@ -164,10 +188,7 @@ impl Http {
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
             if bytes.len() + chunk.len() > MAX_BODY {
-                return Err(format!(
-                    "the response body is larger than {} MiB",
-                    MAX_BODY / 1024 / 1024
-                ));
+                return Err(ClientError::TooLarge);
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -180,10 +201,10 @@ impl Http {
             match serde_json::from_slice(&bytes) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    json_error = Some(format!(
-                        "the response is declared as JSON (content-type {}) but its body is not JSON: {e}",
-                        content_type(&headers).unwrap_or("json")
-                    ));
+                    json_error = Some(ClientError::NotJson {
+                        content_type: content_type(&headers).unwrap_or("json").to_owned(),
+                        why: one_line(&e.to_string()),
+                    });
                     None
                 }
             }
@@ -267,7 +288,7 @@ pub fn party_for(url: &str) -> Party {
 }
 
 /// One line naming what went wrong on the wire.
-fn describe(e: &reqwest::Error) -> String {
+fn describe(e: &reqwest::Error) -> ClientError {
     use std::error::Error as _;
     let mut root = e.to_string();
     let mut source = e.source();
@@ -293,13 +314,12 @@ fn describe(e: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    format!("{what}: {root}")
+    ClientError::Transport(one_line(&format!("{what}: {root}")))
 }
 
-pub use crate::duration::human;
-
 impl Request {
-    /// A plain GET.
+    /// A plain GET of the protocol.
+    #[must_use]
     pub fn get(url: String, timeout: Duration, from: Party) -> Request {
         Request {
             method: "GET".into(),
@@ -308,6 +328,7 @@ impl Request {
             body: None,
             timeout,
             from,
+            role: Role::Protocol,
         }
     }
 }

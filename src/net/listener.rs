@@ -29,7 +29,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
-use crate::log::{Body, Exchange, HttpRequest, HttpResponse, Party};
+use crate::log::{Body, Exchange, HttpRequest, HttpResponse, Party, Role};
 use crate::net::{self, ServerLimits, ServerStream};
 
 /// The largest relayed fragment (a token response is a few kilobytes).
@@ -90,6 +90,17 @@ struct Shared {
     relay_log: Mutex<Vec<Exchange>>,
 }
 
+/// Why the listener could not listen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListenError {
+    #[error("{0}")]
+    Uri(String),
+    #[error("cannot listen on {uri}: port {port} is already in use by another program")]
+    InUse { uri: String, port: u16 },
+    #[error("cannot listen on {uri}: {why}")]
+    Bind { uri: String, why: String },
+}
+
 impl Listener {
     /// Binds the redirect URI's port on loopback.
     /// `reserved` is a socket already bound to the port (from `free_port()`).
@@ -97,8 +108,8 @@ impl Listener {
         uri: &str,
         reserved: Option<std::net::TcpListener>,
         options: ListenerOptions,
-    ) -> Result<Listener, String> {
-        let url = crate::scenario::load::check_listen(uri)?;
+    ) -> Result<Listener, ListenError> {
+        let url = crate::loopback::check_listen(uri).map_err(ListenError::Uri)?;
         let port = url.port_or_known_default().unwrap_or(80);
         let mut listeners = Vec::new();
         let v4: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -111,11 +122,17 @@ impl Listener {
         match bound {
             Ok(l) => listeners.push(l),
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                return Err(format!(
-                    "cannot listen on {uri}: port {port} is already in use by another program"
-                ));
+                return Err(ListenError::InUse {
+                    uri: uri.to_owned(),
+                    port,
+                });
             }
-            Err(e) => return Err(format!("cannot listen on {uri}: {e}")),
+            Err(e) => {
+                return Err(ListenError::Bind {
+                    uri: uri.to_owned(),
+                    why: e.to_string(),
+                });
+            }
         }
         // `localhost` may resolve to ::1 in a browser; serve it too when possible.
         if url.host_str() != Some("127.0.0.1")
@@ -351,9 +368,16 @@ fn not_allowed() -> Response<Full<Bytes>> {
 
 /// The log entry of one request the listener answered with `status`.
 fn exchange(request: HttpRequest, status: StatusCode) -> Exchange {
+    // The redirect carries the protocol's answer; the relay page's post is
+    // this listener's own business.
+    let role = match request.method.as_str() {
+        "GET" => Role::Protocol,
+        _ => Role::Interaction,
+    };
     Exchange {
         from: Party::Browser,
         to: Party::Callback,
+        role,
         request,
         response: Some(HttpResponse {
             status: status.as_u16(),

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use html5gum::{StartTag, Token, Tokenizer};
 
-use crate::log::{Body, Exchange, Party};
-use crate::runner::http::{Http, Request};
+use crate::log::{Body, Exchange, Party, Role};
+use crate::net::client::{ClientError, Http, Request};
 
 /// Who logs in and what they answer.
 #[derive(Debug, Clone)]
@@ -20,9 +20,28 @@ pub struct Login {
     pub allow: bool,
 }
 
+/// Why the walk through the pages could not go on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AgentError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("a redirect without a Location header")]
+    NoLocation,
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("the page at {0} has no form to fill in")]
+    NoForm(String),
+    #[error("the page at {0} is neither a login nor a consent page")]
+    UnknownPage(String),
+    #[error("login as {user} failed: {why}")]
+    LoginFailed { user: String, why: String },
+    #[error("gave up after {MAX_HOPS} pages without reaching the redirect URI")]
+    TooManyPages,
+}
+
 /// How the walk through the pages ended.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum WalkEnd {
     /// The login host redirected to this URL (the redirect URI).
     Redirected(String),
     /// The login host answered with an error instead of redirecting.
@@ -41,15 +60,13 @@ pub async fn walk(
     login: &Login,
     timeout: Duration,
     exchanges: &mut Vec<Exchange>,
-) -> Result<Outcome, String> {
+) -> Result<WalkEnd, AgentError> {
     let mut cookies: BTreeMap<String, String> = BTreeMap::new();
+    // The first request is the protocol's authorization request; what
+    // follows are the login host's pages and what the person does on them.
     let mut next = Request {
-        method: "GET".into(),
-        url: authorize_url.to_owned(),
-        headers: Vec::new(),
-        body: None,
-        timeout,
-        from: Party::Browser,
+        role: Role::Protocol,
+        ..get(authorize_url.to_owned(), timeout)
     };
     let mut tried_login = false;
     let mut decided = false;
@@ -69,38 +86,34 @@ pub async fn walk(
             }
         }
         if (300..400).contains(&reply.status) {
-            let location = reply
-                .header("location")
-                .ok_or("a redirect without a Location header")?;
+            let location = reply.header("location").ok_or(AgentError::NoLocation)?;
             let target = resolve(&current, location)?;
             if is_redirect_uri(&target, redirect_uri) || !same_origin(&target, authorize_url) {
-                return Ok(Outcome::Redirected(target));
+                return Ok(WalkEnd::Redirected(target));
             }
             next = get(target, timeout);
             continue;
         }
         if reply.status != 200 {
-            return Ok(Outcome::Refused {
+            return Ok(WalkEnd::Refused {
                 status: reply.status,
                 body: reply.text,
             });
         }
         let form = Form::parse(&reply.text);
         if decided && form.is_none() {
-            return Ok(Outcome::Finished);
+            return Ok(WalkEnd::Finished);
         }
-        let form = form.ok_or_else(|| {
-            format!(
-                "the page at {} has no form to fill in",
-                strip_query(&current)
-            )
-        })?;
+        let form = form.ok_or_else(|| AgentError::NoForm(strip_query(&current)))?;
         let mut fields = form.hidden.clone();
         if form.has_password {
             if tried_login {
                 let why =
                     page_error(&reply.text).unwrap_or_else(|| "the login page came back".into());
-                return Err(format!("login as {} failed: {why}", login.username));
+                return Err(AgentError::LoginFailed {
+                    user: login.username.clone(),
+                    why,
+                });
             }
             tried_login = true;
             fields.push(("username".into(), login.username.clone()));
@@ -116,10 +129,7 @@ pub async fn walk(
             ));
             decided = true;
         } else {
-            return Err(format!(
-                "the page at {} is neither a login nor a consent page",
-                strip_query(&current)
-            ));
+            return Err(AgentError::UnknownPage(strip_query(&current)));
         }
         next = Request {
             method: "POST".into(),
@@ -131,13 +141,13 @@ pub async fn walk(
             body: Some(Body::Form(fields)),
             timeout,
             from: Party::Browser,
+            role: Role::Interaction,
         };
     }
-    Err(format!(
-        "gave up after {MAX_HOPS} pages without reaching the redirect URI"
-    ))
+    Err(AgentError::TooManyPages)
 }
 
+/// A page the browser loads.
 fn get(url: String, timeout: Duration) -> Request {
     Request {
         method: "GET".into(),
@@ -146,17 +156,22 @@ fn get(url: String, timeout: Duration) -> Request {
         body: None,
         timeout,
         from: Party::Browser,
+        role: Role::Page,
     }
 }
 
 /// Delivers a redirect to the callback listener as a browser would: the query
 /// in a GET; a fragment by loading the page, whose script posts it back.
-pub async fn deliver(http: &Http, target: &str, timeout: Duration) -> Result<(), String> {
+pub async fn deliver(http: &Http, target: &str, timeout: Duration) -> Result<(), ClientError> {
     let (base, fragment) = match target.split_once('#') {
         Some((b, f)) => (b.to_owned(), Some(f.to_owned())),
         None => (target.to_owned(), None),
     };
-    let (_, reply) = http.send(get(base.clone(), timeout)).await;
+    let redirect = Request {
+        role: Role::Protocol,
+        ..get(base.clone(), timeout)
+    };
+    let (_, reply) = http.send(redirect).await;
     reply?;
     if let Some(fragment) = fragment {
         let post = Request {
@@ -169,6 +184,7 @@ pub async fn deliver(http: &Http, target: &str, timeout: Duration) -> Result<(),
             body: Some(Body::Text(fragment)),
             timeout,
             from: Party::Browser,
+            role: Role::Interaction,
         };
         let (_, reply) = http.send(post).await;
         reply?;
@@ -294,11 +310,12 @@ fn cookie_header(cookies: &BTreeMap<String, String>) -> Option<String> {
     })
 }
 
-fn resolve(base: &str, location: &str) -> Result<String, String> {
-    let base = url::Url::parse(base).map_err(|e| format!("bad URL {base}: {e}"))?;
+fn resolve(base: &str, location: &str) -> Result<String, AgentError> {
+    let base =
+        url::Url::parse(base).map_err(|e| AgentError::BadUrl(format!("bad URL {base}: {e}")))?;
     base.join(location)
         .map(|u| u.to_string())
-        .map_err(|e| format!("bad redirect {location}: {e}"))
+        .map_err(|e| AgentError::BadUrl(format!("bad redirect {location}: {e}")))
 }
 
 fn same_origin(a: &str, b: &str) -> bool {
