@@ -1,27 +1,9 @@
 //! Every bundled scenario in `scenarios/` runs on the mock org and passes, and
 //! its snapshot log is kept in `snapshots/scenarios/`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::harness::{Sfscenario, root};
-
-/// Every bundled scenario (`scenarios/**/*.yaml`), sorted.
-pub fn bundled() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("scenarios/ is readable") {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&root().join("scenarios"), &mut files);
-    files.sort();
-    files
-}
+use crate::harness::{Sfscenario, bundled, root};
 
 fn relative(path: &Path) -> String {
     path.strip_prefix(root())

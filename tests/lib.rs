@@ -1,8 +1,9 @@
 //! Integration tests: one binary (`cargo test --test integration`) that runs
-//! the `sfscenario` executable against its built-in mock org.
+//! the `sfscenario` executable against its built-in mock org. Tests that need
+//! an outside tool (a browser, a Salesforce client, a validator, a shell) are
+//! in the `tools` binary (`tests/tools/main.rs`).
 
 mod bad_file;
-mod browser;
 mod bundled;
 mod cli;
 mod docs;
@@ -14,10 +15,8 @@ mod interop;
 mod junit;
 mod load;
 mod negative;
-mod schema_check;
 mod secrets;
 mod secrets_all;
 mod snapshots_cli;
 mod validation;
 mod validation_runs;
-mod webdriver;
