@@ -71,33 +71,44 @@ impl Sfscenario {
 
     /// Runs the binary to its end (or kills it after [`TIMEOUT`]).
     pub fn run(self) -> Output {
-        let command = self.to_string();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfscenario"));
-        cmd.args(&self.args)
-            .current_dir(root())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("SF_") {
-                cmd.env_remove(key);
-            }
+        let mut cmd = command(Path::new(env!("CARGO_BIN_EXE_sfscenario")));
+        cmd.args(&self.args).current_dir(root());
+        run_to_end(cmd, self.to_string())
+    }
+}
+
+/// `program` as every test runs it: `NO_COLOR=1`, no stdin, both streams
+/// piped, none of the `SF_*` variables of the environment the tests run in.
+pub fn command(program: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("SF_") {
+            cmd.env_remove(key);
         }
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start `{command}`: {e}"));
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
-        let status = wait_or_kill(&mut child, &command);
-        let stdout = stdout.join().expect("stdout reader");
-        let stderr = stderr.join().expect("stderr reader");
-        Output {
-            command,
-            stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-            code: status.code(),
-        }
+    }
+    cmd
+}
+
+/// Runs `cmd` (made by [`command`]) to its end, or kills it after
+/// [`TIMEOUT`]; `shown` names it in failures.
+pub fn run_to_end(mut cmd: Command, shown: String) -> Output {
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start `{shown}`: {e}"));
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let status = wait_or_kill(&mut child, &shown);
+    let stdout = stdout.join().expect("stdout reader");
+    let stderr = stderr.join().expect("stderr reader");
+    Output {
+        command: shown,
+        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+        code: status.code(),
     }
 }
 

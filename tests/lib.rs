@@ -7,6 +7,7 @@ mod bad_file;
 mod bundled;
 mod cli;
 mod docs;
+mod documented_commands;
 mod formats;
 mod harness;
 mod hostile_input;
