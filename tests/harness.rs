@@ -5,10 +5,11 @@
 //! out.code(0);
 //! ```
 //!
-//! Every run starts in the repository root with `NO_COLOR=1`, no stdin and
-//! none of the `SF_*` variables that would point it at a real org. A run that
-//! takes longer than [`TIMEOUT`] is killed, and the test fails instead of
-//! hanging the whole suite.
+//! Every run starts in the repository root (unless told otherwise) with
+//! `NO_COLOR=1`, no stdin and none of the `SF_*` variables that would point it
+//! at a real org (unless set on the run). A run that takes longer than
+//! [`TIMEOUT`] is killed, and the test fails instead of hanging the whole
+//! suite.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -48,11 +49,29 @@ pub fn bundled() -> Vec<PathBuf> {
 #[derive(Debug, Clone)]
 pub struct Sfscenario {
     args: Vec<OsString>,
+    dir: Option<PathBuf>,
+    env: Vec<(OsString, OsString)>,
 }
 
 impl Sfscenario {
     pub fn new() -> Self {
-        Sfscenario { args: Vec::new() }
+        Sfscenario {
+            args: Vec::new(),
+            dir: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// Runs in `dir` instead of the repository root.
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Sets an environment variable (`SF_*` ones too) for this run.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
     }
 
     pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
@@ -72,7 +91,9 @@ impl Sfscenario {
     /// Runs the binary to its end (or kills it after [`TIMEOUT`]).
     pub fn run(self) -> Output {
         let mut cmd = command(Path::new(env!("CARGO_BIN_EXE_sfscenario")));
-        cmd.args(&self.args).current_dir(root());
+        cmd.args(&self.args)
+            .current_dir(self.dir.as_deref().unwrap_or(root()));
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         run_to_end(cmd, self.to_string())
     }
 }
