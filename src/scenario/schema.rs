@@ -283,8 +283,6 @@ mod proptests {
     ];
 
     proptest! {
-        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
-
         #[test]
         fn a_number_and_a_unit_parse_back(n in 0u64..10_000_000, unit in 0..UNITS.len()) {
             let (name, factor) = UNITS[unit];
