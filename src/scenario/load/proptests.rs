@@ -1,9 +1,14 @@
 //! Whatever the bytes, the loader answers: a scenario, or problems that
 //! each point at a line and column inside the file and render with a caret.
+//! Files generated from the schema table (see [`generate`]) reach past the
+//! YAML syntax: most load, and every problem planted in them is reported.
+
+mod generate;
 
 use proptest::prelude::*;
 
 use super::*;
+use generate::generated;
 
 /// Checks one input: no panic, and every problem located and renderable.
 fn answers(bytes: &[u8]) -> Result<(), TestCaseError> {
@@ -106,4 +111,69 @@ proptest! {
     fn a_valid_head_with_a_yaml_like_tail_is_loaded_or_located(tail in yamlish()) {
         answers(format!("name: x\nsteps:\n  - id: a\n    pkce: {{}}\n{tail}").as_bytes())?;
     }
+}
+
+/// Files made from the schema table load (and pass every check) unless a
+/// problem was planted; every planted problem is reported at its step, so
+/// the loader is tested well past the first syntax error: a share of the
+/// generated files load, and the counts say so.
+#[test]
+fn generated_scenarios_load_and_every_planted_problem_is_reported() {
+    use std::cell::Cell;
+
+    use proptest::test_runner::{Config, TestRunner};
+
+    let (cases, loaded, with_problems) = (Cell::new(0u32), Cell::new(0u32), Cell::new(0u32));
+    let mut runner = TestRunner::new(Config {
+        cases: 256,
+        source_file: Some(file!()),
+        test_name: Some(concat!(
+            module_path!(),
+            "::generated_scenarios_load_and_every_planted_problem_is_reported"
+        )),
+        ..Config::default()
+    });
+    let result = runner.run(&generated(), |g| {
+        answers(g.text.as_bytes())?;
+        let diags = match load("p.yaml", g.text.as_bytes()) {
+            Ok(s) => crate::scenario::check::check(&s, &crate::template::Templates::new()),
+            Err(diags) => diags,
+        };
+        cases.set(cases.get() + 1);
+        if g.planted.is_empty() {
+            prop_assert!(
+                diags.is_empty(),
+                "a file made from the schema table is refused:\n{}\n{:#?}",
+                g.text,
+                diags
+            );
+            loaded.set(loaded.get() + 1);
+        } else {
+            with_problems.set(with_problems.get() + 1);
+            for (what, lines) in &g.planted {
+                prop_assert!(
+                    diags
+                        .iter()
+                        .any(|d| d.loc.is_some_and(|l| lines.contains(&l.line))),
+                    "{what} (lines {lines:?}) is not reported:\n{}\n{:#?}",
+                    g.text,
+                    diags
+                );
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let (cases, loaded, with_problems) = (cases.get(), loaded.get(), with_problems.get());
+    // About a third of the files have no planted problem.
+    assert!(
+        loaded * 5 >= cases,
+        "only {loaded} of {cases} generated files loaded"
+    );
+    assert!(
+        with_problems * 5 >= cases,
+        "only {with_problems} of {cases} generated files had planted problems"
+    );
 }
