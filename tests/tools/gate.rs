@@ -175,8 +175,11 @@ pub fn tools_required() -> bool {
 /// that are ignored, or fail when tools are required.
 pub fn trials(tests: Vec<ToolTest>, args: &Arguments) -> Vec<Trial> {
     let required = tools_required();
+    // Only the tools of the tests that will run (or be listed) are probed: a
+    // run of one test (as nextest does) starts no other program.
+    let selected = |name: &str| !args.is_filtered_out(&Trial::test(name, || Ok(())));
     let mut probed: BTreeMap<Tool, Result<(), String>> = BTreeMap::new();
-    for test in &tests {
+    for test in tests.iter().filter(|t| selected(&t.name)) {
         for &tool in test.needs {
             probed.entry(tool).or_insert_with(|| tool.probe());
         }
@@ -188,7 +191,7 @@ pub fn trials(tests: Vec<ToolTest>, args: &Arguments) -> Vec<Trial> {
                 .needs
                 .iter()
                 .filter_map(|tool| {
-                    probed[tool].as_ref().err().map(|why| {
+                    probed.get(tool)?.as_ref().err().map(|why| {
                         format!(
                             "{} ({why}; install it with `{}`)",
                             tool.name(),
