@@ -175,9 +175,13 @@ pub fn tools_required() -> bool {
 /// that are ignored, or fail when tools are required.
 pub fn trials(tests: Vec<ToolTest>, args: &Arguments) -> Vec<Trial> {
     let required = tools_required();
-    // Only the tools of the tests that will run (or be listed) are probed: a
-    // run of one test (as nextest does) starts no other program.
-    let selected = |name: &str| !args.is_filtered_out(&Trial::test(name, || Ok(())));
+    // Only the tools of the tests a name filter selects are probed: a run of
+    // one test (as nextest does) starts no other program. (The probe decides
+    // whether a test is ignored, so `--ignored` must not narrow it.)
+    let selected = |name: &str| {
+        let named = Trial::test(name, || Ok(())).with_ignored_flag(true);
+        !args.is_filtered_out(&named)
+    };
     let mut probed: BTreeMap<Tool, Result<(), String>> = BTreeMap::new();
     for test in tests.iter().filter(|t| selected(&t.name)) {
         for &tool in test.needs {
