@@ -11,7 +11,7 @@ use crate::harness::{Sfscenario, root};
 
 /// What changes from run to run even with a seed: ports, clock values and
 /// the signature computed over the clock.
-fn normalise(text: &str) -> String {
+pub fn normalise(text: &str) -> String {
     let rules = [
         (r"(127\.0\.0\.1|localhost):\d+", "$1:PORT"),
         (r"%3A\d+", "%3APORT"),

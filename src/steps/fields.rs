@@ -175,8 +175,8 @@ mod tests {
         );
         let err = decode::<Params>(json!({ "nmae": "x" })).unwrap_err();
         assert!(err.to_string().contains("unknown field `nmae`"), "{err}");
-        let p: Params = decode(json!({ "name": 5, "poll": { "interval": "2s" } }))
-            .expect("a number as text");
+        let p: Params =
+            decode(json!({ "name": 5, "poll": { "interval": "2s" } })).expect("a number as text");
         assert_eq!(p.name.map(|t| t.0).as_deref(), Some("5"));
         let interval = p.poll.and_then(|poll| poll.interval);
         assert_eq!(interval.map(|d| d.0.as_secs()), Some(2));

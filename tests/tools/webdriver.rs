@@ -1,19 +1,18 @@
 //! A small WebDriver client (W3C protocol over HTTP) for driving Debian's
 //! headless Chromium through chromedriver in the browser tests.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// Where Debian puts the browser and its driver.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+use crate::gate::program;
 
-/// Whether the browser tests can run here.
-pub fn available() -> bool {
-    Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()
+/// The browser or its driver on `PATH` (Debian: `/usr/bin/chromium`,
+/// `/usr/bin/chromedriver`); the tests that use them declare both.
+fn installed(name: &str) -> PathBuf {
+    program(name).unwrap_or_else(|| panic!("`{name}` is not on PATH"))
 }
 
 /// A running chromedriver with one headless Chromium session.
@@ -35,7 +34,7 @@ fn free_port() -> u16 {
 impl Browser {
     pub fn start() -> Browser {
         let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
+        let driver = Command::new(installed("chromedriver"))
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -55,7 +54,7 @@ impl Browser {
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
-                "binary": CHROMIUM,
+                "binary": installed("chromium"),
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--disable-quic", "--no-first-run", "--disable-background-networking",
                          "--disable-component-update", "--disable-sync", "--window-size=1000,800",

@@ -1,24 +1,18 @@
-//! `sfscenario schema` describes every bundled scenario (checked with Python's
-//! `jsonschema`, installed by `.ci/run`; skipped where it is missing) and
-//! rejects what the loader rejects.
+//! `sfscenario schema` describes every bundled scenario and rejects what the
+//! loader rejects, checked with Python's `jsonschema` (`tests/schema/check.py`;
+//! `.ci/run` installs it).
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use crate::bundled::bundled;
-use crate::harness::{Sfscenario, root};
+use crate::gate::{Tool, ToolTest};
+use crate::harness::{Sfscenario, bundled, root};
 
-fn validator_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import jsonschema, yaml"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "skipped: python3 with jsonschema and PyYAML is not installed (pip install -r tests/schema/requirements.txt)"
-        );
-    }
-    ok
+pub fn tests() -> Vec<ToolTest> {
+    crate::tool_tests![&[Tool::Jsonschema] =>
+        every_bundled_scenario_matches_the_schema,
+        the_schema_rejects_what_the_loader_rejects,
+    ]
 }
 
 /// Runs the validator over `files`; returns its exit success and output.
@@ -45,11 +39,7 @@ fn check(files: &[String]) -> (bool, String) {
     )
 }
 
-#[test]
 fn every_bundled_scenario_matches_the_schema() {
-    if !validator_available() {
-        return;
-    }
     let files: Vec<String> = bundled()
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
@@ -64,11 +54,7 @@ fn every_bundled_scenario_matches_the_schema() {
     );
 }
 
-#[test]
 fn the_schema_rejects_what_the_loader_rejects() {
-    if !validator_available() {
-        return;
-    }
     let files: Vec<String> = [
         "step_key_typo.yaml",
         "unknown_kind.yaml",

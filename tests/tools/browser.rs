@@ -3,15 +3,26 @@
 //! person's clicks (log in, Allow or Deny) complete the flow through the mock
 //! org's real pages and the callback listener.
 //!
-//! These tests run whenever Debian's `chromium` and `chromium-driver` are
-//! installed (`.ci/run` installs them); elsewhere each one says it is skipped.
+//! They need Debian's `chromium` and `chromium-driver` (`.ci/run` installs
+//! them).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::gate::{Tool, ToolTest};
 use crate::harness::root;
-use crate::webdriver::{self, Browser};
+use crate::webdriver::Browser;
+
+pub fn tests() -> Vec<ToolTest> {
+    crate::tool_tests![&[Tool::Chromium, Tool::Chromedriver] =>
+        pkce_flow_in_a_real_browser,
+        deny_reaches_the_callback_as_access_denied,
+        user_agent_flow_relays_the_fragment,
+        device_flow_verified_in_a_real_browser,
+        the_listener_ignores_stray_requests,
+    ]
+}
 
 /// A `BROWSER` program that writes each URL it is asked to open to a file.
 struct UrlCatcher {
@@ -53,16 +64,6 @@ impl UrlCatcher {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-}
-
-fn skip() -> bool {
-    if webdriver::available() {
-        return false;
-    }
-    eprintln!(
-        "skipped: Chromium and ChromeDriver are not installed (apt-get install chromium chromium-driver)"
-    );
-    true
 }
 
 /// Starts `sfscenario run SCENARIO --browser system --format json` in the background.
@@ -134,11 +135,7 @@ fn screenshots_dir() -> Option<PathBuf> {
     std::env::var_os("SFSCENARIO_SCREENSHOTS").map(PathBuf::from)
 }
 
-#[test]
 fn pkce_flow_in_a_real_browser() {
-    if skip() {
-        return;
-    }
     let catcher = UrlCatcher::new();
     let child = start("scenarios/pkce.yaml", &catcher, &[]);
     let browser = Browser::start();
@@ -174,11 +171,7 @@ fn pkce_flow_in_a_real_browser() {
     assert!(stderr.contains("Waiting for the redirect"), "{stderr}");
 }
 
-#[test]
 fn deny_reaches_the_callback_as_access_denied() {
-    if skip() {
-        return;
-    }
     let catcher = UrlCatcher::new();
     let child = start("scenarios/pkce.yaml", &catcher, &[]);
     let browser = Browser::start();
@@ -204,11 +197,7 @@ fn deny_reaches_the_callback_as_access_denied() {
     );
 }
 
-#[test]
 fn user_agent_flow_relays_the_fragment() {
-    if skip() {
-        return;
-    }
     let catcher = UrlCatcher::new();
     let child = start("scenarios/user-agent.yaml", &catcher, &[]);
     let browser = Browser::start();
@@ -225,11 +214,7 @@ fn user_agent_flow_relays_the_fragment() {
     passes(child, 3);
 }
 
-#[test]
 fn device_flow_verified_in_a_real_browser() {
-    if skip() {
-        return;
-    }
     let catcher = UrlCatcher::new();
     let child = start("scenarios/device.yaml", &catcher, &[]);
     let browser = Browser::start();
@@ -239,11 +224,7 @@ fn device_flow_verified_in_a_real_browser() {
     passes(child, 3);
 }
 
-#[test]
 fn the_listener_ignores_stray_requests() {
-    if skip() {
-        return;
-    }
     let catcher = UrlCatcher::new();
     let child = start("scenarios/pkce.yaml", &catcher, &[]);
     let url = catcher.url(0);
