@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::harness::Sfscenario;
 
 const PKCE: &str = "scenarios/pkce.yaml";
-const WRONG_SECRET: &str = "tests/scenarios/wrong_secret.yaml";
+const WRONG_SECRET: &str = "tests/fixtures/scenarios/wrong_secret.yaml";
 
 #[test]
 fn unusable_arguments_exit_2() {
@@ -91,7 +91,11 @@ fn a_report_directory_gets_one_file_per_scenario() {
     out.code(1).no_panic();
     for (stem, file, status) in [
         ("scenarios/pkce", PKCE, "passed"),
-        ("tests/scenarios/wrong_secret", WRONG_SECRET, "failed"),
+        (
+            "tests/fixtures/scenarios/wrong_secret",
+            WRONG_SECRET,
+            "failed",
+        ),
     ] {
         let path = dir.path().join(format!("{stem}.json"));
         let text = std::fs::read_to_string(&path)

@@ -10,7 +10,7 @@ fn junit_of_a_mixed_directory_run_has_a_suite_per_file() {
     let out = Sfscenario::new()
         .args([
             "run",
-            "tests/scenarios/",
+            "tests/fixtures/scenarios/",
             "--format",
             "junit",
             "--seed",
@@ -46,7 +46,7 @@ fn junit_failure_names_expected_and_actual() {
 #[test]
 fn a_directory_run_with_mixed_results_sums_up() {
     let out = Sfscenario::new()
-        .args(["run", "tests/scenarios/", "--jobs", "3"])
+        .args(["run", "tests/fixtures/scenarios/", "--jobs", "3"])
         .run();
     out.code(1).no_panic();
     assert!(
@@ -56,11 +56,11 @@ fn a_directory_run_with_mixed_results_sums_up() {
     );
     let first = out
         .stdout
-        .find("tests/scenarios/expected_refusal.yaml")
+        .find("tests/fixtures/scenarios/expected_refusal.yaml")
         .expect("first file");
     let last = out
         .stdout
-        .find("tests/scenarios/wrong_verifier.yaml")
+        .find("tests/fixtures/scenarios/wrong_verifier.yaml")
         .expect("last file");
     assert!(first < last, "scenarios are not reported in file order");
 }

@@ -15,7 +15,7 @@ mod hostile_input;
 mod hostile_servers;
 mod interop;
 mod junit;
-mod load;
+mod mock_under_load;
 mod negative;
 mod secrets;
 mod secrets_all;

@@ -1,4 +1,4 @@
-//! One test per file of the corpus `tests/bad/`: where its first diagnostic
+//! One test per file of the corpus `tests/fixtures/bad/`: where its first diagnostic
 //! points and what it says, for both `run` and `validate`.
 
 use std::path::Path;
@@ -64,7 +64,7 @@ fn unknown_step_key_with_a_typo() {
 #[test]
 fn unknown_step_kind() {
     let out = bad("unknown_kind.yaml").says("`oauth_dance`").check();
-    assert_located(&out, "tests/bad/unknown_kind.yaml", Loc::At(4, 5));
+    assert_located(&out, "tests/fixtures/bad/unknown_kind.yaml", Loc::At(4, 5));
     out.stderr_has("pkce, authorize, callback, token, request, jwt, metadata, set");
 }
 
@@ -215,7 +215,7 @@ fn two_yaml_documents_message_speaks_to_users() {
 
 #[test]
 fn empty_file() {
-    rejected_with("tests/bad/empty.yaml", "the file is empty");
+    rejected_with("tests/fixtures/bad/empty.yaml", "the file is empty");
 }
 
 #[test]

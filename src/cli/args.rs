@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::duration::Duration;
 use crate::render::Format;
-use crate::runner::config::BrowserMode;
+use crate::runner::run_config::BrowserMode;
 
 /// Declarative Salesforce OAuth and API scenarios, run against a real org or
 /// the built-in mock org.

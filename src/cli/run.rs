@@ -10,7 +10,7 @@ use crate::log::ScenarioLog;
 use crate::net::client::Http;
 use crate::render::{self, Format, RenderOptions};
 use crate::runner::Outcome;
-use crate::runner::config::{RunConfig, Target, org_url};
+use crate::runner::run_config::{RunConfig, Target, org_url};
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::load::load;
 use crate::scenario::model::Scenario;

@@ -13,7 +13,7 @@ use crate::cli::run::{Done, Plan, read_scenarios};
 use crate::log::{ScenarioLog, StepLog};
 use crate::net::client::Http;
 use crate::render::{self, Format};
-use crate::runner::config::Target;
+use crate::runner::run_config::Target;
 use crate::runner::{Events, Outcome, Verdict, run_scenario};
 use crate::scenario::model::{Kind, Scenario};
 use crate::scenario::node::Value as NodeValue;

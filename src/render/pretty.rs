@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::log::{Body, Check, Exchange, Kind, ScenarioLog, Status, StepLog};
 
 use super::RenderOptions;
-use super::http::{exchange_brief, first_lines, pretty_json, status_line, value_text};
+use super::exchange::{exchange_brief, first_lines, pretty_json, status_line, value_text};
 use super::terminal::{safe, safe_step};
 
 /// Longest text body shown with `-v`, in lines.

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::log::{Body, Check, Exchange, HttpRequest, HttpResponse, ScenarioLog, Status, StepLog};
 
-use super::http::{body_json, pairs_object};
+use super::exchange::{body_json, pairs_object};
 use super::yaml::to_yaml;
 
 /// Headers that differ between runs or machines and say nothing about the flow.
@@ -122,7 +122,7 @@ fn response_body(r: &HttpResponse, body: &Body) -> Value {
         .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("text/html"));
     match body {
         Body::Text(text) if html => {
-            let title = super::steps::html_title(text).unwrap_or_default();
+            let title = super::section::html_title(text).unwrap_or_default();
             json!(format!("[html page: {title}]"))
         }
         other => body_json(other),

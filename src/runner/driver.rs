@@ -22,7 +22,7 @@ use crate::scenario::template::Templates;
 use crate::secret::{Class, Redactor};
 use crate::steps::{self, Ctx, Events, Session, StepError};
 
-use super::config::{RunConfig, Target};
+use super::run_config::{RunConfig, Target};
 use super::scope::Scope;
 use super::{expect, prepare};
 

@@ -2,10 +2,10 @@
 //! and produces its step log. The step kinds themselves are in
 //! `crate::steps`; the network parts in `crate::net`.
 
-pub mod config;
 mod driver;
 pub mod expect;
 mod prepare;
+pub mod run_config;
 mod scope;
 
 pub use crate::steps::{Events, Quiet};

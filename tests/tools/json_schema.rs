@@ -64,7 +64,7 @@ fn the_schema_rejects_what_the_loader_rejects() {
     .iter()
     .map(|f| {
         root()
-            .join("tests/bad")
+            .join("tests/fixtures/bad")
             .join(f)
             .to_string_lossy()
             .into_owned()

@@ -41,7 +41,7 @@ fn junit_of_a_mixed_directory_run_matches_the_schema() {
     let out = Sfscenario::new()
         .args([
             "run",
-            "tests/scenarios/",
+            "tests/fixtures/scenarios/",
             "--format",
             "junit",
             "--seed",

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::http::pretty_json;
+use super::exchange::pretty_json;
 
 /// A Markdown document under construction. Blocks are separated by one blank
 /// line.

@@ -5,11 +5,11 @@ use serde_json::{Map, Value};
 
 use crate::log::{Body, Exchange, HttpResponse, Kind, Party, Status, StepLog};
 
-use super::http::{
+use super::exchange::{
     body_json, first_lines, header, path_and_query, path_of, query_object, status_line, value_text,
     without_query,
 };
-use super::md::{self, Page, code};
+use super::page::{Page, code, text as prose};
 
 /// Request headers left out of the walkthrough: transport noise.
 const NOISY_HEADERS: [&str; 7] = [
@@ -35,7 +35,7 @@ pub(super) fn section(page: &mut Page, step: &StepLog) {
     };
     page.heading(
         2,
-        &format!("{}. {}{mark}", step.index + 1, md::text(&step.name)),
+        &format!("{}. {}{mark}", step.index + 1, prose(&step.name)),
     );
     match step.status {
         Status::Skipped => {
@@ -44,7 +44,7 @@ pub(super) fn section(page: &mut Page, step: &StepLog) {
         }
         Status::Failed => {
             let reason = step.error.as_deref().unwrap_or("the step failed");
-            page.para(&format!("> **✗ Failed:** {}", md::text(reason)));
+            page.para(&format!("> **✗ Failed:** {}", prose(reason)));
         }
         Status::Passed => {}
     }
@@ -230,7 +230,7 @@ fn response(page: &mut Page, resp: &HttpResponse) {
                 // A page is for the browser; the walkthrough names it.
                 let lines = text.lines().count();
                 let title = html_title(text)
-                    .map(|t| format!(" *{}*", md::text(t)))
+                    .map(|t| format!(" *{}*", prose(t)))
                     .unwrap_or_default();
                 page.para(&format!(
                     "The response is an HTML page{title} ({lines} lines)."
@@ -276,7 +276,7 @@ fn checks(page: &mut Page, step: &StepLog) {
         .map(|c| {
             let mark = if c.passed { "✓" } else { "✗" };
             vec![
-                md::text(&c.subject),
+                prose(&c.subject),
                 code(&c.expected),
                 code(&c.actual),
                 mark.to_owned(),
