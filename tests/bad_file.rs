@@ -122,6 +122,8 @@ pub const CORPUS: &[&str] = &[
     "bad_method.yaml",
     "duplicate_id.yaml",
     "empty.yaml",
+    "field_typo.yaml",
+    "field_typo_in_that.yaml",
     "forward_reference.yaml",
     "invalid_regex.yaml",
     "json_beside_form.yaml",

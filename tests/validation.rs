@@ -259,3 +259,50 @@ fn rejected_with(path: &str, message: &str) {
             .stderr_has(path);
     }
 }
+
+#[test]
+fn a_field_that_a_closed_result_lacks() {
+    bad("field_typo.yaml")
+        .at(8, 24)
+        .says("`org` has no field `clientid`")
+        .says("did you mean `client_id`?")
+        .check();
+    bad("field_typo.yaml")
+        .at(9, 29)
+        .says("the result of `pkce` has no field `code_verifer`")
+        .says("did you mean `code_verifier`?")
+        .says("in step 2 (`login`)")
+        .check();
+}
+
+#[test]
+fn a_field_that_a_set_step_did_not_set() {
+    bad("field_typo_in_that.yaml")
+        .at(7, 15)
+        .says("this step's result has no field `answr`")
+        .says("did you mean `answer`?")
+        .check();
+    bad("field_typo_in_that.yaml")
+        .at(9, 36)
+        .says("the result of `made` has no field `question`")
+        .check();
+}
+
+/// An open result (a token response) may have any field, so reading one it
+/// lacks is found only at run time: the step fails (exit 1), and the message
+/// names the expression and its place.
+#[test]
+fn an_undefined_field_at_run_time_names_the_expression() {
+    let out = crate::harness::Sfscenario::new()
+        .args(["run", "tests/fixtures/runtime/undefined_field.yaml"])
+        .run();
+    out.code(1).no_panic();
+    out.stdout_has(
+        "undefined_field.yaml:12:42: undefined value: `token.acess_tokn` is not defined",
+    );
+    crate::bad_file::assert_located(
+        &out,
+        "tests/fixtures/runtime/undefined_field.yaml",
+        crate::bad_file::Loc::At(12, 42),
+    );
+}

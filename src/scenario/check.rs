@@ -21,7 +21,12 @@ pub fn check(scenario: &Scenario, templates: &Templates) -> Vec<Diagnostic> {
         later: HashMap::new(),
         current: None,
         lines: LineStarts::new(&scenario.source),
+        fields: HashMap::new(),
     };
+    c.fields.insert(
+        "org".to_owned(),
+        crate::org::FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+    );
     // Names defined later, to tell a forward reference from a typo.
     for step in &scenario.steps {
         for name in defined_by(step) {
@@ -107,6 +112,24 @@ struct Checker<'a> {
     /// The id of the step being checked.
     current: Option<String>,
     lines: LineStarts,
+    /// The fields of closed results by the name templates give them (step
+    /// ids, `org`; `result` inside a step's `that`): reading another field
+    /// is a typo found before any request.
+    fields: HashMap<String, Vec<String>>,
+}
+
+/// The fields a step's result has, when they are known before it runs.
+fn result_fields(step: &Step) -> Option<Vec<String>> {
+    match crate::steps::fields(step.kind) {
+        crate::steps::Fields::Open => None,
+        crate::steps::Fields::Closed(_) if step.kind == crate::kind::Kind::Set => {
+            match &step.params.value {
+                Value::Map(entries) => Some(entries.iter().map(|(k, _)| k.name.clone()).collect()),
+                _ => None,
+            }
+        }
+        crate::steps::Fields::Closed(fields) => Some(fields),
+    }
 }
 
 impl Checker<'_> {
@@ -135,14 +158,24 @@ impl Checker<'_> {
                 .filter(|n| !known.contains(n))
                 .collect();
             known.extend(added.iter().cloned());
+            let own = result_fields(step);
+            if let Some(fields) = &own {
+                for name in &added {
+                    self.fields.insert(name.clone(), fields.clone());
+                }
+            }
             for that in &expect.that {
                 self.node(that, known, None, true);
             }
             for name in &added {
                 known.remove(name);
+                self.fields.remove(name);
             }
         }
         self.current = None;
+        if let (Some(id), Some(fields)) = (&step.id, result_fields(step)) {
+            self.fields.insert(id.clone(), fields);
+        }
         for d in &mut self.diags[start..] {
             if d.step.is_none() {
                 d.step = Some(label.clone());
@@ -172,8 +205,8 @@ impl Checker<'_> {
         expr: bool,
     ) {
         let loc = crate::scenario::diag::inside_quotes_at(self.source, &self.lines, loc);
-        let names = match self.templates.names(s, expr) {
-            Ok(names) => names,
+        let paths = match self.templates.paths(s, expr) {
+            Ok(paths) => paths,
             Err(e) => {
                 let mut d = template::template_diagnostic(&e, s, loc);
                 if s.contains('\n')
@@ -190,6 +223,11 @@ impl Checker<'_> {
                 return;
             }
         };
+        let names: BTreeSet<String> = paths
+            .iter()
+            .map(|p| p.split('.').next().unwrap_or_default().to_owned())
+            .collect();
+        self.fields_read(s, loc, &paths, known);
         for name in names {
             if known.contains(&name) || FUNCTIONS.contains(&name.as_str()) {
                 continue;
@@ -238,6 +276,59 @@ impl Checker<'_> {
             );
         }
     }
+}
+
+impl Checker<'_> {
+    /// `{{ id.field }}` of a closed result and `{{ org.field }}`: a field
+    /// that does not exist is reported, with the nearest one.
+    fn fields_read(
+        &mut self,
+        s: &str,
+        loc: Location,
+        paths: &BTreeSet<String>,
+        known: &BTreeSet<String>,
+    ) {
+        for path in paths {
+            let mut parts = path.split('.');
+            let (Some(root), Some(field)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let Some(fields) = self.fields.get(root) else {
+                continue;
+            };
+            if !known.contains(root) || fields.iter().any(|f| f == field) {
+                continue;
+            }
+            let read = format!("{root}.{field}");
+            let at = name_location(self.source, &self.lines, s, &read, loc);
+            let best = fields
+                .iter()
+                .filter(|f| crate::scenario::diag::edit_distance(field, f) <= 3)
+                .min_by_key(|f| crate::scenario::diag::edit_distance(field, f));
+            let what = match root {
+                "org" => "`org` has no field".to_owned(),
+                "result" => "this step's result has no field".to_owned(),
+                _ => format!("the result of `{root}` has no field"),
+            };
+            let help = match best {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("its fields are {}", quoted_list(fields)),
+            };
+            self.diags.push(
+                Diagnostic::new(format!("{what} `{field}`"), at)
+                    .len(read.chars().count())
+                    .help(help),
+            );
+        }
+    }
+}
+
+fn quoted_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where a name appears inside a string value that starts at `loc`.

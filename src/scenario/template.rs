@@ -222,15 +222,26 @@ impl Templates {
 
     /// Names a template uses at top level, or its syntax error.
     pub fn names(&self, text: &str, expression: bool) -> Result<BTreeSet<String>, Error> {
+        Ok(self
+            .paths(text, expression)?
+            .into_iter()
+            .map(|p| p.split('.').next().unwrap_or_default().to_owned())
+            .collect())
+    }
+
+    /// The variables a template uses, with the attributes it reads of them
+    /// (`pkce.code_verifier`, `org.client_id`, `callback.params.code`), or
+    /// its syntax error.
+    pub fn paths(&self, text: &str, expression: bool) -> Result<BTreeSet<String>, Error> {
         if expression {
             let e = self.compile_expression(text)?;
-            return Ok(e.undeclared_variables(false).into_iter().collect());
+            return Ok(e.undeclared_variables(true).into_iter().collect());
         }
         if !text.contains("{{") && !text.contains("{%") {
             return Ok(BTreeSet::new());
         }
         let t = self.env.template_from_str(text)?;
-        Ok(t.undeclared_variables(false).into_iter().collect())
+        Ok(t.undeclared_variables(true).into_iter().collect())
     }
 
     /// Attribute paths like `org.client_id` used in a template (for real-org checks).
@@ -373,7 +384,15 @@ fn lone_expression(text: &str) -> Option<&str> {
 
 /// A template error as a diagnostic pointing into the scenario file.
 pub fn template_diagnostic(e: &Error, text: &str, loc: Location) -> Diagnostic {
-    let message = template_message(e);
+    let mut message = template_message(e);
+    // An undefined value is named by the expression that read it.
+    if e.kind() == ErrorKind::UndefinedError
+        && e.detail().is_none()
+        && let Some(expr) = e.range().and_then(|r| text.get(r))
+        && !expr.trim().is_empty()
+    {
+        message = format!("undefined value: `{}` is not defined", expr.trim());
+    }
     let (offset, len) = match e
         .range()
         .and_then(|r| Some((text.get(..r.start)?, r.len())))
@@ -611,5 +630,35 @@ mod proptests {
         fn one_expression_renders_or_fails_cleanly(inner in templateish()) {
             answers(&format!("{{{{ {inner} }}}}"))?;
         }
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::Templates;
+
+    #[test]
+    fn paths_name_the_attributes_read() {
+        let t = Templates::new();
+        let paths = t
+            .paths(
+                "{{ pkce.code_verifier | urlencode }} {{ callback.params.code }} {{ a ~ org.client_id }}",
+                false,
+            )
+            .unwrap_or_default();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        assert_eq!(
+            paths,
+            [
+                "a",
+                "callback.params.code",
+                "org.client_id",
+                "pkce.code_verifier"
+            ]
+        );
+        let names = t
+            .names("{{ x.y }} {% if z %}{% endif %}", false)
+            .unwrap_or_default();
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["x", "z"]);
     }
 }
