@@ -15,8 +15,7 @@ use crate::net::client::Http;
 use crate::render::{self, Format};
 use crate::runner::run_config::Target;
 use crate::runner::{Events, Outcome, Verdict, run_scenario};
-use crate::scenario::model::{Kind, Scenario};
-use crate::scenario::node::Value as NodeValue;
+use crate::scenario::model::Scenario;
 use crate::secret::Redactor;
 
 /// Writes to stdout at once.
@@ -190,15 +189,18 @@ pub async fn run_scenarios(
     }
     let total = loaded.len();
     let parallel = plan.jobs > 1 && total > 1;
-    let locks = port_locks(&loaded, &plan);
+    let overrides = plan.config.vars.iter().cloned().collect();
+    let ports: Vec<Vec<u16>> = loaded
+        .iter()
+        .map(|(_, s)| crate::scenario::callback_ports::callback_ports(s, &overrides))
+        .collect();
+    let locks = port_locks(&ports);
     let jobs: Vec<Job> = loaded
         .into_iter()
+        .zip(ports)
         .enumerate()
-        .map(|(index, (file, scenario))| Job {
-            ports: static_ports(&scenario, &plan)
-                .iter()
-                .filter_map(|p| locks.get(p).cloned())
-                .collect(),
+        .map(|(index, ((file, scenario), ports))| Job {
+            ports: ports.iter().filter_map(|p| locks.get(p).cloned()).collect(),
             index,
             file,
             scenario,
@@ -422,68 +424,16 @@ fn finish(sink: &Sink, scenario: &Scenario, outcome: &Outcome) {
 }
 
 /// One lock per callback port that several scenarios listen on.
-fn port_locks(
-    loaded: &[(PathBuf, Scenario)],
-    plan: &Plan,
-) -> HashMap<u16, Arc<tokio::sync::Mutex<()>>> {
+fn port_locks(ports: &[Vec<u16>]) -> HashMap<u16, Arc<tokio::sync::Mutex<()>>> {
     let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
-    for (_, s) in loaded {
-        for p in static_ports(s, plan) {
-            *counts.entry(p).or_default() += 1;
-        }
+    for p in ports.iter().flatten() {
+        *counts.entry(*p).or_default() += 1;
     }
     counts
         .into_iter()
         .filter(|(_, n)| *n > 1)
         .map(|(p, _)| (p, Arc::new(tokio::sync::Mutex::new(()))))
         .collect()
-}
-
-/// Callback ports a scenario listens on that are known before it runs (sorted).
-fn static_ports(scenario: &Scenario, plan: &Plan) -> Vec<u16> {
-    let mut literal: HashMap<String, String> = HashMap::new();
-    for (k, v) in &scenario.vars {
-        if let NodeValue::Str(s) = &v.value {
-            literal.insert(k.name.clone(), s.clone());
-        }
-    }
-    for (k, v) in &plan.config.vars {
-        literal.insert(k.clone(), v.clone());
-    }
-    let mut ports = Vec::new();
-    for step in scenario.steps.iter().filter(|s| s.kind == Kind::Callback) {
-        let NodeValue::Map(entries) = &step.params.value else {
-            continue;
-        };
-        let Some((_, listen)) = entries.iter().find(|(k, _)| k.name == "listen") else {
-            continue;
-        };
-        let Some(mut text) = listen.as_str().map(str::to_owned) else {
-            continue;
-        };
-        for _ in 0..8 {
-            if !text.contains("{{") {
-                break;
-            }
-            for (k, v) in &literal {
-                for pattern in [format!("{{{{ {k} }}}}"), format!("{{{{{k}}}}}")] {
-                    text = text.replace(&pattern, v);
-                }
-            }
-        }
-        if text.contains("{{") {
-            continue; // depends on run-time values, e.g. free_port()
-        }
-        if let Some(port) = url::Url::parse(&text)
-            .ok()
-            .and_then(|u| u.port_or_known_default())
-        {
-            ports.push(port);
-        }
-    }
-    ports.sort_unstable();
-    ports.dedup();
-    ports
 }
 
 #[cfg(test)]

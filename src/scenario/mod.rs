@@ -1,6 +1,7 @@
 //! Scenario files: parsed with locations, checked against the step kinds'
 //! keys, templates checked before any request, and rendered at run time.
 
+pub mod callback_ports;
 pub mod check;
 pub mod diag;
 pub mod jsonschema;

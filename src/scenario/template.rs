@@ -97,6 +97,16 @@ impl Default for Templates {
 
 impl Templates {
     pub fn new() -> Self {
+        Self::with_ports(true)
+    }
+
+    /// For reading a scenario before it runs: `free_port()` is an error
+    /// instead of reserving a port, since its value is known only then.
+    pub fn ahead_of_run() -> Self {
+        Self::with_ports(false)
+    }
+
+    fn with_ports(reserve: bool) -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_fuel(Some(FUEL));
@@ -108,6 +118,12 @@ impl Templates {
         let ports = Reservation::default();
         let reservation = ports.clone();
         env.add_function("free_port", move || -> Result<u16, Error> {
+            if !reserve {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    "free_port() is known only when the scenario runs",
+                ));
+            }
             reservation
                 .port()
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("no free port: {e}")))
