@@ -3,6 +3,7 @@
 pub mod args;
 pub mod exit;
 pub mod files;
+pub mod live;
 pub mod mock;
 pub mod output;
 pub mod run;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::args::{RunArgs, Shard};
 use crate::cli::exit::{CliError, Exit};
-use crate::cli::{files, output, schedule};
+use crate::cli::{files, live, output, schedule};
 use crate::log::ScenarioLog;
 use crate::net::client::Http;
 use crate::render::{self, Format, RenderOptions};
@@ -170,7 +170,7 @@ async fn run_all(plan: std::sync::Arc<Plan>) -> Result<Exit, CliError> {
     })?;
     // Ctrl-C: the reports of what ran so far (the running scenario up to its
     // last finished step) are written, then the exit status is 130.
-    let gathered = schedule::Gathered::default();
+    let gathered = live::Gathered::default();
     let running = schedule::run_scenarios(std::sync::Arc::clone(&plan), http, gathered.clone());
     let (done, worst, interrupted) = tokio::select! {
         (done, worst) = running => (done, Exit::from(worst), false),
@@ -183,10 +183,10 @@ async fn run_all(plan: std::sync::Arc<Plan>) -> Result<Exit, CliError> {
     if plan.format == Format::Pretty {
         if done.len() + usize::from(worst == Exit::Unusable) > 1 {
             let logs: Vec<ScenarioLog> = done.iter().map(|d| d.log.clone()).collect();
-            schedule::print(&render::pretty::summary(&logs, &plan.opts));
+            live::print(&render::pretty::summary(&logs, &plan.opts));
         }
     } else {
-        schedule::print(&output::render_all(plan.format, &done, &plan));
+        live::print(&output::render_all(plan.format, &done, &plan));
     }
     for report in &plan.reports {
         if let Err(e) = output::write_report(report, &done, &plan) {

@@ -24,6 +24,7 @@ use crate::steps::{self, Ctx, Events, Session, StepError};
 
 use super::run_config::{RunConfig, Target};
 use super::scope::Scope;
+use super::verdict::{default_verdict, failed_checks};
 use super::{expect, prepare};
 
 /// How a scenario ended.
@@ -72,38 +73,8 @@ pub async fn run_scenario(
     events: &dyn Events,
 ) -> Outcome {
     let started = Instant::now();
-    let mut run = Runner {
-        scenario,
-        cfg,
-        http,
-        events,
-        scope: Scope::new(Templates::new(), &scenario.source, &cfg.env),
-        redactor: Redactor::new(),
-        rng: match cfg.seed {
-            Some(seed) => ChaCha20Rng::seed_from_u64(seed),
-            None => ChaCha20Rng::from_os_rng(),
-        },
-        clock: Clock::system(),
-        org: Org::default(),
-        session: Session::default(),
-        secret_names: scenario.secrets.iter().map(|k| k.name.clone()).collect(),
-        diagnostics: Vec::new(),
-    };
-    let mut log = ScenarioLog {
-        file: scenario.path.clone(),
-        name: scenario.name.clone(),
-        description: scenario.description.clone(),
-        target: match &cfg.target {
-            Target::Mock => "mock".into(),
-            Target::Org(url) => url.clone(),
-        },
-        login_url: String::new(),
-        vars: IndexMap::new(),
-        status: Status::Passed,
-        duration_ms: 0,
-        steps: Vec::new(),
-        error: None,
-    };
+    let mut run = Runner::new(scenario, cfg, http, events);
+    let mut log = first_log(scenario, cfg);
     let mock = match run.prepare().await {
         Ok(mock) => mock,
         Err(diagnostics) => {
@@ -158,8 +129,54 @@ pub async fn run_scenario(
     }
 }
 
+/// The log before anything ran.
+fn first_log(scenario: &Scenario, cfg: &RunConfig) -> ScenarioLog {
+    ScenarioLog {
+        file: scenario.path.clone(),
+        name: scenario.name.clone(),
+        description: scenario.description.clone(),
+        target: match &cfg.target {
+            Target::Mock => "mock".into(),
+            Target::Org(url) => url.clone(),
+        },
+        login_url: String::new(),
+        vars: IndexMap::new(),
+        status: Status::Passed,
+        duration_ms: 0,
+        steps: Vec::new(),
+        error: None,
+    }
+}
+
 fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+impl<'a> Runner<'a> {
+    fn new(
+        scenario: &'a Scenario,
+        cfg: &'a RunConfig,
+        http: &'a Http,
+        events: &'a dyn Events,
+    ) -> Self {
+        Runner {
+            scenario,
+            cfg,
+            http,
+            events,
+            scope: Scope::new(Templates::new(), &scenario.source, &cfg.env),
+            redactor: Redactor::new(),
+            rng: match cfg.seed {
+                Some(seed) => ChaCha20Rng::seed_from_u64(seed),
+                None => ChaCha20Rng::from_os_rng(),
+            },
+            clock: Clock::system(),
+            org: Org::default(),
+            session: Session::default(),
+            secret_names: scenario.secrets.iter().map(|k| k.name.clone()).collect(),
+            diagnostics: Vec::new(),
+        }
+    }
 }
 
 impl Runner<'_> {
@@ -372,51 +389,5 @@ impl Runner<'_> {
             scope.truth(expr, ctx)
         };
         expect::evaluate(expect, result, &render, &that)
-    }
-}
-
-fn failed_checks(checks: &[Check]) -> String {
-    match checks.iter().filter(|c| !c.passed).count() {
-        1 => "1 expectation failed".to_owned(),
-        n => format!("{n} of {} expectations failed", checks.len()),
-    }
-}
-
-/// Without `expect`: 2xx and no `error` field for HTTP steps; no `error` otherwise.
-fn default_verdict(result: &Value) -> Result<(), String> {
-    if let Some(status) = result.get("status").and_then(Value::as_u64)
-        && !(200..300).contains(&status)
-    {
-        return Err(format!("HTTP {status}{}", error_suffix(result)));
-    }
-    match result.get("error") {
-        Some(Value::Null) | None => Ok(()),
-        Some(_) => Err(format!(
-            "the server answered with an error{}",
-            error_suffix(result)
-        )),
-    }
-}
-
-fn error_suffix(result: &Value) -> String {
-    let field = |k: &str| result.get(k).and_then(Value::as_str).map(str::to_owned);
-    let from_json = |k: &str| {
-        result
-            .get("json")
-            .and_then(|j| j.get(k).or_else(|| j.get(0).and_then(|e| e.get(k))))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let error = field("error")
-        .or_else(|| from_json("error"))
-        .or_else(|| from_json("errorCode"));
-    let desc = field("error_description")
-        .or_else(|| from_json("error_description"))
-        .or_else(|| from_json("message"));
-    match (error, desc) {
-        (Some(e), Some(d)) => format!(": {e}: {d}"),
-        (Some(e), None) => format!(": {e}"),
-        (None, Some(d)) => format!(": {d}"),
-        (None, None) => String::new(),
     }
 }

@@ -7,6 +7,7 @@ pub mod expect;
 mod prepare;
 pub mod run_config;
 mod scope;
+mod verdict;
 
 pub use crate::steps::{Events, Quiet};
 pub use driver::{Outcome, Verdict, run_scenario};
