@@ -5,6 +5,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use super::SHORT;
 
 /// What base64 text shows of a secret inside a longer base64 text (a Basic
@@ -32,18 +34,30 @@ pub(super) fn base64_cores(value: &str) -> Vec<String> {
     cores
 }
 
-/// `value` percent-encoded, keeping ASCII letters, digits and `keep`.
-fn percent_encoded(value: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// Percent-encoding as the `urlencode` template filter writes it (ASCII
+/// letters and digits kept, and `/ . - _`).
+const FILTER: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_');
+/// RFC 3986: the unreserved characters kept.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// JavaScript's `encodeURIComponent`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
 
 /// The forms a value can take in output: raw, URL-encoded, base64, JSON-escaped.
 pub(super) fn variants(value: &str) -> Vec<(String, bool)> {
@@ -58,8 +72,8 @@ pub(super) fn variants(value: &str) -> Vec<(String, bool)> {
     push(form);
     // Percent-encoding as the `urlencode` template filter writes it, and as
     // RFC 3986 (unreserved characters kept) and JavaScript clients do.
-    for keep in [&b"/.-_"[..], b"-._~", b"-_.!~*'()"] {
-        push(percent_encoded(value, keep));
+    for set in [FILTER, UNRESERVED, COMPONENT] {
+        push(utf8_percent_encode(value, set).to_string());
     }
     if value.len() >= SHORT {
         // Padded first: the longest form wins where both match.
