@@ -26,6 +26,10 @@ pub struct Org {
     /// The PEM private key of the app's certificate (JWT bearer).
     #[serde(serialize_with = "exposed")]
     pub private_key: Option<Secret>,
+    /// The user's authenticator key (base32), for the login host's
+    /// verification page (RFC 6238 codes).
+    #[serde(serialize_with = "exposed")]
+    pub totp_secret: Option<Secret>,
 }
 
 /// Every field of [`Org`], as templates name them.
@@ -37,6 +41,7 @@ pub const FIELDS: &[&str] = &[
     "password",
     "security_token",
     "private_key",
+    "totp_secret",
 ];
 
 impl Org {
@@ -47,6 +52,7 @@ impl Org {
             ("password", &self.password),
             ("security_token", &self.security_token),
             ("private_key", &self.private_key),
+            ("totp_secret", &self.totp_secret),
         ]
         .into_iter()
         .filter_map(|(role, s)| s.as_ref().map(|s| (role, s)))

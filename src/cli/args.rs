@@ -65,7 +65,7 @@ pub struct RunArgs {
     /// Make every random value (PKCE verifier, state, mock ids and tokens) reproducible
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// How an authorize step reaches a user agent: auto, system, print
+    /// How an authorize step reaches a user agent: auto, system, print, headless
     #[arg(long, value_name = "MODE")]
     pub browser: Option<BrowserMode>,
     /// Compare each scenario's snapshot log with DIR/<stem>.snap

@@ -6,6 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::cli::run::{Done, Plan, Report};
 use crate::cli::write::write_atomic;
 use crate::log::ScenarioLog;
+use crate::paths::{normal, relative};
 use crate::render::{self, Format, RenderOptions};
 use crate::secret::{Mode, Redactor};
 
@@ -140,31 +141,6 @@ pub fn common_base(paths: &[PathBuf]) -> PathBuf {
         base.truncate(shared);
     }
     base.iter().collect()
-}
-
-/// `file` relative to `base` (its name alone if it lies elsewhere).
-fn relative(file: &Path, base: &Path) -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let file = normal(&cwd.join(file));
-    match file.strip_prefix(base) {
-        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
-        _ => PathBuf::from(file.file_name().unwrap_or(file.as_os_str())),
-    }
-}
-
-/// `.` and `..` taken out lexically (the files need not exist yet).
-fn normal(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn unified_diff(old: &str, new: &str) -> String {

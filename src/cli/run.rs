@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::args::{RunArgs, Shard};
 use crate::cli::exit::{CliError, Exit};
 use crate::cli::{files, live, output, schedule};
+use crate::headless::EvidenceDir;
 use crate::log::ScenarioLog;
 use crate::net::client::Http;
 use crate::render::{self, Format, RenderOptions};
@@ -124,6 +125,11 @@ fn plan(args: &RunArgs) -> Result<Plan, CliError> {
     let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let files = files::scenario_files(&args.paths).map_err(CliError::Paths)?;
+    let base = output::common_base(&args.paths);
+    config.evidence = EvidenceDir::new(
+        args.reports.first().map(|r| EvidenceDir::beside(&r.path)),
+        base.clone(),
+    );
     Ok(Plan {
         config,
         format: args.format,
@@ -144,7 +150,7 @@ fn plan(args: &RunArgs) -> Result<Plan, CliError> {
             Some(s) => shard(files, s),
             None => files,
         },
-        base: output::common_base(&args.paths),
+        base,
         jobs: args.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
         }),

@@ -11,6 +11,7 @@ use rand_chacha::ChaCha20Rng;
 use serde_json::Value;
 
 use crate::clock::Clock;
+use crate::headless;
 use crate::log::{Check, ScenarioLog, Status, StepLog};
 use crate::mock::MockServer;
 use crate::net::client::Http;
@@ -25,7 +26,7 @@ use crate::steps::{self, Ctx, Events, Session, StepError};
 use super::run_config::{RunConfig, Target};
 use super::scope::Scope;
 use super::verdict::{default_verdict, failed_checks};
-use super::{expect, prepare};
+use super::{browser, expect, prepare};
 
 /// How a scenario ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,6 +61,8 @@ struct Runner<'a> {
     clock: Clock,
     org: Org,
     session: Session,
+    /// `--browser headless`, for a scenario with a browser step.
+    headless: Option<headless::Setup>,
     secret_names: Vec<String>,
     /// Run-time template errors, with their place, for stderr.
     diagnostics: Vec<Diagnostic>,
@@ -173,6 +176,7 @@ impl<'a> Runner<'a> {
             clock: Clock::system(),
             org: Org::default(),
             session: Session::default(),
+            headless: None,
             secret_names: scenario.secrets.iter().map(|k| k.name.clone()).collect(),
             diagnostics: Vec::new(),
         }
@@ -190,6 +194,7 @@ impl Runner<'_> {
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
+        self.headless = browser::setup(scenario, self.cfg)?;
         let overrides: HashMap<&str, &str> = self
             .cfg
             .vars
@@ -343,6 +348,8 @@ impl Runner<'_> {
             next_listen,
             exchanges: Vec::new(),
             vars: Vec::new(),
+            step_index: step.index,
+            headless: self.headless.as_ref(),
         };
         let outcome = steps::run(step.kind, &mut ctx, params).await;
         let Ctx {

@@ -2,6 +2,7 @@
 //! and produces its step log. The step kinds themselves are in
 //! `crate::steps`; the network parts in `crate::net`.
 
+mod browser;
 mod driver;
 pub mod expect;
 mod prepare;

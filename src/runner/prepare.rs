@@ -99,6 +99,7 @@ pub async fn mock(
         password: Some(Secret::new(text(|u| &u.password))),
         security_token: Some(Secret::new(text(|u| &u.security_token))),
         private_key: Some(Secret::new(crate::mock::APP_PRIVATE_KEY_PEM)),
+        totp_secret: None,
     };
     learn(&org, redactor);
     Ok((server, org, clock))
@@ -132,6 +133,14 @@ pub fn real_org(
     let username = read("username", "SF_USERNAME");
     let password = read("password", "SF_PASSWORD").map(Secret::new);
     let security_token = read("security_token", "SF_SECURITY_TOKEN").map(Secret::new);
+    let totp_secret = read("totp_secret", "SF_TOTP_SECRET").map(Secret::new);
+    if let Some(Err(e)) = totp_secret
+        .as_ref()
+        .filter(|s| !s.expose().trim().is_empty())
+        .map(|s| crate::totp::Totp::from_base32(s.expose()))
+    {
+        missing.push(format!("SF_TOTP_SECRET: {e}"));
+    }
     let private_key = match env.get("SF_PRIVATE_KEY_FILE") {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(pem) => Some(Secret::new(pem)),
@@ -159,6 +168,7 @@ pub fn real_org(
         password,
         security_token,
         private_key,
+        totp_secret,
     };
     learn(&org, redactor);
     Ok(org)

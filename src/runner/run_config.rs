@@ -12,6 +12,7 @@ pub enum Target {
     Org(String),
 }
 
+use crate::headless::EvidenceDir;
 pub use crate::steps::BrowserMode;
 use crate::steps::Settings;
 
@@ -29,6 +30,8 @@ pub struct RunConfig {
     pub ca_cert: Option<Vec<u8>>,
     /// The process environment (after `.env` files), as templates see it.
     pub env: BTreeMap<String, String>,
+    /// Where `--browser headless` saves a page it failed on.
+    pub evidence: EvidenceDir,
 }
 
 impl RunConfig {
@@ -41,7 +44,32 @@ impl RunConfig {
             timeout: None,
             ca_cert: None,
             env: BTreeMap::new(),
+            evidence: EvidenceDir::default(),
         }
+    }
+
+    /// Why `--browser system` cannot reach a person here, if it cannot: a
+    /// real org (not loopback), `CI` set, no display and no `BROWSER` — a
+    /// redirect would never come.
+    #[must_use]
+    pub fn no_browser_here(&self) -> Option<String> {
+        let Target::Org(url) = &self.target else {
+            return None;
+        };
+        let set = |k: &str| self.env.get(k).is_some_and(|v| !v.is_empty());
+        let ci = self
+            .env
+            .get("CI")
+            .is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
+        let display = set("DISPLAY") || set("WAYLAND_DISPLAY") || set("BROWSER");
+        (self.browser_mode() == BrowserMode::System && !is_loopback_url(url) && ci && !display)
+            .then(|| {
+                "--browser system cannot open a browser here (CI is set, and neither DISPLAY nor \
+                 WAYLAND_DISPLAY nor BROWSER is): no redirect would ever come. Run the interactive \
+                 flows with --browser headless (Chromium logs in as SF_USERNAME with SF_PASSWORD \
+                 and answers MFA with SF_TOTP_SECRET), or --browser print to only print the URL"
+                    .to_owned()
+            })
     }
 
     /// The browser mode in force.
@@ -113,5 +141,38 @@ mod tests {
         );
         let real = RunConfig::new(Target::Org("https://login.salesforce.com".into()));
         assert_eq!(real.browser_mode(), BrowserMode::System);
+    }
+
+    #[test]
+    fn system_is_refused_in_ci_without_a_display_against_a_real_org() {
+        let with = |target: &str, env: &[(&str, &str)], browser: Option<BrowserMode>| {
+            let mut cfg = RunConfig::new(Target::Org(target.into()));
+            cfg.browser = browser;
+            cfg.env = env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            cfg.no_browser_here()
+        };
+        let real = "https://login.salesforce.com";
+        let message = with(real, &[("CI", "true")], None).expect("refused");
+        assert!(message.contains("--browser headless"), "{message}");
+        assert!(with(real, &[("CI", "true"), ("DISPLAY", ":0")], None).is_none());
+        assert!(with(real, &[("CI", "true"), ("WAYLAND_DISPLAY", "w")], None).is_none());
+        assert!(with(real, &[("CI", "true"), ("BROWSER", "firefox")], None).is_none());
+        assert!(with(real, &[], None).is_none(), "not CI");
+        assert!(with(real, &[("CI", "false")], None).is_none());
+        let headless = Some(BrowserMode::Headless);
+        assert!(with(real, &[("CI", "true")], headless).is_none());
+        assert!(
+            with("http://127.0.0.1:9", &[("CI", "true")], None).is_none(),
+            "loopback: auto"
+        );
+        let system = Some(BrowserMode::System);
+        assert!(
+            with("http://127.0.0.1:9", &[("CI", "true")], system).is_none(),
+            "a local mock"
+        );
+        assert!(RunConfig::new(Target::Mock).no_browser_here().is_none());
     }
 }

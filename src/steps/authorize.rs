@@ -5,6 +5,7 @@
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
+use crate::headless::{self, Reached};
 use crate::keys::{KeySpec, Ty, key};
 use crate::net::listener::{Listener, ListenerOptions};
 use crate::net::user_agent::{self, Login, WalkEnd};
@@ -28,6 +29,16 @@ const AS: &[KeySpec] = &[
         "consent",
         Ty::Enum(&["allow", "deny"]),
         "button it presses on the consent page",
+    ),
+    key(
+        "totp_secret",
+        Ty::Str,
+        "authenticator key (base32) for the MFA verification page (default {{ org.totp_secret }})",
+    ),
+    key(
+        "selectors",
+        Ty::Map(headless::SELECTOR_KEYS),
+        "--browser headless: CSS selectors for a custom login page",
     ),
 ];
 
@@ -60,13 +71,15 @@ pub struct Params {
     user: Option<As>,
 }
 
-/// Who the built-in user agent is.
+/// Who the built-in user agent or the headless browser is.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct As {
     username: Option<Text>,
     password: Option<Text>,
     consent: Option<Text>,
+    totp_secret: Option<Text>,
+    selectors: Option<headless::Overrides>,
 }
 
 /// The URL the user agent was sent to, its `state`, and the login host's
@@ -134,8 +147,60 @@ pub async fn run(ctx: &mut Ctx<'_>, p: Params) -> Result<Output, StepError> {
             }
         }
         BrowserMode::Print => ctx.notice(&format!("Open this URL in a browser:\n  {url}")),
+        BrowserMode::Headless => {
+            let user = p.user.unwrap_or_default();
+            if let Err(e) = in_headless(ctx, &user, &url, redirect_uri.as_deref()).await {
+                let kept = serde_json::to_value(&out).unwrap_or_default();
+                return Err(e.with_result(kept));
+            }
+        }
     }
     Ok(out)
+}
+
+/// `--browser headless`: Chromium walks the login host's pages to the
+/// redirect URI, which reaches the callback listener itself.
+async fn in_headless(
+    ctx: &mut Ctx<'_>,
+    user: &As,
+    url: &str,
+    redirect_uri: Option<&str>,
+) -> Result<(), StepError> {
+    let login = headless_login(ctx, user)?;
+    let selectors = headless::Selectors::with(&user.selectors.clone().unwrap_or_default());
+    let listener = ctx.session.listener.is_some();
+    match super::browse(ctx, url, redirect_uri, listener, &login, &selectors).await? {
+        Reached::Redirect(target) => {
+            ctx.learn_redirect(&target);
+            Ok(())
+        }
+        Reached::Finished => Err(StepError::failed(
+            "the login host ended the flow without redirecting to the redirect URI",
+        )),
+    }
+}
+
+/// Who the headless browser logs in as: `as` first, then `org.*`.
+fn headless_login(ctx: &mut Ctx<'_>, user: &As) -> Result<headless::Login, StepError> {
+    let pick = |given: Option<&Text>, default: &str| {
+        given.map_or_else(|| default.to_owned(), |t| t.0.clone())
+    };
+    let secret = pick(
+        user.totp_secret.as_ref(),
+        Org::text(ctx.org.totp_secret.as_ref()),
+    );
+    let login = headless::Login {
+        username: pick(
+            user.username.as_ref(),
+            ctx.org.username.as_deref().unwrap_or(""),
+        ),
+        password: pick(user.password.as_ref(), Org::text(ctx.org.password.as_ref())),
+        totp: super::totp_key(ctx, &secret, "`as.totp_secret`")?,
+        allow: pick(user.consent.as_ref(), "allow") != "deny",
+    };
+    ctx.redactor
+        .secret("password", &login.password, Class::Credential);
+    Ok(login)
 }
 
 /// `--browser auto`: sfscenario is the browser, through the login host's pages.

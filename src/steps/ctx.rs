@@ -45,6 +45,9 @@ pub enum BrowserMode {
     System,
     /// Only print the URL.
     Print,
+    /// A headless Chromium logs in, answers the MFA page and the consent
+    /// page (for CI against a real org).
+    Headless,
 }
 
 impl std::str::FromStr for BrowserMode {
@@ -54,7 +57,10 @@ impl std::str::FromStr for BrowserMode {
             "auto" => Ok(BrowserMode::Auto),
             "system" => Ok(BrowserMode::System),
             "print" => Ok(BrowserMode::Print),
-            _ => Err(format!("unknown browser mode `{s}` (auto, system, print)")),
+            "headless" => Ok(BrowserMode::Headless),
+            _ => Err(format!(
+                "unknown browser mode `{s}` (auto, system, print, headless)"
+            )),
         }
     }
 }
@@ -114,6 +120,11 @@ pub struct Ctx<'a> {
     pub exchanges: Vec<Exchange>,
     /// Variables the step defines (`set`).
     pub vars: Vec<(String, Value)>,
+    /// The running step's 1-based index.
+    pub step_index: usize,
+    /// `--browser headless`: the browser's programs and where a page it
+    /// fails on is saved.
+    pub headless: Option<&'a crate::headless::Setup>,
 }
 
 /// Form fields whose values are secret, and their class.

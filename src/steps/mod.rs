@@ -9,6 +9,7 @@
 //! points at.
 
 pub mod authorize;
+mod browse;
 pub mod callback;
 mod ctx;
 mod error;
@@ -28,6 +29,8 @@ pub use ctx::{BrowserMode, Ctx, Events, Quiet, SECRET_FIELDS, Session, Settings}
 pub use error::{Failure, StepError};
 pub use fields::scalar_text;
 pub use soap::element_texts;
+
+use browse::{browse, totp_key};
 
 use crate::keys::KeySpec;
 use crate::kind::Kind;

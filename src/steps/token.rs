@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::duration::{Duration as Span, human};
+use crate::headless;
 use crate::keys::{KeySpec, Ty, key};
 use crate::log::{Body, Party, Role};
 use crate::net::client::{Reply, Request};
@@ -197,7 +198,7 @@ fn note_device_code(ctx: &mut Ctx<'_>, result: &Output) {
     url.query_pairs_mut().append_pair("user_code", code);
     let url = url.to_string();
     match ctx.settings.browser {
-        BrowserMode::Auto => {}
+        BrowserMode::Auto | BrowserMode::Headless => {}
         BrowserMode::System => {
             ctx.notice(&format!(
                 "Enter the code {code} at {uri} (opening the browser)"
@@ -233,8 +234,12 @@ async fn poll(ctx: &mut Ctx<'_>, req: Request, poll: &Poll) -> Result<Output, St
         if error == "slow_down" {
             interval += SLOW_DOWN;
         }
-        if error == "authorization_pending" && ctx.settings.browser == BrowserMode::Auto {
-            approve_device(ctx).await?;
+        if error == "authorization_pending" {
+            match ctx.settings.browser {
+                BrowserMode::Auto => approve_device(ctx).await?,
+                BrowserMode::Headless => approve_device_headless(ctx).await?,
+                BrowserMode::System | BrowserMode::Print => {}
+            }
         }
         if started.elapsed() + interval > limit {
             return Err(StepError::failed(format!(
@@ -245,6 +250,25 @@ async fn poll(ctx: &mut Ctx<'_>, req: Request, poll: &Poll) -> Result<Output, St
         // Never a busy loop, even when the server asks for no interval.
         tokio::time::sleep(interval.max(MIN_INTERVAL)).await;
     }
+}
+
+/// `--browser headless`: Chromium logs in on the verification page and
+/// presses Allow.
+async fn approve_device_headless(ctx: &mut Ctx<'_>) -> Result<(), StepError> {
+    let Some(url) = ctx.session.device_verification.take() else {
+        return Ok(());
+    };
+    let secret = Org::text(ctx.org.totp_secret.as_ref()).to_owned();
+    let login = headless::Login {
+        username: ctx.org.username.clone().unwrap_or_default(),
+        password: Org::text(ctx.org.password.as_ref()).to_owned(),
+        totp: super::totp_key(ctx, &secret, "`org.totp_secret`")?,
+        allow: true,
+    };
+    let selectors = headless::Selectors::default();
+    super::browse(ctx, &url, None, false, &login, &selectors)
+        .await
+        .map(drop)
 }
 
 /// `--browser auto`: log in on the verification page and press Allow.

@@ -1,7 +1,8 @@
 //! The real browser path: sfscenario runs a scenario with `--browser system`,
-//! `BROWSER` hands the URL to a headless Chromium driven over WebDriver, and a
-//! person's clicks (log in, Allow or Deny) complete the flow through the mock
-//! org's real pages and the callback listener.
+//! `BROWSER` hands the URL to a headless Chromium driven over WebDriver (the
+//! `fantoccini` client `--browser headless` uses), and a person's clicks (log
+//! in, Allow or Deny) complete the flow through the mock org's real pages and
+//! the callback listener.
 //!
 //! They need Debian's `chromium` and `chromium-driver` (`.ci/run` installs
 //! them).
@@ -10,9 +11,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::chromium::Browser;
 use crate::gate::{Tool, ToolTest};
 use crate::harness::root;
-use crate::webdriver::Browser;
 
 pub fn tests() -> Vec<ToolTest> {
     crate::tool_tests![&[Tool::Chromium, Tool::Chromedriver] =>

@@ -21,18 +21,20 @@ mod harness;
 mod process;
 
 mod browser;
+mod chromium;
 mod completions;
 mod gate;
+mod headless;
 mod interop;
 mod json_schema;
 mod junit_schema;
-mod webdriver;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let tests = [
         browser::tests(),
         completions::tests(),
+        headless::tests(),
         interop::tests(),
         json_schema::tests(),
         junit_schema::tests(),
