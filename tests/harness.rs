@@ -51,6 +51,7 @@ pub struct Sfscenario {
     args: Vec<OsString>,
     dir: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
+    unset: Vec<OsString>,
 }
 
 impl Sfscenario {
@@ -59,6 +60,7 @@ impl Sfscenario {
             args: Vec::new(),
             dir: None,
             env: Vec::new(),
+            unset: Vec::new(),
         }
     }
 
@@ -71,6 +73,12 @@ impl Sfscenario {
     /// Sets an environment variable (`SF_*` ones too) for this run.
     pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
         self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Removes a variable of the tests' environment for this run.
+    pub fn env_remove(mut self, key: impl Into<OsString>) -> Self {
+        self.unset.push(key.into());
         self
     }
 
@@ -93,6 +101,9 @@ impl Sfscenario {
         let mut cmd = command(Path::new(env!("CARGO_BIN_EXE_sfscenario")));
         cmd.args(&self.args)
             .current_dir(self.dir.as_deref().unwrap_or(root()));
+        for key in &self.unset {
+            cmd.env_remove(key);
+        }
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         run_to_end(cmd, self.to_string())
     }

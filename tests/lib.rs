@@ -13,6 +13,7 @@ mod formats;
 mod harness;
 mod hostile_input;
 mod hostile_servers;
+mod interactive;
 mod interop;
 mod junit;
 mod mock_under_load;

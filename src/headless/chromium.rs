@@ -98,6 +98,8 @@ pub enum LaunchError {
     Driver { path: String, why: String },
     #[error("chromedriver did not start within {0:?}")]
     DriverSilent(Duration),
+    #[error("chromedriver ended before it was ready ({status}){said}")]
+    DriverEnded { status: String, said: String },
     #[error("cannot make a browser profile directory: {0}")]
     Profile(std::io::Error),
     #[error("chromedriver could not start Chromium: {0}")]
@@ -125,10 +127,23 @@ impl Chromium {
                 path: tools.chromedriver.display().to_string(),
                 why: e.to_string(),
             })?;
-        let port = tokio::time::timeout(within, driver_port(&mut driver))
-            .await
-            .map_err(|_| LaunchError::DriverSilent(within))?
-            .ok_or(LaunchError::DriverSilent(within))?;
+        let port = match tokio::time::timeout(within, driver_port(&mut driver)).await {
+            Err(_) => return Err(LaunchError::DriverSilent(within)),
+            Ok(Ok(port)) => port,
+            Ok(Err(last)) => {
+                let status = match tokio::time::timeout(Duration::from_secs(5), driver.wait()).await
+                {
+                    Ok(Ok(status)) => status.to_string(),
+                    _ => "still running".to_owned(),
+                };
+                let said = if last.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {last}")
+                };
+                return Err(LaunchError::DriverEnded { status, said });
+            }
+        };
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(capabilities(tools, &profile.0, within));
         let url = format!("http://127.0.0.1:{port}");
@@ -166,9 +181,13 @@ impl Chromium {
 
 /// Reads chromedriver's "started successfully on port N" line; the rest of
 /// its output is read and dropped so that it never blocks on a full pipe.
-async fn driver_port(driver: &mut Child) -> Option<u16> {
-    let stdout = driver.stdout.take()?;
+/// When its output ends first: the last line it wrote.
+async fn driver_port(driver: &mut Child) -> Result<u16, String> {
+    let Some(stdout) = driver.stdout.take() else {
+        return Err(String::new());
+    };
     let mut lines = BufReader::new(stdout).lines();
+    let mut last = String::new();
     while let Ok(Some(line)) = lines.next_line().await {
         if let Some(port) = line
             .split("on port ")
@@ -177,10 +196,13 @@ async fn driver_port(driver: &mut Child) -> Option<u16> {
             .filter(|_| line.contains("started successfully"))
         {
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return Some(port);
+            return Ok(port);
+        }
+        if !line.trim().is_empty() {
+            last = line.trim().chars().take(300).collect();
         }
     }
-    None
+    Err(last)
 }
 
 /// The session asked for: Chromium headless, with nothing that phones home,

@@ -162,6 +162,9 @@ pub struct MockUser {
     pub first_name: String,
     pub last_name: String,
     pub email: String,
+    /// The key (base32) of the user's authenticator app: with one (not
+    /// empty), the login is followed by the "Verify Your Identity" page.
+    pub totp_secret: Option<String>,
 }
 
 impl Default for MockUser {
@@ -174,6 +177,7 @@ impl Default for MockUser {
             first_name: "Mock".into(),
             last_name: "User".into(),
             email: "mock.user@example.com".into(),
+            totp_secret: None,
         }
     }
 }
@@ -241,6 +245,15 @@ impl MockConfig {
             if user.username.is_empty() {
                 let path = format!("mock.users.{index}.username");
                 return Err(ConfigError::new(path, "missing key"));
+            }
+            if let Some(Err(e)) = user
+                .totp_secret
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(crate::totp::Totp::from_base32)
+            {
+                let path = format!("mock.users.{index}.totp_secret");
+                return Err(ConfigError::new(path, e.to_string()));
             }
             let duplicate = self.users[..index]
                 .iter()

@@ -131,7 +131,7 @@ pub(crate) fn device_done_page(allowed: bool) -> String {
     page("Connect | Mock Org", body)
 }
 
-fn hidden_fields(hidden: &[(String, String)]) -> String {
+pub(crate) fn hidden_fields(hidden: &[(String, String)]) -> String {
     let mut out = String::new();
     for (name, value) in hidden {
         let _ = writeln!(
@@ -179,7 +179,7 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\

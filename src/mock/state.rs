@@ -129,6 +129,9 @@ pub(crate) struct Store {
     pub(crate) refresh_tokens: Ledger<Grant>,
     /// Login session cookie value → its user.
     pub(crate) sessions: Ledger<Session>,
+    /// Logins that passed the password and wait for the one-time code
+    /// (`mfa` cookie value → the user).
+    pub(crate) pending_mfa: Ledger<Session>,
     /// Device flow: device code → its state.
     pub(crate) devices: Ledger<DeviceGrant>,
     /// When (mock clock, ms) expired entries are next purged.
@@ -149,6 +152,7 @@ impl Store {
             access_tokens: Ledger::new(Self::TOKEN_SHARDS, max_tokens),
             refresh_tokens: Ledger::new(Self::TOKEN_SHARDS, max_tokens),
             sessions: Ledger::new(1, max_tokens),
+            pending_mfa: Ledger::new(1, max_tokens),
             devices: Ledger::new(1, max_tokens),
             next_purge_ms: now_ms.saturating_add(millis(Self::PURGE_EVERY)),
         }
@@ -165,6 +169,7 @@ impl Store {
         self.access_tokens.purge(now_ms);
         self.refresh_tokens.purge(now_ms);
         self.sessions.purge(now_ms);
+        self.pending_mfa.purge(now_ms);
         self.devices.purge(now_ms);
     }
 }

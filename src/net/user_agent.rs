@@ -9,14 +9,19 @@ use std::time::Duration;
 
 use html5gum::{StartTag, Token, Tokenizer};
 
+use crate::clock::Clock;
 use crate::log::{Body, Exchange, Party, Role};
 use crate::net::client::{ClientError, Http, Request};
+use crate::totp::Totp;
 
 /// Who logs in and what they answer.
 #[derive(Debug, Clone)]
 pub struct Login {
     pub username: String,
     pub password: String,
+    /// The authenticator key for the verification page, with the clock its
+    /// codes are computed on.
+    pub totp: Option<(Totp, Clock)>,
     pub allow: bool,
 }
 
@@ -35,6 +40,12 @@ pub enum AgentError {
     UnknownPage(String),
     #[error("login as {user} failed: {why}")]
     LoginFailed { user: String, why: String },
+    #[error(
+        "the login host asks for a verification code: set SF_TOTP_SECRET, or `authorize.as.totp_secret`, to the user's authenticator key"
+    )]
+    CodeNeeded,
+    #[error("the verification code was refused: {0}")]
+    CodeRefused(String),
     #[error("gave up after {MAX_HOPS} pages without reaching the redirect URI")]
     TooManyPages,
 }
@@ -69,6 +80,7 @@ pub async fn walk(
         ..get(authorize_url.to_owned(), timeout)
     };
     let mut tried_login = false;
+    let mut tried_code = false;
     let mut decided = false;
     for _ in 0..MAX_HOPS {
         if let Some(c) = cookie_header(&cookies) {
@@ -106,7 +118,15 @@ pub async fn walk(
         }
         let form = form.ok_or_else(|| AgentError::NoForm(strip_query(&current)))?;
         let mut fields = form.hidden.clone();
-        if form.has_password {
+        if let Some(code_field) = &form.code {
+            if tried_code {
+                let why = page_error(&reply.text).unwrap_or_else(|| "the page came back".into());
+                return Err(AgentError::CodeRefused(why));
+            }
+            tried_code = true;
+            let (totp, clock) = login.totp.as_ref().ok_or(AgentError::CodeNeeded)?;
+            fields.push((code_field.clone(), totp.code_at(clock.now_secs())));
+        } else if form.has_password {
             if tried_login {
                 let why =
                     page_error(&reply.text).unwrap_or_else(|| "the login page came back".into());
@@ -196,6 +216,8 @@ struct Form {
     action: String,
     hidden: Vec<(String, String)>,
     has_password: bool,
+    /// The name of the verification page's input for a one-time code.
+    code: Option<String>,
     /// Button name, allow value, deny value.
     decision: Option<(String, String, String)>,
 }
@@ -227,6 +249,7 @@ impl Form {
                             action: attribute(&tag, "action").unwrap_or_default(),
                             hidden: Vec::new(),
                             has_password: false,
+                            code: None,
                             decision: None,
                         });
                     }
@@ -240,7 +263,14 @@ impl Form {
                                 }
                             }
                             Some("password") => f.has_password = true,
-                            _ => {}
+                            _ => {
+                                let name = attribute(&tag, "name").unwrap_or_default();
+                                let one_time = attribute(&tag, "autocomplete")
+                                    .is_some_and(|a| a == "one-time-code");
+                                if one_time || name == "tc" {
+                                    f.code = Some(name).filter(|n| !n.is_empty());
+                                }
+                            }
                         }
                     }
                     ("button", Some(_)) => {
@@ -354,5 +384,11 @@ mod tests {
             f.decision,
             Some(("decision".into(), "allow".into(), "deny".into()))
         );
+        let verify = r#"<form method="post" action="/x"><input type="hidden" name="state" value="s">
+            <input type="text" id="tc" name="tc" autocomplete="one-time-code">
+            <input type="submit" id="save" value="Verify"></form>"#;
+        let f = Form::parse(verify).expect("form");
+        assert_eq!(f.code.as_deref(), Some("tc"));
+        assert!(!f.has_password && f.decision.is_none());
     }
 }

@@ -99,7 +99,10 @@ pub async fn mock(
         password: Some(Secret::new(text(|u| &u.password))),
         security_token: Some(Secret::new(text(|u| &u.security_token))),
         private_key: Some(Secret::new(crate::mock::APP_PRIVATE_KEY_PEM)),
-        totp_secret: None,
+        totp_secret: user
+            .and_then(|u| u.totp_secret.clone())
+            .filter(|s| !s.trim().is_empty())
+            .map(Secret::new),
     };
     learn(&org, redactor);
     Ok((server, org, clock))

@@ -214,17 +214,24 @@ async fn walk(
     let pick = |given: Option<&Text>, default: &str| {
         given.map_or_else(|| default.to_owned(), |t| t.0.clone())
     };
+    let secret = pick(
+        user.totp_secret.as_ref(),
+        Org::text(ctx.org.totp_secret.as_ref()),
+    );
+    let totp = super::totp_key(ctx, &secret, "`as.totp_secret`")?;
     let login = Login {
         username: pick(
             user.username.as_ref(),
             ctx.org.username.as_deref().unwrap_or(""),
         ),
         password: pick(user.password.as_ref(), Org::text(ctx.org.password.as_ref())),
+        totp: totp.map(|key| (key, ctx.clock.clone())),
         allow: pick(user.consent.as_ref(), "allow") != "deny",
     };
     ctx.redactor
         .secret("password", &login.password, Class::Credential);
     let timeout = ctx.settings.step_timeout();
+    let started = ctx.clock.now_secs();
     let walked = user_agent::walk(
         ctx.http,
         url,
@@ -235,6 +242,9 @@ async fn walk(
     )
     .await;
     ctx.learn_exchange_cookies();
+    if let Some((key, _)) = &login.totp {
+        super::learn_codes(ctx, key, started);
+    }
     match walked? {
         WalkEnd::Redirected(target) => {
             ctx.learn_redirect(&target);

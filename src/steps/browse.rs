@@ -26,6 +26,20 @@ pub(super) fn totp_key(
         .map_err(|e| StepError::input(format!("{what}: {e}")))
 }
 
+/// The one-time codes of `totp` for every 30-second step from `from_secs`
+/// to now, one step either side: whichever the built-in user agent typed
+/// is a secret in its exchanges (a short value, replaced where it stands
+/// whole, as a form field's value does).
+pub(super) fn learn_codes(ctx: &mut Ctx<'_>, totp: &Totp, from_secs: u64) {
+    let step = crate::totp::STEP_SECS;
+    let first = (from_secs / step).saturating_sub(1);
+    let last = ctx.clock.now_secs() / step + 1;
+    for n in first..=last.min(first + 64) {
+        let code = totp.code_at(n * step);
+        ctx.redactor.secret("totp_code", &code, Class::Credential);
+    }
+}
+
 /// Walks from `url` in a headless Chromium. A failure names what the page
 /// said and where its screenshot and HTML were saved.
 pub(super) async fn browse(
@@ -60,7 +74,7 @@ pub(super) async fn browse(
             if !e.pages.is_empty() {
                 message.push_str(&format!(
                     " (after the {} page)",
-                    e.pages.join(", then the ")
+                    e.pages.join(" page, then the ")
                 ));
             }
             if let Some(page) = &e.page {

@@ -30,7 +30,7 @@ pub use error::{Failure, StepError};
 pub use fields::scalar_text;
 pub use soap::element_texts;
 
-use browse::{browse, totp_key};
+use browse::{browse, learn_codes, totp_key};
 
 use crate::keys::KeySpec;
 use crate::kind::Kind;

@@ -276,14 +276,21 @@ async fn approve_device(ctx: &mut Ctx<'_>) -> Result<(), StepError> {
     let Some(url) = ctx.session.device_verification.take() else {
         return Ok(());
     };
+    let secret = Org::text(ctx.org.totp_secret.as_ref()).to_owned();
+    let totp = super::totp_key(ctx, &secret, "`org.totp_secret`")?;
     let login = Login {
         username: ctx.org.username.clone().unwrap_or_default(),
         password: Org::text(ctx.org.password.as_ref()).to_owned(),
+        totp: totp.map(|key| (key, ctx.clock.clone())),
         allow: true,
     };
     let timeout = ctx.settings.step_timeout();
+    let started = ctx.clock.now_secs();
     let walked = user_agent::walk(ctx.http, &url, None, &login, timeout, &mut ctx.exchanges).await;
     ctx.learn_exchange_cookies();
+    if let Some((key, _)) = &login.totp {
+        super::learn_codes(ctx, key, started);
+    }
     match walked? {
         WalkEnd::Finished | WalkEnd::Redirected(_) => Ok(()),
         WalkEnd::Refused { status, .. } => Err(StepError::failed(format!(

@@ -16,13 +16,23 @@ pub fn tests() -> Vec<ToolTest> {
         user_agent_flow_relays_the_fragment,
         device_flow_is_approved_on_the_verification_page,
         deny_reaches_the_callback_as_access_denied,
+        pkce_flow_answers_the_verification_page,
+        user_agent_flow_answers_the_verification_page,
+        device_flow_answers_the_verification_page,
+        a_wrong_totp_secret_fails_with_the_page_message,
+        without_a_totp_secret_the_verification_page_is_named,
         a_wrong_password_fails_with_the_page_message_and_saves_the_page,
         an_unknown_page_is_saved_in_a_temporary_directory_it_names,
         selectors_can_be_overridden_and_a_bad_one_is_named,
     ]
 }
 
-const LOGIN: &str = "tests/fixtures/headless/login.yaml";
+const LOGIN: &str = "tests/fixtures/interactive/login.yaml";
+const USER_AGENT: &str = "tests/fixtures/interactive/user-agent.yaml";
+const DEVICE: &str = "tests/fixtures/interactive/device.yaml";
+/// An authenticator key for the mock user, and another one.
+const MFA: &str = "mfa_secret=JBSWY3DPEHPK3PXP";
+const OTHER_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
 /// `sfscenario run SCENARIO --browser headless --format json …`.
 fn headless(scenario: &str, extra: &[&str]) -> Output {
@@ -117,11 +127,68 @@ fn device_flow_is_approved_on_the_verification_page() {
 }
 
 fn deny_reaches_the_callback_as_access_denied() {
-    let out = headless(LOGIN, &["--var", "consent=deny"]);
+    for mfa in ["mfa_secret=", MFA] {
+        let out = headless(LOGIN, &["--var", "consent=deny", "--var", mfa]);
+        out.code(1).no_panic();
+        let log = log(&out);
+        assert_eq!(
+            statuses(&log),
+            ["passed", "passed", "failed", "skipped"],
+            "{mfa}: {log:#}"
+        );
+        assert_eq!(log["steps"][2]["result"]["error"], "access_denied", "{mfa}");
+    }
+}
+
+fn pkce_flow_answers_the_verification_page() {
+    passes(&headless(LOGIN, &["--var", MFA]), 4);
+}
+
+fn user_agent_flow_answers_the_verification_page() {
+    passes(&headless(USER_AGENT, &["--var", MFA]), 2);
+}
+
+fn device_flow_answers_the_verification_page() {
+    passes(&headless(DEVICE, &["--var", MFA]), 2);
+}
+
+fn a_wrong_totp_secret_fails_with_the_page_message() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let report = format!("junit={}/junit.xml", dir.path().display());
+    let wrong = format!("totp_secret={OTHER_KEY}");
+    let out = headless(LOGIN, &["--var", MFA, "--var", &wrong, "--report", &report]);
     out.code(1).no_panic();
     let log = log(&out);
-    assert_eq!(statuses(&log), ["passed", "failed", "skipped"], "{log:#}");
-    assert_eq!(log["steps"][1]["result"]["error"], "access_denied");
+    assert_eq!(statuses(&log)[1], "failed", "{log:#}");
+    let error = error(&log, 1);
+    assert!(
+        error.contains(
+            "the verification code was refused: Error: Invalid or expired verification code. Try again."
+        ),
+        "{error}"
+    );
+    assert!(
+        error.contains("after the login page, then the verification page"),
+        "{error}"
+    );
+    check_saved(
+        &saved(&error),
+        &[OTHER_KEY, "JBSWY3DPEHPK3PXP", "mock-password-1"],
+    );
+    for text in [&out.stdout, &out.stderr] {
+        assert!(!text.contains(OTHER_KEY) && !text.contains("JBSWY3DPEHPK3PXP"));
+    }
+}
+
+fn without_a_totp_secret_the_verification_page_is_named() {
+    let out = headless(LOGIN, &["--var", MFA, "--var", "totp_secret="]);
+    out.code(1).no_panic();
+    let error = error(&log(&out), 1);
+    assert!(
+        error.contains("the login host asks for a verification code")
+            && error.contains("SF_TOTP_SECRET"),
+        "{error}"
+    );
 }
 
 fn a_wrong_password_fails_with_the_page_message_and_saves_the_page() {
@@ -139,8 +206,12 @@ fn a_wrong_password_fails_with_the_page_message_and_saves_the_page() {
     );
     out.code(1).no_panic();
     let log = log(&out);
-    assert_eq!(statuses(&log), ["failed", "skipped", "skipped"], "{log:#}");
-    let error = error(&log, 0);
+    assert_eq!(
+        statuses(&log),
+        ["passed", "failed", "skipped", "skipped"],
+        "{log:#}"
+    );
+    let error = error(&log, 1);
     assert!(
         error.contains(
             "login as mock.user@example.com failed: Please check your username and password"
@@ -156,7 +227,7 @@ fn a_wrong_password_fails_with_the_page_message_and_saves_the_page() {
         );
         assert!(
             file.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("login.step1."))
+                .is_some_and(|n| n.to_string_lossy().starts_with("login.step2."))
         );
     }
     check_saved(&files, &["wrong-password-1", "mock-password-1"]);
@@ -164,7 +235,7 @@ fn a_wrong_password_fails_with_the_page_message_and_saves_the_page() {
 }
 
 fn an_unknown_page_is_saved_in_a_temporary_directory_it_names() {
-    let out = headless("tests/fixtures/headless/unknown-client.yaml", &[]);
+    let out = headless("tests/fixtures/interactive/unknown-client.yaml", &[]);
     out.code(1).no_panic();
     let log = log(&out);
     let error = error(&log, 0);
@@ -200,7 +271,7 @@ fn selectors_can_be_overridden_and_a_bad_one_is_named() {
             "allow_selector=[name=decision][value=allow]",
         ],
     );
-    passes(&out, 3);
+    passes(&out, 4);
     let dir = tempfile::tempdir().expect("a directory");
     let report = format!("json={}/", dir.path().display());
     let out = headless(
@@ -213,7 +284,7 @@ fn selectors_can_be_overridden_and_a_bad_one_is_named() {
         ],
     );
     out.code(1).no_panic();
-    let error = error(&log(&out), 0);
+    let error = error(&log(&out), 1);
     assert!(
         error.contains(
             "not a valid CSS selector: `authorize.as.selectors.allow` (`button:no-such-state`)"

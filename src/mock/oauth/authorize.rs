@@ -13,7 +13,14 @@ use crate::mock::response::{self, MockResponse, TEXT, encode_pairs};
 use crate::mock::state::{MockState, User};
 
 /// Form fields of the pages themselves, never carried forward.
-const CONTROL_FIELDS: [&str; 4] = ["username", "password", "consent_step", "decision"];
+const CONTROL_FIELDS: [&str; 6] = [
+    "username",
+    "password",
+    "consent_step",
+    "decision",
+    super::mfa::CODE_FIELD,
+    "save",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ResponseType {

@@ -8,6 +8,8 @@ use super::authorize::{
     login_response, redirect_location,
 };
 use super::issue::{Issue, issue};
+use super::mfa;
+use crate::mock::pages::AUTHORIZE;
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse};
 use crate::mock::state::{AuthCode, MockState, Session, User, expiry, expiry_after};
@@ -34,6 +36,13 @@ pub(crate) fn post(
     if field("consent_step").is_some() {
         return decide(state, request, auth, field("decision"));
     }
+    if field(mfa::CODE_FIELD).is_some() {
+        return match mfa::answer(state, request, AUTHORIZE, &auth.hidden) {
+            mfa::Answer::Verified(user) => with_session(state, user, consent_response(auth, user)),
+            mfa::Answer::Refused(page) => page,
+            mfa::Answer::NoLogin => login_response(auth, &auth.login_hint, Some(LOGGED_OUT)),
+        };
+    }
     match field("username") {
         Some(username) => log_in(state, auth, username, field("password").unwrap_or_default()),
         None => authorize::show(state, request, auth),
@@ -47,6 +56,7 @@ fn log_in(
     password: &str,
 ) -> MockResponse {
     match authenticate(state, username, password) {
+        Ok(user) if mfa::required(user) => mfa::challenge(state, user, AUTHORIZE, &auth.hidden),
         Ok(user) => with_session(state, user, consent_response(auth, user)),
         Err(message) => login_response(auth, username, Some(message)),
     }

@@ -11,6 +11,7 @@ mod identity;
 mod introspect;
 pub(super) mod issue;
 mod jwt_bearer;
+pub(crate) mod mfa;
 pub(crate) mod pkce;
 mod revoke;
 pub(crate) mod routes;

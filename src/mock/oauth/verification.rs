@@ -7,6 +7,7 @@ use hyper::{Method, StatusCode};
 
 use super::authorize::logged_in_user;
 use super::consent::{LOGGED_OUT, authenticate, with_session};
+use super::mfa;
 use crate::mock::config::ConnectedApp;
 use crate::mock::pages::{self, DEVICE};
 use crate::mock::request::MockRequest;
@@ -55,9 +56,18 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
             None => login(&device, "", Some(LOGGED_OUT)),
         };
     }
+    let hidden = [("user_code".to_string(), device.user_code.clone())];
+    if field(mfa::CODE_FIELD).is_some() {
+        return match mfa::answer(state, request, DEVICE, &hidden) {
+            mfa::Answer::Verified(user) => with_session(state, user, confirm(&device, user)),
+            mfa::Answer::Refused(page) => page,
+            mfa::Answer::NoLogin => login(&device, "", Some(LOGGED_OUT)),
+        };
+    }
     if let Some(username) = field("username") {
         let password = field("password").unwrap_or_default();
         return match authenticate(state, username, password) {
+            Ok(user) if mfa::required(user) => mfa::challenge(state, user, DEVICE, &hidden),
             Ok(user) => with_session(state, user, confirm(&device, user)),
             Err(message) => login(&device, username, Some(message)),
         };
