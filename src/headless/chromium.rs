@@ -296,7 +296,53 @@ impl Drop for Profile {
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::{CHROMEDRIVER_VAR, Tools};
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    use super::{CHROMEDRIVER_VAR, Tools, capabilities};
+
+    fn args(profile: &Path) -> Vec<String> {
+        let tools = Tools {
+            chromium: PathBuf::from("/usr/bin/chromium"),
+            chromedriver: PathBuf::from("/usr/bin/chromedriver"),
+        };
+        let caps = capabilities(&tools, profile, Duration::from_secs(30));
+        caps["goog:chromeOptions"]["args"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn chromium_runs_headless_quiet_and_sandboxed_unless_root() {
+        // A profile owned by root: the process runs as root, where Chromium's
+        // sandbox cannot start.
+        let root = args(Path::new("/"));
+        for flag in [
+            "--headless",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ] {
+            assert!(root.iter().any(|a| a == flag), "{flag}: {root:?}");
+        }
+        assert!(root.iter().any(|a| a == "--no-sandbox"), "{root:?}");
+        assert!(root.iter().any(|a| a == "--user-data-dir=/"), "{root:?}");
+        // A profile owned by anyone else keeps the sandbox.
+        let dir = tempfile::tempdir().expect("a directory");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            if dir.path().metadata().expect("stat").uid() == 0 {
+                std::os::unix::fs::chown(dir.path(), Some(65534), Some(65534)).expect("chown");
+            }
+        }
+        let user = args(dir.path());
+        assert!(user.iter().any(|a| a == "--headless"), "{user:?}");
+        assert!(!user.iter().any(|a| a == "--no-sandbox"), "{user:?}");
+    }
 
     #[test]
     fn missing_tools_are_named_with_their_install() {

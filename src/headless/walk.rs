@@ -10,10 +10,12 @@
 //! screenshot and the page's HTML, with every secret taken off the page
 //! first, go to the caller.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
+use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, Locator};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -65,9 +67,24 @@ pub enum Reached {
 pub struct Captured {
     pub url: String,
     pub title: String,
+    /// The page's visible text, secrets taken off (empty when they could
+    /// not be).
+    pub text: String,
     /// PNG.
     pub screenshot: Option<Vec<u8>>,
     pub html: Option<String>,
+}
+
+impl Captured {
+    /// Where the page is: its URL without query, and its title.
+    fn place(&self) -> String {
+        let title = quote(&self.title);
+        if title.is_empty() {
+            strip_query(&self.url).to_owned()
+        } else {
+            format!("{} (\"{title}\")", strip_query(&self.url))
+        }
+    }
 }
 
 /// Why the walk failed, and the page it failed on.
@@ -103,6 +120,11 @@ pub async fn walk(tools: &Tools, walk: &Walk<'_>) -> Result<Reached, WalkError> 
             page: None,
             pages: Vec::new(),
         })?;
+    // The browser's own waits end at the deadline too, so that a page still
+    // loading then is stopped and can be captured at once.
+    let left = deadline.saturating_duration_since(Instant::now());
+    let timeouts = TimeoutConfiguration::new(Some(left), Some(left), Some(Duration::ZERO));
+    let _ = tokio::time::timeout(left, chromium.client().update_timeouts(timeouts)).await;
     let mut walker = Walker {
         client: chromium.client(),
         walk,
@@ -110,15 +132,25 @@ pub async fn walk(tools: &Tools, walk: &Walk<'_>) -> Result<Reached, WalkError> 
         pages: Vec::new(),
         mark: 0,
         typed: Vec::new(),
+        timed_out: AtomicBool::new(false),
     };
     let result = match walker.run().await {
         Ok(reached) => Ok(reached),
-        Err(why) => {
+        Err(mut why) => {
             let mut secrets = walk.secrets.clone();
             secrets.extend(walker.typed);
+            let page = capture(chromium.client(), &secrets).await;
+            // A command that ran out of time could not read the page: what
+            // the page shows is taken from the capture.
+            if walker.timed_out.load(Ordering::Relaxed) && !page.url.is_empty() {
+                why.push_str(&format!(" at {}", page.place()));
+                if !page.text.trim().is_empty() {
+                    why.push_str(&format!(": {}", quote(&page.text)));
+                }
+            }
             Err(WalkError {
                 why,
-                page: Some(capture(chromium.client(), &secrets).await),
+                page: Some(page),
                 pages: walker.pages,
             })
         }
@@ -257,6 +289,8 @@ struct Walker<'a> {
     mark: u64,
     /// One-time codes typed, kept off a saved page.
     typed: Vec<String>,
+    /// A WebDriver command ran out of time.
+    timed_out: AtomicBool,
 }
 
 impl Walker<'_> {
@@ -509,11 +543,18 @@ impl Walker<'_> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, command).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(format!("{what}: {}", webdriver_error(&e))),
-            Err(_) => Err(format!(
-                "timed out after {} while {what}",
-                crate::duration::human(self.walk.timeout)
-            )),
+            Ok(Err(e)) if !(e.is_timeout() || e.is_script_timeout()) => {
+                Err(format!("{what}: {}", webdriver_error(&e)))
+            }
+            // The browser's own page-load or script timeout (set to the
+            // deadline), or the deadline itself.
+            Ok(Err(_)) | Err(_) => {
+                self.timed_out.store(true, Ordering::Relaxed);
+                Err(format!(
+                    "timed out after {} while {what}",
+                    crate::duration::human(self.walk.timeout)
+                ))
+            }
         }
     }
 
@@ -588,6 +629,10 @@ async fn capture(client: &Client, secrets: &[String]) -> Captured {
             ..Captured::default()
         };
     }
+    let text = match tokio::time::timeout(CAPTURE, client.execute(TEXT, Vec::new())).await {
+        Ok(Ok(Value::String(text))) => text,
+        _ => String::new(),
+    };
     let screenshot = match tokio::time::timeout(CAPTURE, client.screenshot()).await {
         Ok(Ok(png)) => Some(png),
         _ => None,
@@ -599,10 +644,14 @@ async fn capture(client: &Client, secrets: &[String]) -> Captured {
     Captured {
         url,
         title,
+        text,
         screenshot,
         html,
     }
 }
+
+/// The page's visible text (read after [`MASK`]).
+const TEXT: &str = "return document.body ? document.body.innerText.slice(0, 2000) : '';";
 
 /// Whether two URLs name the same resource (scheme, host, port and path).
 fn same_resource(a: &str, b: &str) -> bool {

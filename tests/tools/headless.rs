@@ -23,6 +23,7 @@ pub fn tests() -> Vec<ToolTest> {
         without_a_totp_secret_the_verification_page_is_named,
         a_wrong_password_fails_with_the_page_message_and_saves_the_page,
         an_unknown_page_is_saved_in_a_temporary_directory_it_names,
+        a_page_that_never_loads_times_out_and_is_saved,
         selectors_can_be_overridden_and_a_bad_one_is_named,
     ]
 }
@@ -259,6 +260,57 @@ fn an_unknown_page_is_saved_in_a_temporary_directory_it_names() {
     );
     check_saved(&files, &["mock-password-1"]);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A loopback server whose page starts and never ends: each connection gets
+/// the head of a page, then nothing until the test ends.
+fn hanging_server() -> u16 {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("an address").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut head = [0_u8; 4096];
+                let _ = stream.read(&mut head);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n\
+                      <!DOCTYPE html><html><head><title>Still loading</title></head>\
+                      <body><h1>Please wait</h1>",
+                );
+                let _ = stream.flush();
+                // Holds the connection open; the test process ends it.
+                std::thread::sleep(std::time::Duration::from_secs(600));
+            });
+        }
+    });
+    port
+}
+
+fn a_page_that_never_loads_times_out_and_is_saved() {
+    let port = hanging_server();
+    let url = format!("authorize_url=http://127.0.0.1:{port}/services/oauth2/authorize");
+    let out = Sfscenario::new()
+        .args(["run", "tests/fixtures/interactive/hanging-page.yaml"])
+        .args(["--browser", "headless", "--format", "json"])
+        .args(["--timeout", "15s", "--var", &url])
+        .run();
+    out.code(1).no_panic();
+    let log = log(&out);
+    assert_eq!(statuses(&log), ["failed", "skipped"], "{log:#}");
+    let error = error(&log, 0);
+    assert!(error.contains("timed out after 15s"), "{error}");
+    assert!(
+        error.contains(&format!(
+            "at http://127.0.0.1:{port}/services/oauth2/authorize (\"Still loading\"): Please wait"
+        )),
+        "where, and what the page said: {error}"
+    );
+    let files = saved(&error);
+    check_saved(&files, &["mock-password-1"]);
+    if let Some(dir) = files.first().and_then(|f| f.parent()) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 fn selectors_can_be_overridden_and_a_bad_one_is_named() {
