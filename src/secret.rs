@@ -284,13 +284,36 @@ impl Redactor {
 
     /// Rewrites one value of the step log: its secrets only (volatile values
     /// are left to the pass over the finished text), in the form `mode` shows
-    /// them. The automaton serves every value of a log once built.
-    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+    /// them; `None` when it holds none. `among` narrows the search to these
+    /// entries (those found in the whole log, see `secrets_in`).
+    pub(crate) fn redact_secrets_among(
+        &self,
+        text: &str,
+        mode: Mode,
+        among: Option<&[usize]>,
+    ) -> Option<String> {
         if mode == Mode::Reveal || text.len() < 3 {
             return None;
         }
-        let out = self.rewrite(text, mode, true, true);
-        (out != text).then_some(out)
+        let found = match among {
+            Some(owners) => self.search_among(text, owners),
+            None => self.search(text, true),
+        };
+        self.replace_found(text, mode, found)
+    }
+
+    /// [`Redactor::redact_secrets_among`] over every secret.
+    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+        self.redact_secrets_among(text, mode, None)
+    }
+
+    /// The secrets (not the volatile values) that occur in `text`, by entry:
+    /// the few a log's values must be searched for.
+    pub(crate) fn secrets_in(&self, text: &str) -> Vec<usize> {
+        self.replaced(true)
+            .filter(|(_, e)| e.forms().iter().any(|f| f.find(text.as_bytes()).is_some()))
+            .map(|(owner, _)| owner)
+            .collect()
     }
 
     /// Whether any secret (not merely a volatile value) is known.
@@ -317,11 +340,21 @@ impl Redactor {
         } else {
             self.search(text, secrets_only)
         };
-        if found.is_empty() {
-            return text.to_owned();
-        }
+        self.replace_found(text, mode, found)
+            .unwrap_or_else(|| text.to_owned())
+    }
+
+    /// `text` with the matches `found` (leftmost first, longest first at one
+    /// place) replaced; `None` when nothing was.
+    fn replace_found(
+        &self,
+        text: &str,
+        mode: Mode,
+        found: Vec<(usize, usize, usize)>,
+    ) -> Option<String> {
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
+        let mut replaced = false;
         for (start, end, owner) in found {
             let e = &self.known.entries[owner];
             if start < last || (e.value.len() < SHORT && !stands_whole(text, start, end)) {
@@ -330,9 +363,13 @@ impl Redactor {
             out.push_str(&text[last..start]);
             out.push_str(&replacement(e, mode));
             last = end;
+            replaced = true;
+        }
+        if !replaced {
+            return None;
         }
         out.push_str(&text[last..]);
-        out
+        Some(out)
     }
 
     /// The entries replaced (all, or the secrets only), with their index.
@@ -347,9 +384,15 @@ impl Redactor {
     /// Every occurrence of every form, leftmost first and longest first at
     /// the same place (the order the automaton reports them in).
     fn search(&self, text: &str, secrets_only: bool) -> Vec<(usize, usize, usize)> {
+        let owners: Vec<usize> = self.replaced(secrets_only).map(|(i, _)| i).collect();
+        self.search_among(text, &owners)
+    }
+
+    /// [`Redactor::search`] over these entries only.
+    fn search_among(&self, text: &str, owners: &[usize]) -> Vec<(usize, usize, usize)> {
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        for (owner, e) in self.replaced(secrets_only) {
-            for form in e.forms() {
+        for &owner in owners {
+            for form in self.known.entries[owner].forms() {
                 let len = form.needle().len();
                 for start in form.find_iter(text.as_bytes()) {
                     found.push((start, start + len, owner));

@@ -202,12 +202,24 @@ fn duration(ms: u64) -> String {
 /// When quiet, only failed scenarios have one.
 #[must_use]
 pub fn footer(log: &ScenarioLog, opts: &RenderOptions) -> String {
+    footer_with(log, &log.name, log.error.as_deref(), opts)
+}
+
+/// The footer of `log` showing `name` and `error` in its stead (their
+/// redacted forms), without copying its steps.
+#[must_use]
+pub fn footer_with(
+    log: &ScenarioLog,
+    name: &str,
+    error: Option<&str>,
+    opts: &RenderOptions,
+) -> String {
     let opts = *opts;
     if opts.quiet && log.status != Status::Failed {
         return String::new();
     }
     let mut lines = Vec::new();
-    if let Some(error) = &log.error {
+    if let Some(error) = error {
         let mark = paint(opts, Tone::Fail, "✗");
         lines.push(format!(
             "  {mark} {}",
@@ -231,7 +243,7 @@ pub fn footer(log: &ScenarioLog, opts: &RenderOptions) -> String {
     let tail = format!("· {steps} · {}", duration(log.duration_ms));
     lines.push(format!(
         "{verdict} {} {}",
-        safe(&log.name),
+        safe(name),
         paint(opts, Tone::Dim, &tail)
     ));
     text(&lines)

@@ -19,7 +19,16 @@ impl Redactor {
     pub fn redact_log(&self, log: &ScenarioLog, mode: Mode) -> ScenarioLog {
         let mut log = log.clone();
         if mode != Mode::Reveal && self.knows_secrets() {
-            visit::scenario_strings(&mut log, &mut |s: &mut String| self.value(s, mode));
+            // First the secrets that occur anywhere in the log (one search
+            // each over all its text), then each value for those few only.
+            let mut all = String::new();
+            visit::scenario_strings(&mut log, &mut |s: &mut String| join(&mut all, s));
+            let present = self.secrets_in(&all);
+            if !present.is_empty() {
+                visit::scenario_strings(&mut log, &mut |s: &mut String| {
+                    self.value(s, mode, &present);
+                });
+            }
         }
         log
     }
@@ -29,16 +38,29 @@ impl Redactor {
     pub fn redact_step(&self, step: &StepLog, mode: Mode) -> StepLog {
         let mut step = step.clone();
         if mode != Mode::Reveal && self.knows_secrets() {
-            visit::step_strings(&mut step, &mut |s: &mut String| self.value(s, mode));
+            let mut all = String::new();
+            visit::step_strings(&mut step, &mut |s: &mut String| join(&mut all, s));
+            let present = self.secrets_in(&all);
+            if !present.is_empty() {
+                visit::step_strings(&mut step, &mut |s: &mut String| {
+                    self.value(s, mode, &present);
+                });
+            }
         }
         step
     }
 
-    fn value(&self, text: &mut String, mode: Mode) {
-        if let Some(redacted) = self.redact_secrets(text, mode) {
+    fn value(&self, text: &mut String, mode: Mode, present: &[usize]) {
+        if let Some(redacted) = self.redact_secrets_among(text, mode, Some(present)) {
             *text = redacted;
         }
     }
+}
+
+/// Every value in one text, each apart from the next.
+fn join(all: &mut String, value: &str) {
+    all.push_str(value);
+    all.push('\0');
 }
 
 #[cfg(test)]
