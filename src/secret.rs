@@ -67,6 +67,11 @@ pub enum Mode {
     Display,
     /// `--show-secrets`: nothing changed.
     Reveal,
+    /// Documentation made with `--seed`: secrets as in `Display`, and the
+    /// values that change from run to run by nature (the mock's URL, free
+    /// ports) written as readable stand-ins, so that a page regenerates to
+    /// the same bytes.
+    Document,
 }
 
 /// Values shorter than this are replaced only where they stand whole.
@@ -82,6 +87,8 @@ struct Entry {
     placeholder: String,
     /// Replaced only as written: its encoded forms are registered on their own.
     literal: bool,
+    /// Its stand-in in [`Mode::Document`] (`https://MyDomain.my.salesforce.com`).
+    readable: Option<String>,
     /// Every form the value is replaced in, each with its searcher: built on
     /// first search, then shared by the redactor's clones.
     forms: Arc<OnceLock<Box<[Finder<'static>]>>>,
@@ -94,6 +101,7 @@ impl Entry {
             class,
             placeholder,
             literal,
+            readable: None,
             forms: Arc::default(),
         }
     }
@@ -195,8 +203,20 @@ impl Redactor {
         );
     }
 
-    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`).
-    pub fn literal(&mut self, value: &str, replacement: &str) {
+    /// Gives a known value a stand-in for documentation: a value that
+    /// depends on the machine even with `--seed` (a signature over a URL
+    /// with the mock's port).
+    pub fn readable(&mut self, value: &str, readable: &str) {
+        if let Some(&i) = self.known.index.get(value) {
+            let known = Arc::make_mut(&mut self.known);
+            known.entries[i].readable = Some(readable.to_owned());
+        }
+    }
+
+    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`)
+    /// and by a readable stand-in in documentation
+    /// (`https://MyDomain.my.salesforce.com`).
+    pub fn literal(&mut self, value: &str, replacement: &str, readable: &str) {
         self.add(
             "",
             value,
@@ -204,6 +224,10 @@ impl Redactor {
             Some(replacement.to_owned()),
             true,
         );
+        if let Some(&i) = self.known.index.get(value) {
+            let known = Arc::make_mut(&mut self.known);
+            known.entries[i].readable = Some(readable.to_owned());
+        }
     }
 
     fn add(&mut self, role: &str, value: &str, class: Class, fixed: Option<String>, literal: bool) {
@@ -277,6 +301,20 @@ impl Redactor {
     pub fn redact(&self, text: &str, mode: Mode) -> String {
         if mode == Mode::Reveal {
             return text.to_owned();
+        }
+        if mode == Mode::Document {
+            let owners: Vec<usize> = self
+                .known
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.class != Class::Volatile || e.readable.is_some())
+                .map(|(i, _)| i)
+                .collect();
+            let found = self.search_among(text, &owners);
+            return self
+                .replace_found(text, mode, found)
+                .unwrap_or_else(|| text.to_owned());
         }
         let secrets_only = mode == Mode::Display;
         self.rewrite(text, mode, secrets_only, text.len() >= AUTOMATON_FROM)
@@ -436,6 +474,7 @@ impl Redactor {
 fn replacement(e: &Entry, mode: Mode) -> String {
     match (mode, e.class) {
         (Mode::Snapshot, _) => e.placeholder.clone(),
+        (Mode::Document, Class::Volatile) => e.readable.clone().unwrap_or_else(|| e.value.clone()),
         (_, Class::Credential) => "********".to_owned(),
         (_, Class::Token) if e.value.chars().count() >= PREFIX_MIN => {
             let prefix: String = e.value.chars().take(PREFIX_LEN).collect();

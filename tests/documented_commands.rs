@@ -435,7 +435,7 @@ fn committed_files_unchanged(copy: &Copy) {
     );
     for (name, text) in &after {
         assert!(
-            crate::docs::normalise(text) == crate::docs::normalise(&before[name]),
+            *text == before[name],
             "docs/flows/{} differs after the documented commands",
             name.display()
         );

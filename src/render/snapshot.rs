@@ -196,7 +196,11 @@ mod tests {
     fn snapshot_stays_valid_yaml_after_redaction() {
         let log = pkce_flow();
         let mut redactor = Redactor::new();
-        redactor.literal(&log.login_url, "[mock_url]");
+        redactor.literal(
+            &log.login_url,
+            "[mock_url]",
+            "https://MyDomain.my.salesforce.com",
+        );
         if let Some(token) = log.steps[3].result["access_token"].as_str() {
             redactor.secret("access_token", token, Class::Token);
         }

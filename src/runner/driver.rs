@@ -229,9 +229,13 @@ impl Runner<'_> {
             }
         }
         if let Some(port) = self.scope.templates().ports().reserved() {
-            self.redactor.literal(&format!(":{port}"), ":[port]");
-            self.redactor.literal(&format!("%3A{port}"), "%3A[port]");
-            self.redactor.literal(&format!("%3a{port}"), "%3a[port]");
+            // Documentation shows the port a reader would pick.
+            self.redactor
+                .literal(&format!(":{port}"), ":[port]", ":8000");
+            self.redactor
+                .literal(&format!("%3A{port}"), "%3A[port]", "%3A8000");
+            self.redactor
+                .literal(&format!("%3a{port}"), "%3a[port]", "%3a8000");
         }
         Ok(mock)
     }

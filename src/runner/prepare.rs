@@ -50,6 +50,9 @@ pub fn vars(
     Ok(deferred)
 }
 
+/// What documentation shows for the mock's base URL.
+pub const MY_DOMAIN: &str = "https://MyDomain.my.salesforce.com";
+
 /// The scenario's mock org, started on a free loopback port, and its `org.*`.
 /// With a seed, the mock and the scenario share a logical clock.
 pub async fn mock(
@@ -85,9 +88,11 @@ pub async fn mock(
         ))]
     })?;
     let base = server.base_url();
-    redactor.literal(&base, "[mock_url]");
+    // Documentation shows the mock as the My Domain it stands for.
+    redactor.literal(&base, "[mock_url]", MY_DOMAIN);
     let encoded: String = form_urlencoded::byte_serialize(base.as_bytes()).collect();
-    redactor.literal(&encoded, "[mock_url]");
+    let readable: String = form_urlencoded::byte_serialize(MY_DOMAIN.as_bytes()).collect();
+    redactor.literal(&encoded, "[mock_url]", &readable);
     let cfg = server.config();
     let user = cfg.users.first();
     let text = |f: fn(&crate::mock::MockUser) -> &String| user.map(f).cloned().unwrap_or_default();
