@@ -7,6 +7,7 @@ mod bad_file;
 mod bundled;
 mod cli;
 mod docs;
+mod doctor;
 mod documented_commands;
 mod env_file;
 mod formats;

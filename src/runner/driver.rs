@@ -11,6 +11,7 @@ use rand_chacha::ChaCha20Rng;
 use serde_json::Value;
 
 use crate::clock::Clock;
+use crate::doctor::{self, MockView};
 use crate::log::{Check, ScenarioLog, Status, StepLog};
 use crate::mock::MockServer;
 use crate::net::client::Http;
@@ -125,13 +126,26 @@ pub async fn run_scenario(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     events.started(&log, &run.redactor);
+    let mock_url = mock.as_ref().map(MockServer::base_url);
     let mut failed = false;
     for step in &scenario.steps {
-        let entry = if failed {
+        let mut entry = if failed {
             run.skipped(step)
         } else {
             run.step(step).await
         };
+        if entry.status == Status::Failed {
+            // The mock's configuration is read here, on the runner's side;
+            // nothing of it goes over the wire.
+            let view = mock
+                .as_ref()
+                .zip(mock_url.as_deref())
+                .map(|(m, url)| MockView {
+                    config: m.config(),
+                    base_url: url,
+                });
+            entry.hint = doctor::hint(&entry, &log.steps, view);
+        }
         failed |= entry.status == Status::Failed;
         events.step(&entry, &run.redactor);
         log.steps.push(entry);
@@ -234,6 +248,7 @@ impl Runner<'_> {
             result: Value::Null,
             checks: Vec::new(),
             error: None,
+            hint: None,
         }
     }
 

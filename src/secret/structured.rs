@@ -72,6 +72,7 @@ mod tests {
                 result: json!({}),
                 checks: Vec::new(),
                 error: Some(format!("bad key {value}")),
+                hint: None,
             }],
             error: None,
         }
