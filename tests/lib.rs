@@ -25,5 +25,6 @@ mod security;
 mod server_limits;
 mod shard;
 mod snapshots_cli;
+mod target_org;
 mod validation;
 mod validation_runs;

@@ -93,10 +93,7 @@ fn hint(hint: &mut Hint, f: &mut Visit<'_>) {
     for s in [id, error, meaning, fix] {
         f(s);
     }
-    causes
-        .iter_mut()
-        .chain(sources.iter_mut())
-        .for_each(f);
+    causes.iter_mut().chain(sources.iter_mut()).for_each(f);
 }
 
 fn exchange(e: &mut Exchange, f: &mut Visit<'_>) {

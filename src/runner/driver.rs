@@ -94,10 +94,7 @@ pub async fn run_scenario(
         file: scenario.path.clone(),
         name: scenario.name.clone(),
         description: scenario.description.clone(),
-        target: match &cfg.target {
-            Target::Mock => "mock".into(),
-            Target::Org(url) => url.clone(),
-        },
+        target: cfg.target.url().unwrap_or("mock").to_owned(),
         login_url: String::new(),
         vars: IndexMap::new(),
         status: Status::Passed,
@@ -203,7 +200,13 @@ impl Runner<'_> {
                 Some(server)
             }
             Target::Org(url) => {
-                self.org = prepare::real_org(scenario, url, &self.cfg.env, &mut self.redactor)?;
+                let env = &self.cfg.env;
+                self.org = prepare::real_org(scenario, url, None, env, &mut self.redactor)?;
+                None
+            }
+            Target::CliOrg(cli) => {
+                let (url, env) = (&cli.instance_url, &self.cfg.env);
+                self.org = prepare::real_org(scenario, url, Some(cli), env, &mut self.redactor)?;
                 None
             }
         };

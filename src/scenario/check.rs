@@ -190,6 +190,9 @@ impl Checker<'_> {
                 return;
             }
         };
+        if names.contains("org") {
+            self.org_fields(s, loc, expr);
+        }
         for name in names {
             if known.contains(&name) || FUNCTIONS.contains(&name.as_str()) {
                 continue;
@@ -241,6 +244,33 @@ impl Checker<'_> {
 }
 
 /// Where a name appears inside a string value that starts at `loc`.
+impl Checker<'_> {
+    /// Every `org.field` of a template is a field of [`crate::org::FIELDS`].
+    fn org_fields(&mut self, s: &str, loc: Location, expr: bool) {
+        let spans = if expr {
+            vec![(0, s.len())]
+        } else {
+            template_spans(s)
+        };
+        let fields: BTreeSet<String> = crate::org::FIELDS.iter().map(|f| (*f).to_owned()).collect();
+        for (from, to) in spans {
+            for field in Templates::attribute_uses(&s[from..to], "org") {
+                if fields.contains(&field) {
+                    continue;
+                }
+                let at = name_location(self.source, &self.lines, s, &field, loc);
+                let d = Diagnostic::new(format!("`org` has no field `{field}`"), at)
+                    .len(field.chars().count());
+                let d = match nearest(&field, &fields) {
+                    Some(best) => d.help(format!("did you mean `org.{best}`?")),
+                    None => d.help(format!("`org` has {}", crate::org::FIELDS.join(", "))),
+                };
+                self.diags.push(d);
+            }
+        }
+    }
+}
+
 fn name_location(
     source: &str,
     lines: &LineStarts,

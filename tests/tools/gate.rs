@@ -33,6 +33,8 @@ pub enum Tool {
     Jsonschema,
     /// Python's `simple-salesforce`.
     SimpleSalesforce,
+    /// The Salesforce CLI under `tests/sf/node_modules`, with Node.js.
+    Sf,
     Xmllint,
     Zsh,
 }
@@ -49,6 +51,7 @@ impl Tool {
             Tool::Jsforce => "jsforce",
             Tool::Jsonschema => "python3 with jsonschema and PyYAML",
             Tool::SimpleSalesforce => "python3 with simple-salesforce",
+            Tool::Sf => "the Salesforce CLI (sf)",
             Tool::Xmllint => "xmllint",
             Tool::Zsh => "zsh",
         }
@@ -65,6 +68,7 @@ impl Tool {
             Tool::Jsforce => "npm ci --prefix tests/interop",
             Tool::Jsonschema => "pip install -r tests/schema/requirements.txt",
             Tool::SimpleSalesforce => "pip install -r tests/interop/requirements.txt",
+            Tool::Sf => "npm ci --prefix tests/sf",
             Tool::Xmllint => "apt-get install libxml2-utils",
             Tool::Zsh => "apt-get install zsh",
         }
@@ -87,8 +91,39 @@ impl Tool {
             Tool::SimpleSalesforce => {
                 succeeds("python3", &["-c", "import simple_salesforce"], root())
             }
+            Tool::Sf => {
+                let sf = sf_bin().join("sf");
+                if is_executable(&sf) {
+                    let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+                    match Command::new(&sf)
+                        .arg("--version")
+                        .env("HOME", home.path())
+                        .env("SF_AUTOUPDATE_DISABLE", "true")
+                        .env("SF_DISABLE_TELEMETRY", "true")
+                        .output()
+                    {
+                        Ok(out) if out.status.success() => Ok(()),
+                        Ok(out) => Err(format!(
+                            "`sf --version` failed: {}",
+                            String::from_utf8_lossy(&out.stderr)
+                                .lines()
+                                .next()
+                                .unwrap_or("")
+                        )),
+                        Err(e) => Err(format!("`{}`: {e}", sf.display())),
+                    }
+                } else {
+                    Err(format!("{} is missing", sf.display()))
+                }
+            }
         }
     }
+}
+
+/// The directory of the Salesforce CLI's `sf` that `npm ci --prefix
+/// tests/sf` installs.
+pub fn sf_bin() -> PathBuf {
+    root().join("tests/sf/node_modules/.bin")
 }
 
 /// The full path of `name` on `PATH`, if it is there.

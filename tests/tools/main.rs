@@ -26,6 +26,7 @@ mod gate;
 mod interop;
 mod json_schema;
 mod junit_schema;
+mod sf;
 mod webdriver;
 
 fn main() {
@@ -36,6 +37,7 @@ fn main() {
         interop::tests(),
         json_schema::tests(),
         junit_schema::tests(),
+        sf::tests(),
     ]
     .into_iter()
     .flatten()
