@@ -19,9 +19,10 @@ use clap::CommandFactory as _;
 use args::{Cli, Command};
 use exit::Exit;
 
-/// Runs sfscenario with these arguments.
-pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match parse(args) {
+/// Runs sfscenario with these arguments; `version` is what `--version`
+/// prints after the name.
+pub fn main(args: impl IntoIterator<Item = OsString>, version: &'static str) -> ExitCode {
+    let cli = match parse(args, version) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -60,9 +61,12 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// The command line, and where `run --org` came from.
-fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+fn parse(
+    args: impl IntoIterator<Item = OsString>,
+    version: &'static str,
+) -> Result<Cli, clap::Error> {
     use clap::FromArgMatches as _;
-    let matches = Cli::command().try_get_matches_from(args)?;
+    let matches = Cli::command().version(version).try_get_matches_from(args)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     if let Command::Run(run) = &mut cli.command {
         run.org_from_env = matches

@@ -23,10 +23,13 @@ pub const REQUIRE_TOOLS: &str = "SFSCENARIO_REQUIRE_TOOLS";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tool {
     Bash,
+    /// The `bash-completion` package, which loads completions on demand.
+    BashCompletion,
     Chromedriver,
     Chromium,
     Elvish,
     Fish,
+    Git,
     /// jsforce under `tests/interop/node_modules`, with Node.js.
     Jsforce,
     /// Python's `jsonschema` and `PyYAML`.
@@ -35,6 +38,9 @@ pub enum Tool {
     SimpleSalesforce,
     /// The Salesforce CLI under `tests/sf/node_modules`, with Node.js.
     Sf,
+    /// Not a program: time for tests that take minutes (a release build),
+    /// given by `SFSCENARIO_SLOW_TESTS=1`.
+    SlowTests,
     Xmllint,
     Zsh,
 }
@@ -44,14 +50,17 @@ impl Tool {
     pub fn name(self) -> &'static str {
         match self {
             Tool::Bash => "bash",
+            Tool::BashCompletion => "bash-completion",
             Tool::Chromedriver => "chromedriver",
             Tool::Chromium => "chromium",
             Tool::Elvish => "elvish",
             Tool::Fish => "fish",
+            Tool::Git => "git",
             Tool::Jsforce => "jsforce",
             Tool::Jsonschema => "python3 with jsonschema and PyYAML",
             Tool::SimpleSalesforce => "python3 with simple-salesforce",
             Tool::Sf => "the Salesforce CLI (sf)",
+            Tool::SlowTests => "time for slow tests",
             Tool::Xmllint => "xmllint",
             Tool::Zsh => "zsh",
         }
@@ -61,14 +70,17 @@ impl Tool {
     pub fn install(self) -> &'static str {
         match self {
             Tool::Bash => "apt-get install bash",
+            Tool::BashCompletion => "apt-get install bash-completion",
             Tool::Chromedriver => "apt-get install chromium-driver",
             Tool::Chromium => "apt-get install chromium",
             Tool::Elvish => "apt-get install elvish",
             Tool::Fish => "apt-get install fish",
+            Tool::Git => "apt-get install git",
             Tool::Jsforce => "npm ci --prefix tests/interop",
             Tool::Jsonschema => "pip install -r tests/schema/requirements.txt",
             Tool::SimpleSalesforce => "pip install -r tests/interop/requirements.txt",
             Tool::Sf => "npm ci --prefix tests/sf",
+            Tool::SlowTests => "SFSCENARIO_SLOW_TESTS=1 (a release build of a few minutes)",
             Tool::Xmllint => "apt-get install libxml2-utils",
             Tool::Zsh => "apt-get install zsh",
         }
@@ -79,6 +91,17 @@ impl Tool {
         let interop = root().join("tests/interop");
         match self {
             Tool::Bash => succeeds("bash", &["--version"], root()),
+            Tool::BashCompletion => {
+                let file = Path::new(BASH_COMPLETION);
+                file.is_file()
+                    .then_some(())
+                    .ok_or_else(|| format!("{BASH_COMPLETION} is missing"))
+            }
+            Tool::Git => succeeds("git", &["--version"], root()),
+            Tool::SlowTests => match std::env::var(SLOW_TESTS) {
+                Ok(v) if !v.is_empty() && v != "0" => Ok(()),
+                _ => Err(format!("{SLOW_TESTS} is not set")),
+            },
             Tool::Zsh => succeeds("zsh", &["--version"], root()),
             Tool::Fish => succeeds("fish", &["--version"], root()),
             Tool::Elvish => succeeds("elvish", &["-version"], root()),
@@ -119,6 +142,12 @@ impl Tool {
         }
     }
 }
+
+/// The variable that gives time for slow tests.
+pub const SLOW_TESTS: &str = "SFSCENARIO_SLOW_TESTS";
+
+/// The `bash-completion` package's loader.
+pub const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
 
 /// The directory of the Salesforce CLI's `sf` that `npm ci --prefix
 /// tests/sf` installs.

@@ -23,6 +23,7 @@ mod process;
 mod browser;
 mod completions;
 mod gate;
+mod install;
 mod interop;
 mod json_schema;
 mod junit_schema;
@@ -34,6 +35,7 @@ fn main() {
     let tests = [
         browser::tests(),
         completions::tests(),
+        install::tests(),
         interop::tests(),
         json_schema::tests(),
         junit_schema::tests(),
