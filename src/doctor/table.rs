@@ -137,6 +137,13 @@ pub fn entries() -> &'static [Entry] {
     TABLE.get_or_init(|| parse(SOURCE).unwrap_or_default())
 }
 
+/// The entries of a flow (one of [`FLOWS`]), in the table's order: a
+/// walkthrough's common errors.
+pub fn for_flow(flow: &str) -> impl Iterator<Item = &'static Entry> {
+    let flow = flow.to_owned();
+    entries().iter().filter(move |e| e.flows.contains(&flow))
+}
+
 /// The entry with this id.
 #[must_use]
 pub fn entry(id: &str) -> Option<&'static Entry> {
@@ -219,6 +226,12 @@ mod tests {
         let problems = problems(&table);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
         assert_eq!(entries().len(), table.len());
+        for flow in super::FLOWS {
+            assert!(
+                super::for_flow(flow).next().is_some(),
+                "no entry for {flow}"
+            );
+        }
     }
 
     #[test]

@@ -20,7 +20,11 @@ const GRANTS: &[&str] = &[
 /// itself for an `authorize` step.
 fn authorization<'f>(f: &'f Facts<'_>) -> Option<(Option<&'f crate::log::StepLog>, Sent)> {
     if f.step.kind == Kind::Authorize {
-        return Some((None, f.sent.clone()));
+        // The URL it built, not the last page it saw (an error page).
+        return Some((
+            None,
+            Sent::authorization(f.step).unwrap_or_else(|| f.sent.clone()),
+        ));
     }
     last_authorization(f.earlier).map(|(s, sent)| (Some(s), sent))
 }
@@ -282,8 +286,8 @@ pub(super) fn invalid_code_verifier(f: &Facts<'_>) -> Option<Exact> {
 
 pub(super) fn redirect_uri_mismatch(f: &Facts<'_>) -> Option<Exact> {
     let app = f.app();
-    let sent = f.sent.get("redirect_uri").unwrap_or("");
     if f.sent.url.contains("/services/oauth2/token") {
+        let sent = f.sent.get("redirect_uri").unwrap_or("");
         let (auth_step, auth) = last_authorization(f.earlier)?;
         let asked = auth.get("redirect_uri")?;
         return Exact::new(
@@ -296,6 +300,8 @@ pub(super) fn redirect_uri_mismatch(f: &Facts<'_>) -> Option<Exact> {
             "send the same `redirect_uri` to the authorize and token endpoints",
         );
     }
+    let (_, auth) = authorization(f)?;
+    let sent = auth.get("redirect_uri").unwrap_or("");
     Exact::new(
         format!(
             "you sent `redirect_uri` {}; the app's callback URLs are {}",
