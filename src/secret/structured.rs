@@ -93,6 +93,28 @@ mod tests {
     }
 
     #[test]
+    fn hints_are_redacted_too() {
+        let secret = "hunter2hunter2";
+        let mut log = log_with("x");
+        log.steps[0].hint = Some(crate::log::Hint {
+            id: "invalid_client".into(),
+            error: format!("invalid_client: {secret}"),
+            meaning: "m".into(),
+            causes: vec![format!("you sent `{secret}`")],
+            fix: format!("send `{secret}`"),
+            exact: true,
+            sources: vec!["https://example.com".into()],
+        });
+        let mut r = Redactor::new();
+        r.secret("client_secret", secret, Class::Credential);
+        let shown = r.redact_log(&log, Mode::Display);
+        let hint = shown.steps[0].hint.as_ref().unwrap();
+        let text = format!("{} {:?} {}", hint.error, hint.causes, hint.fix);
+        assert!(!text.contains(secret), "{text}");
+        assert!(text.contains("you sent `********`"), "{text}");
+    }
+
+    #[test]
     fn reveal_changes_nothing() {
         let mut r = Redactor::new();
         r.secret("password", "hunter2hunter2", Class::Credential);

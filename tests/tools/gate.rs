@@ -60,7 +60,7 @@ impl Tool {
             Tool::Jsonschema => "python3 with jsonschema and PyYAML",
             Tool::SimpleSalesforce => "python3 with simple-salesforce",
             Tool::Sf => "the Salesforce CLI (sf)",
-            Tool::SlowTests => "time for slow tests",
+            Tool::SlowTests => "time (a release build of minutes)",
             Tool::Xmllint => "xmllint",
             Tool::Zsh => "zsh",
         }
@@ -80,7 +80,7 @@ impl Tool {
             Tool::Jsonschema => "pip install -r tests/schema/requirements.txt",
             Tool::SimpleSalesforce => "pip install -r tests/interop/requirements.txt",
             Tool::Sf => "npm ci --prefix tests/sf",
-            Tool::SlowTests => "SFSCENARIO_SLOW_TESTS=1 (a release build of a few minutes)",
+            Tool::SlowTests => "SFSCENARIO_SLOW_TESTS=1",
             Tool::Xmllint => "apt-get install libxml2-utils",
             Tool::Zsh => "apt-get install zsh",
         }
