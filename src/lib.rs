@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod doctor;
 pub mod duration;
 pub mod keys;
 pub mod kind;

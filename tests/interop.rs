@@ -3,7 +3,7 @@
 //! jsforce and simple-salesforce need those clients: they are in the `tools`
 //! test binary (`tests/tools/interop.rs`).
 
-mod process;
+pub mod process;
 
 use std::path::Path;
 

@@ -100,6 +100,7 @@ impl Events for Sink {
             let target = match &self.plan.config.target {
                 Target::Mock => "built-in mock org".to_owned(),
                 Target::Org(u) => u.clone(),
+                Target::CliOrg(org) => format!("{} ({})", org.instance_url, org.alias),
             };
             let mode = self.plan.mode;
             let shown = |text: &str| {

@@ -6,6 +6,7 @@
 mod dispatch;
 mod exchange;
 mod format;
+mod hint;
 mod json;
 mod junit;
 mod markdown;

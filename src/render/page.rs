@@ -127,6 +127,31 @@ pub(super) fn text(text: &str) -> String {
     out
 }
 
+/// Text with code spans (`` `x` ``), as the doctor's hints are written:
+/// each span becomes inline code, the prose between them is escaped like
+/// [`text`] but for `*` and `_`, which the hints use for emphasis around the
+/// names of Salesforce settings. Every value a hint echoes is inside a span.
+pub(super) fn rich(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&code(part));
+            continue;
+        }
+        for c in part.chars() {
+            match c {
+                '\\' | '[' | ']' | '<' | '>' | '&' | '~' | '#' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\r' | '\n' => out.push(' '),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
 /// A table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
     text.replace(['\r', '\n'], " ").replace('|', "\\|")
@@ -165,6 +190,15 @@ mod tests {
             super::text("json token_type _x_"),
             "json token_type \\_x\\_"
         );
+    }
+
+    #[test]
+    fn hints_keep_their_code_spans_and_emphasis() {
+        assert_eq!(
+            super::rich("send `a<b` to *Setup* <x>"),
+            "send `a<b` to *Setup* \\<x\\>"
+        );
+        assert_eq!(super::rich("odd ` tick"), "odd ` tick`");
     }
 
     #[test]

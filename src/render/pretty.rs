@@ -70,6 +70,13 @@ pub fn step(step: &StepLog, opts: &RenderOptions) -> String {
         let error = step.error.as_deref();
         lines.extend(error.map(|e| format!("    {}", paint(opts, Tone::Fail, e))));
         lines.extend(step.checks.iter().filter_map(|c| check_line(c, opts)));
+        if let Some(hint) = &step.hint {
+            for (label, text) in super::hint::lines(hint) {
+                let indent = if label == "hint" { "    " } else { "      " };
+                let label = paint(opts, Tone::Skip, &format!("{label}:"));
+                lines.push(format!("{indent}{label} {text}"));
+            }
+        }
     }
     text(&lines)
 }

@@ -3,13 +3,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::log::{Body, Exchange, HttpResponse, Kind, Party, Status, StepLog};
+use crate::log::{Body, Exchange, Hint, HttpResponse, Kind, Party, Status, StepLog};
 
 use super::exchange::{
     body_json, first_lines, header, path_and_query, path_of, query_object, status_line, value_text,
     without_query,
 };
-use super::page::{Page, code, text as prose};
+use super::page::{Page, code, rich, text as prose};
 
 /// Request headers left out of the walkthrough: transport noise.
 const NOISY_HEADERS: [&str; 7] = [
@@ -45,6 +45,9 @@ pub(super) fn section(page: &mut Page, step: &StepLog) {
         Status::Failed => {
             let reason = step.error.as_deref().unwrap_or("the step failed");
             page.para(&format!("> **✗ Failed:** {}", prose(reason)));
+            if let Some(hint) = &step.hint {
+                why_it_failed(page, hint);
+            }
         }
         Status::Passed => {}
     }
@@ -60,6 +63,42 @@ pub(super) fn section(page: &mut Page, step: &StepLog) {
         }
     }
     checks(page, step);
+}
+
+/// The doctor's hint: the error and what it means, the causes (found in
+/// this run, or the likely ones), what to change and the sources.
+fn why_it_failed(page: &mut Page, hint: &Hint) {
+    page.heading(3, "Why it failed");
+    page.para(&format!("{} — {}", code(&hint.error), rich(&hint.meaning)));
+    let lead = if hint.exact {
+        "What this run shows:"
+    } else {
+        "Likely causes, most likely first:"
+    };
+    let causes: Vec<String> = hint
+        .causes
+        .iter()
+        .map(|c| format!("- {}", rich(c)))
+        .collect();
+    page.para(&format!("{lead}\n\n{}", causes.join("\n")));
+    page.para(&format!("**What to change:** {}", rich(&hint.fix)));
+    let sources: Vec<String> = hint
+        .sources
+        .iter()
+        .filter(|s| plain_url(s))
+        .map(|s| format!("[{}]({s})", crate::doctor::docs::source_label(s)))
+        .collect();
+    if !sources.is_empty() {
+        page.para(&format!("Sources: {}", sources.join(", ")));
+    }
+}
+
+/// A source URL that can go into a link as it is.
+fn plain_url(url: &str) -> bool {
+    url.starts_with("https://")
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>[]`|\"'\\".contains(&b))
 }
 
 fn generic(page: &mut Page, step: &StepLog) {

@@ -180,6 +180,18 @@ mod tests {
         insta::assert_snapshot!(render(&failed_token_flow()));
     }
 
+    /// Hints change as the doctor learns; snapshots must not.
+    #[test]
+    fn snapshots_leave_hints_out() {
+        let log = failed_token_flow();
+        assert!(log.steps.iter().any(|s| s.hint.is_some()));
+        let text = render(&log);
+        assert!(
+            !text.contains("hint") && !text.contains("consumer secret"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn snapshot_reparses_and_has_no_durations() {
         for log in [pkce_flow(), failed_token_flow()] {

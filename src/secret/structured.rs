@@ -94,6 +94,7 @@ mod tests {
                 result: json!({}),
                 checks: Vec::new(),
                 error: Some(format!("bad key {value}")),
+                hint: None,
             }],
             error: None,
         }
@@ -111,6 +112,28 @@ mod tests {
         assert_eq!(log.steps[0].error.as_deref(), Some("bad key [private_key]"));
         let shown = r.redact_log(&log_with(pem), Mode::Display);
         assert_eq!(shown.steps[0].inputs["note"], "left ******** right");
+    }
+
+    #[test]
+    fn hints_are_redacted_too() {
+        let secret = "hunter2hunter2";
+        let mut log = log_with("x");
+        log.steps[0].hint = Some(crate::log::Hint {
+            id: "invalid_client".into(),
+            error: format!("invalid_client: {secret}"),
+            meaning: "m".into(),
+            causes: vec![format!("you sent `{secret}`")],
+            fix: format!("send `{secret}`"),
+            exact: true,
+            sources: vec!["https://example.com".into()],
+        });
+        let mut r = Redactor::new();
+        r.secret("client_secret", secret, Class::Credential);
+        let shown = r.redact_log(&log, Mode::Display);
+        let hint = shown.steps[0].hint.as_ref().unwrap();
+        let text = format!("{} {:?} {}", hint.error, hint.causes, hint.fix);
+        assert!(!text.contains(secret), "{text}");
+        assert!(text.contains("you sent `********`"), "{text}");
     }
 
     #[test]

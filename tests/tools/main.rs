@@ -23,9 +23,11 @@ mod process;
 mod browser;
 mod completions;
 mod gate;
+mod install;
 mod interop;
 mod json_schema;
 mod junit_schema;
+mod sf;
 mod webdriver;
 
 fn main() {
@@ -33,9 +35,11 @@ fn main() {
     let tests = [
         browser::tests(),
         completions::tests(),
+        install::tests(),
         interop::tests(),
         json_schema::tests(),
         junit_schema::tests(),
+        sf::tests(),
     ]
     .into_iter()
     .flatten()
