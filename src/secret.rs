@@ -354,6 +354,20 @@ impl Redactor {
             .collect()
     }
 
+    /// The volatile values with a readable stand-in (the mock's URL, a free
+    /// port) that occur in `text`: what [`Mode::Document`] rewrites in a
+    /// log's values before rendering.
+    pub(crate) fn readable_in(&self, text: &str) -> Vec<usize> {
+        self.known
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.class == Class::Volatile && e.readable.is_some())
+            .filter(|(_, e)| text.contains(e.value.as_str()))
+            .map(|(owner, _)| owner)
+            .collect()
+    }
+
     /// Whether any secret (not merely a volatile value) is known.
     pub(crate) fn knows_secrets(&self) -> bool {
         self.known

@@ -84,6 +84,14 @@ fn the_walkthrough_has_the_seed_documents_sections() {
         "# What You Get",
         "# Summary Flow Diagram",
         "```mermaid",
+        "**When to use it.**",
+        "**What to set on the Connected App or External Client App:**",
+        "### How it works",
+        "/services/oauth2/pkce/generator",
+        "### The user logs in and approves",
+        "# Security Notes",
+        "# Common Errors",
+        "    autonumber",
     ] {
         assert!(
             page.contains(heading),
@@ -93,5 +101,126 @@ fn the_walkthrough_has_the_seed_documents_sections() {
     assert!(
         page.contains("\"client_secret\": \"********\""),
         "the client secret is not masked"
+    );
+}
+
+/// The lines of a page a reader sees without opening a `<details>` block.
+fn visible_lines(page: &str) -> Vec<(usize, &str)> {
+    let mut depth = 0usize;
+    let mut out = Vec::new();
+    for (i, line) in page.lines().enumerate() {
+        if line.starts_with("<details>") {
+            depth += 1;
+        }
+        if depth == 0 {
+            out.push((i + 1, line));
+        }
+        if line.starts_with("</details>") {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_walkthrough_line_outside_a_collapsed_block_is_long() {
+    let mut long = Vec::new();
+    for (name, page) in markdown_files(&root().join("docs/flows")) {
+        for (n, line) in visible_lines(&page) {
+            if line.chars().count() > 200 {
+                long.push(format!(
+                    "docs/flows/{name}:{n}: {} characters",
+                    line.chars().count()
+                ));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "lines over 200 characters:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_mock_orgs_own_forms_are_collapsed() {
+    for (name, page) in markdown_files(&root().join("docs/flows")) {
+        for (n, line) in visible_lines(&page) {
+            assert!(
+                !line.contains("consent_step") && !line.contains("cookie: sid="),
+                "docs/flows/{name}:{n} shows the mock's login or consent form outside a collapsed block: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_link_between_walkthroughs_resolves() {
+    let dir = root().join("docs/flows");
+    let link = regex::Regex::new(r"\]\(([^)#:]+\.md)\)").unwrap();
+    let mut broken = Vec::new();
+    for (name, page) in markdown_files(&dir) {
+        let from = dir.join(&name);
+        let base = from.parent().unwrap();
+        for found in link.captures_iter(&page) {
+            if !base.join(&found[1]).is_file() {
+                broken.push(format!("docs/flows/{name} → {}", &found[1]));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn the_index_lists_every_walkthrough_by_flow() {
+    let files = markdown_files(&root().join("docs/flows"));
+    let index = &files["README.md"];
+    for name in files.keys().filter(|n| *n != "README.md") {
+        assert_eq!(
+            index.matches(&format!("]({name})")).count(),
+            1,
+            "docs/flows/README.md does not list {name} once"
+        );
+    }
+    for heading in ["## Web server flow", "## Device flow", "## JWT bearer flow"] {
+        assert!(index.contains(heading), "the index has no `{heading}`");
+    }
+}
+
+#[test]
+fn refusal_walkthroughs_are_linked_from_their_flow() {
+    let files = markdown_files(&root().join("docs/flows"));
+    assert!(
+        files["pkce.md"].contains("(negative/wrong-verifier.md)"),
+        "pkce.md does not link the wrong-verifier refusal"
+    );
+    assert!(
+        files["negative/expired-code.md"].contains("(../negative/reused-code.md)"),
+        "a refusal page does not link its neighbours"
+    );
+}
+
+#[test]
+fn the_flows_pages_call_out_what_matters() {
+    let files = markdown_files(&root().join("docs/flows"));
+    let user_agent = &files["user-agent.md"];
+    assert!(user_agent.contains("> **Salesforce advises against it.**"));
+    assert!(user_agent.contains("| `access_token` | `00Dak0…` | The access token itself"));
+    assert!(user_agent.contains("# What You Get"));
+    let device = &files["device.md"];
+    assert!(
+        !device.contains("(2 of"),
+        "the device page numbers its polls as token requests"
+    );
+    assert!(device.contains("### Polling"));
+    assert!(
+        device.contains("B->>L: GET /setup/connect"),
+        "the verification page is not on the login host"
+    );
+    assert!(files["username-password.md"].contains("> **Salesforce advises against it.**"));
+    let metadata = &files["metadata-connected-app.md"];
+    assert!(
+        metadata.contains("<summary>The SOAP response ("),
+        "raw SOAP is not collapsed"
     );
 }

@@ -10,6 +10,7 @@ pub mod run;
 pub mod schedule;
 pub mod target_org;
 pub mod validate;
+pub mod walkthroughs;
 pub mod write;
 
 use std::ffi::OsString;

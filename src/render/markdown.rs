@@ -6,15 +6,58 @@ use serde_json::{Map, Value};
 
 use crate::log::{Kind, ScenarioLog, Status, StepLog};
 
-use super::exchange::{exchange_brief, path_of};
-use super::page::{Page, code, text as prose};
-use super::{mermaid, section};
+use super::exchange::path_of;
+use super::flow::{self, Flow, Flows};
+use super::page::{Page, code, rich, text as prose, wrapped};
+use super::{label, mermaid, notes, section};
 
 /// Result fields of a token step that describe the HTTP response, not the token.
 const HTTP_FIELDS: [&str; 4] = ["status", "headers", "json", "body"];
 
+/// Other walkthroughs written together with a page (`--report markdown=DIR/`).
+#[derive(Debug, Default, Clone)]
+pub struct Related {
+    /// Walkthroughs of a refusal: the doctor's entry each shows, its title
+    /// and its link relative to the page.
+    pub refusals: Vec<Refusal>,
+}
+
+/// A walkthrough in which Salesforce refuses with a known error.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub error: String,
+    pub title: String,
+    pub link: String,
+}
+
+/// The doctor's entries a run's answers show, with the error as answered
+/// (what makes a page a walkthrough of a refusal).
+#[must_use]
+pub fn refusals_in(log: &ScenarioLog) -> Vec<(&'static str, String)> {
+    let mut found: Vec<(&'static str, String)> = Vec::new();
+    for step in &log.steps {
+        let Some(answer) = crate::doctor::Answer::of(step) else {
+            continue;
+        };
+        if let Some(entry) = answer.entry()
+            && !found.iter().any(|(id, _)| *id == entry.id)
+        {
+            found.push((entry.id.as_str(), answer.label()));
+        }
+    }
+    found
+}
+
 /// The whole page for one scenario.
 pub(super) fn render(log: &ScenarioLog) -> String {
+    render_with(log, &Related::default())
+}
+
+/// The whole page, linking the walkthroughs written with it.
+#[must_use]
+pub fn render_with(log: &ScenarioLog, related: &Related) -> String {
+    let flows = flow::of(log);
+    let main = flows.main();
     let mut page = Page::new();
     page.heading(1, &prose(&log.name));
     if let Some(description) = &log.description {
@@ -23,19 +66,131 @@ pub(super) fn render(log: &ScenarioLog) -> String {
     if let Some(error) = &log.error {
         page.para(&format!("> **✗ Could not run:** {}", prose(error)));
     }
+    if let Some(main) = main {
+        when_to_use(&mut page, main, &flows);
+    }
     if let Some(diagram) = mermaid::diagram(log) {
         page.fence("mermaid", &diagram);
     }
     page.rule();
     flow_started(&mut page, log);
+    let on_mock = log.target == "mock";
     for step in &log.steps {
         page.rule();
-        section::section(&mut page, step);
+        section::section(&mut page, step, on_mock);
     }
     page.rule();
     what_you_get(&mut page, log);
     summary(&mut page, log);
+    if let Some(main) = main {
+        page.rule();
+        security_notes(&mut page, &flows);
+        common_errors(&mut page, main, &flows, related);
+    }
     page.finish()
+}
+
+fn when_to_use(page: &mut Page, main: Flow, flows: &Flows) {
+    let (when, against) = notes::when(main, flows);
+    page.para(&wrapped(&format!("**When to use it.** {when}"), ""));
+    if let Some(against) = against {
+        page.para(&wrapped(
+            &format!("> **Salesforce advises against it.** {against}"),
+            "> ",
+        ));
+    }
+    let settings = notes::settings(main, flows);
+    if !settings.is_empty() {
+        let items: Vec<String> = settings
+            .iter()
+            .map(|s| wrapped(&format!("- {s}"), "  "))
+            .collect();
+        page.para(&format!(
+            "**What to set on the Connected App or External Client App:**\n\n{}",
+            items.join("\n")
+        ));
+    }
+}
+
+fn security_notes(page: &mut Page, flows: &Flows) {
+    page.heading(1, "Security Notes");
+    let mut items: Vec<&str> = Vec::new();
+    for flow in flows.used.iter().copied().filter(|f| f.grants()) {
+        for note in notes::security(flow, flows) {
+            if !items.contains(&note) {
+                items.push(note);
+            }
+        }
+    }
+    if items.is_empty() {
+        items = notes::security(flows.main().unwrap_or(Flow::Rest), flows);
+    }
+    let lines: Vec<String> = items
+        .iter()
+        .map(|n| wrapped(&format!("- {n}"), "  "))
+        .collect();
+    page.para(&lines.join("\n"));
+}
+
+fn common_errors(page: &mut Page, main: Flow, flows: &Flows, related: &Related) {
+    let mut entries: Vec<&crate::doctor::Entry> = Vec::new();
+    // The errors of the ways to a token; an API's own only on its pages.
+    let grants = flows
+        .used
+        .iter()
+        .copied()
+        .filter(|f| f.grants() == main.grants());
+    for flow in std::iter::once(main).chain(grants) {
+        for entry in crate::doctor::table::for_flow(flow.key()) {
+            if !entries.iter().any(|e| e.id == entry.id) {
+                entries.push(entry);
+            }
+        }
+    }
+    if entries.is_empty() {
+        return;
+    }
+    page.rule();
+    page.heading(1, "Common Errors");
+    let shown: Vec<&Refusal> = related
+        .refusals
+        .iter()
+        .filter(|r| entries.iter().any(|e| e.id == r.error))
+        .collect();
+    if !shown.is_empty() {
+        let mut lines: Vec<String> = Vec::new();
+        for r in &shown {
+            let line = format!("- [{}]({})", prose(&r.title), r.link);
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        page.para(&format!(
+            "Walkthroughs in which Salesforce answers one of them:\n\n{}",
+            lines.join("\n")
+        ));
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let error = e.matches.first().map(|m| m.label()).unwrap_or_default();
+            let error = match related.refusals.iter().find(|r| r.error == e.id) {
+                Some(r) => format!("[{}]({})", code(&error), r.link),
+                None => code(&error),
+            };
+            vec![error, rich(&e.meaning), rich(&e.fix)]
+        })
+        .collect();
+    let mut inner = Page::new();
+    inner.table(&["Error", "Meaning", "What to change"], &rows);
+    page.details(
+        &format!(
+            "{} errors Salesforce answers in the {}, and what to change",
+            rows.len(),
+            main.title()
+        ),
+        inner,
+    );
 }
 
 fn flow_started(page: &mut Page, log: &ScenarioLog) {
@@ -45,35 +200,57 @@ fn flow_started(page: &mut Page, log: &ScenarioLog) {
     } else {
         page.para(&format!("Run against {}.", code(&log.target)));
     }
-    page.labelled("Login URL", "", &log.login_url);
-    if log.vars.is_empty() {
-        return;
+    let mut config = Map::new();
+    config.insert("login_url".to_owned(), Value::String(log.login_url.clone()));
+    for name in ["client_id", "redirect_uri"] {
+        if let Some(value) = first_sent(log, name) {
+            config.insert(name.to_owned(), Value::String(value));
+        }
     }
-    let vars: Map<String, Value> = log
-        .vars
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    for (k, v) in &log.vars {
+        config.entry(k.clone()).or_insert_with(|| v.clone());
+    }
     page.json(
         "The flow begins with the following configuration",
-        &Value::Object(vars),
+        &Value::Object(config.clone()),
     );
     page.heading(3, "Parameters");
-    let rows: Vec<Vec<String>> = log
-        .vars
+    let rows: Vec<Vec<String>> = config
         .keys()
         .map(|k| vec![code(k), var_description(k).to_owned()])
         .collect();
     page.table(&["Field", "Description"], &rows);
 }
 
+/// The first value of a parameter the run sent (authorize query or token form).
+fn first_sent(log: &ScenarioLog, name: &str) -> Option<String> {
+    log.steps.iter().find_map(|step| {
+        if step.kind == Kind::Authorize
+            && let Some((_, v)) = flow::authorize_params(step)
+                .into_iter()
+                .find(|(k, _)| k == name)
+        {
+            return Some(v);
+        }
+        step.exchanges.iter().find_map(|ex| match &ex.request.body {
+            Some(crate::log::Body::Form(fields)) if ex.role == crate::log::Role::Protocol => fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone()),
+            _ => None,
+        })
+    })
+}
+
 fn var_description(name: &str) -> &'static str {
     match name {
         "instance" | "instance_url" | "my_domain" => "Base URL of the Salesforce org",
-        "login_url" => "Login host the flow authenticates against",
-        "client_id" | "consumer_key" => "Connected App consumer key",
-        "client_secret" | "consumer_secret" => "Connected App consumer secret",
-        "redirect_uri" | "callback_url" => "Callback endpoint registered in the Connected App",
+        "login_url" => {
+            "Login host the flow authenticates against (My Domain, or login.salesforce.com / test.salesforce.com)"
+        }
+        "client_id" | "consumer_key" => "Consumer key of the Connected App or External Client App",
+        "client_secret" | "consumer_secret" => "Consumer secret of the app",
+        "redirect_uri" | "callback_url" => "Callback URL registered on the app",
         "api_version" => "Salesforce API version used for REST calls",
         "scope" | "scopes" => "OAuth scopes requested",
         "username" => "User the flow logs in as",
@@ -81,17 +258,27 @@ fn var_description(name: &str) -> &'static str {
     }
 }
 
-/// The last passed `token` step with a result object.
+/// The last tokens a passed step got: a `token` step's answer, or the
+/// user-agent flow's fragment a `callback` step received.
 fn final_token(log: &ScenarioLog) -> Option<&Map<String, Value>> {
     log.steps
         .iter()
         .rev()
-        .filter(|s| s.kind == Kind::Token && s.status == Status::Passed)
-        .find_map(|s| s.result.as_object())
+        .filter(|s| s.status == Status::Passed)
+        .find_map(|s| match s.kind {
+            Kind::Token => s.result.as_object(),
+            Kind::Callback => s
+                .result
+                .get("params")
+                .and_then(Value::as_object)
+                .filter(|p| p.contains_key("access_token")),
+            _ => None,
+        })
 }
 
 fn what_you_get(page: &mut Page, log: &ScenarioLog) {
-    if !log.steps.iter().any(|s| s.kind == Kind::Token) {
+    let fragment = final_token(log).is_some();
+    if !log.steps.iter().any(|s| s.kind == Kind::Token) && !fragment {
         return;
     }
     page.heading(1, "What You Get");
@@ -102,14 +289,14 @@ fn what_you_get(page: &mut Page, log: &ScenarioLog) {
     };
     let rows: Vec<Vec<String>> = token
         .iter()
-        .filter(|(k, v)| !v.is_null() && !HTTP_FIELDS.contains(&k.as_str()))
+        .filter(|(k, v)| !v.is_null() && !HTTP_FIELDS.contains(&k.as_str()) && *k != "state")
         .map(|(k, _)| vec![code(k), field_description(k).to_owned()])
         .collect();
     page.table(&["Field", "Description"], &rows);
     page.rule();
 }
 
-fn field_description(field: &str) -> &'static str {
+pub(super) fn field_description(field: &str) -> &'static str {
     match field {
         "access_token" => "Used to authorize API calls (`Authorization: Bearer …`)",
         "refresh_token" => "Used to obtain new access tokens",
@@ -121,7 +308,11 @@ fn field_description(field: &str) -> &'static str {
         "token_type" => "How to present the access token (`Bearer`)",
         "id_token" => "OpenID Connect ID token: a signed JWT about the user",
         "api_instance_url" => "Base URL for Salesforce APIs served from api.salesforce.com",
-        _ => "Returned by the token endpoint",
+        "expires_in" => "Seconds until the access token expires",
+        "sfdc_community_url" | "sfdc_community_id" => {
+            "The Experience Cloud site the user logged in to"
+        }
+        _ => "Returned with the token",
     }
 }
 
@@ -144,7 +335,7 @@ fn summary_line(step: &StepLog) -> String {
             return format!(
                 "{n}. ✗ {}{what} — failed: {}",
                 prose(&step.name),
-                prose(reason)
+                prose(&super::page::shorten(reason, 100))
             );
         }
         Status::Passed => {}
@@ -156,20 +347,60 @@ fn summary_line(step: &StepLog) -> String {
     }
 }
 
-/// The requests a step made, or what it did when it made none.
+/// What a step did, in a few words: what the user did, what was sent and
+/// what came back.
 fn what_it_did(step: &StepLog) -> Option<String> {
     if !step.exchanges.is_empty() {
-        let briefs: Vec<String> = step
+        let protocol = step
             .exchanges
             .iter()
-            .map(|e| code(&exchange_brief(e)))
-            .collect();
-        let lead = match step.kind {
-            Kind::Authorize => "in the browser: ",
-            Kind::Callback => "the redirect arrives: ",
-            Kind::Pkce | Kind::Token | Kind::Request | Kind::Jwt | Kind::Metadata | Kind::Set => "",
-        };
-        return Some(format!("{lead}{}", briefs.join(", ")));
+            .filter(|e| e.role == crate::log::Role::Protocol);
+        return Some(match step.kind {
+            Kind::Authorize => {
+                let answer = step.exchanges.last().map(label::response);
+                match answer {
+                    Some(a) if a.contains('→') => format!(
+                        "the user logs in and approves; Salesforce redirects with {}",
+                        code(a.split('→').nth(1).unwrap_or_default().trim())
+                    ),
+                    Some(a) => format!("the authorization request is answered {}", code(&a)),
+                    None => "the browser is sent to the login host".to_owned(),
+                }
+            }
+            Kind::Callback => {
+                let keys = step.result.as_object().map(|m| {
+                    m.iter()
+                        .filter(|(k, v)| k.as_str() != "params" && !v.is_null())
+                        .map(|(k, _)| code(k))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                });
+                match keys.filter(|k| !k.is_empty()) {
+                    Some(keys) => format!("the listener receives {keys}"),
+                    None => "the listener receives the redirect".to_owned(),
+                }
+            }
+            _ => {
+                let mut briefs: Vec<String> = protocol
+                    .map(|e| {
+                        format!(
+                            "{} {} → {}",
+                            e.request.method,
+                            code(path_of(&e.request.url)),
+                            label::response(e)
+                        )
+                    })
+                    .collect();
+                if briefs.len() > 3 {
+                    let n = briefs.len();
+                    let last = briefs.pop().unwrap_or_default();
+                    briefs.truncate(1);
+                    briefs.push(format!("… {} more …", n - 2));
+                    briefs.push(last);
+                }
+                briefs.join(", ")
+            }
+        });
     }
     let text = |key: &str| {
         step.result
@@ -220,6 +451,12 @@ mod tests {
         assert!(!duration.is_match(&text), "{text}");
         assert!(text.contains("## 5. Token Response Received"));
         assert!(text.contains("### Token Request Prepared"));
-        assert!(text.ends_with("`GET /services/data/v62.0/sobjects/Account → 200`\n"));
+        assert!(text.contains(
+            "6. Account Described — GET `/services/data/v62.0/sobjects/Account` → 200 OK\n"
+        ));
+        assert!(
+            text.ends_with("</details>\n"),
+            "the page ends with its common errors"
+        );
     }
 }

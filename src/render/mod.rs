@@ -3,19 +3,25 @@
 //! Renderers never print and never redact: the caller passes their output
 //! through [`crate::secret::Redactor::redact`].
 
+mod checks;
 mod dispatch;
 mod exchange;
+mod flow;
 mod format;
 mod hint;
+pub mod index;
 mod json;
 mod junit;
-mod markdown;
+mod label;
+pub mod markdown;
 mod mermaid;
+mod notes;
 mod page;
 pub mod pretty;
 mod section;
 mod snapshot;
 pub mod terminal;
+mod wire;
 mod yaml;
 
 #[cfg(test)]

@@ -18,12 +18,16 @@ impl Redactor {
     #[must_use]
     pub fn redact_log(&self, log: &ScenarioLog, mode: Mode) -> ScenarioLog {
         let mut log = log.clone();
-        if mode != Mode::Reveal && self.knows_secrets() {
+        if mode != Mode::Reveal && (self.knows_secrets() || mode == Mode::Document) {
             // First the secrets that occur anywhere in the log (one search
             // each over all its text), then each value for those few only.
+            // Documentation also shows its hosts and ports as a reader's.
             let mut all = String::new();
             visit::scenario_strings(&mut log, &mut |s: &mut String| join(&mut all, s));
-            let present = self.secrets_in(&all);
+            let mut present = self.secrets_in(&all);
+            if mode == Mode::Document {
+                present.extend(self.readable_in(&all));
+            }
             if !present.is_empty() {
                 visit::scenario_strings(&mut log, &mut |s: &mut String| {
                     self.value(s, mode, &present);
