@@ -10,6 +10,7 @@ pub mod location;
 pub mod log;
 pub mod mock;
 pub mod net;
+pub mod pkce;
 pub mod render;
 pub mod runner;
 pub mod scenario;

@@ -227,8 +227,8 @@ mod tests {
 
     use super::{MockOptions, MockServer};
     use crate::mock::config::MockConfig;
-    use crate::mock::oauth::pkce::s256;
     use crate::mock::testing::Harness;
+    use crate::pkce::s256;
 
     #[tokio::test]
     async fn pkce_generator() {

@@ -3,19 +3,15 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use rand::Rng as _;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use crate::log::{Body, Party};
+use crate::pkce;
 use crate::runner::http::{Reply, Request};
 use crate::runner::run::{Run, StepError};
 use crate::secret::Class;
-
-/// Characters of a generated code verifier (Salesforce refuses `~`).
-const VERIFIER_ALPHABET: &[u8] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._";
 
 /// Form fields whose values are secret, and their class.
 pub const SECRET_FIELDS: &[(&str, Class)] = &[
@@ -85,10 +81,14 @@ impl Run<'_> {
         if method != "S256" && method != "plain" {
             return Err(StepError::input("`method` must be S256 or plain"));
         }
-        let length = params.get("length").and_then(Value::as_u64).unwrap_or(64);
-        if !(43..=128).contains(&length) {
+        let length = params
+            .get("length")
+            .and_then(Value::as_u64)
+            .unwrap_or(pkce::DEFAULT_LENGTH);
+        let (min, max) = (pkce::GENERATED_MIN, pkce::GENERATED_MAX);
+        if !i64::try_from(length).is_ok_and(|length| (min..=max).contains(&length)) {
             return Err(StepError::input(format!(
-                "`length` must be between 43 and 128, found {length}"
+                "`length` must be between {min} and {max}, found {length}"
             )));
         }
         let verifier = if get_str(params, "generator") == Some("server") {
@@ -106,15 +106,12 @@ impl Run<'_> {
         } else {
             (0..length)
                 .map(|_| {
-                    char::from(VERIFIER_ALPHABET[self.rng.random_range(0..VERIFIER_ALPHABET.len())])
+                    let alphabet = pkce::VERIFIER_ALPHABET;
+                    char::from(alphabet[self.rng.random_range(0..alphabet.len())])
                 })
                 .collect()
         };
-        let challenge = if method == "S256" {
-            URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-        } else {
-            verifier.clone()
-        };
+        let challenge = pkce::challenge(&verifier, &method);
         self.redactor
             .secret("code_verifier", &verifier, Class::Token);
         if method == "S256" {

@@ -64,7 +64,10 @@ pub const PKCE: &[KeySpec] = &[
     ),
     key(
         "length",
-        Ty::Int { min: 43, max: 128 },
+        Ty::Int {
+            min: crate::pkce::GENERATED_MIN,
+            max: crate::pkce::GENERATED_MAX,
+        },
         "verifier length, 43–128 (default 64)",
     ),
     key(

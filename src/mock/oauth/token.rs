@@ -5,12 +5,12 @@
 use hyper::StatusCode;
 
 use super::issue::{Issue, allows_refresh, issue};
-use super::pkce::verifies;
 use super::{client_credentials, device, jwt_bearer};
 use crate::mock::config::ConnectedApp;
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, oauth_error};
 use crate::mock::state::{AuthCode, MockState};
+use crate::pkce::verifies;
 
 pub(super) type Refusal = (&'static str, &'static str);
 
