@@ -14,6 +14,7 @@ mod random;
 mod request;
 mod response;
 mod rest;
+mod routes;
 mod server;
 mod soap;
 mod sobjects;

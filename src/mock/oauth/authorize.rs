@@ -49,13 +49,6 @@ enum Refusal {
 }
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::GET && request.method != Method::POST {
-        return response::body(
-            StatusCode::METHOD_NOT_ALLOWED,
-            TEXT,
-            "method not allowed".into(),
-        );
-    }
     let params = parameters(request);
     let auth = match check(state, &params) {
         Ok(auth) => auth,

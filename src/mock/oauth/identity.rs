@@ -3,7 +3,7 @@
 //! Refusals are HTTP 403 with a plain-text code, as Salesforce's identity
 //! service answers (`Bad_OAuth_Token`, …).
 
-use hyper::{Method, StatusCode};
+use hyper::StatusCode;
 use serde_json::{Value, json};
 
 use crate::mock::request::MockRequest;
@@ -19,9 +19,6 @@ pub(crate) const LAST_MODIFIED: &str = "2024-01-01T00:00:00Z";
 
 /// `GET|POST /id/{orgId}/{userId}`: the user's identity, to a token of that user.
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::GET && request.method != Method::POST {
-        return refuse(StatusCode::METHOD_NOT_ALLOWED, "Method_Not_Allowed");
-    }
     let grant = match caller(state, request) {
         Ok(grant) => grant,
         Err(code) => return refuse(StatusCode::FORBIDDEN, code),

@@ -6,12 +6,13 @@ use hyper::StatusCode;
 use serde_json::json;
 
 use crate::mock::config::ConnectedApp;
+use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse};
 use crate::mock::state::MockState;
 use crate::pkce::{is_valid_challenge, s256};
 
 /// `GET /services/oauth2/pkce/generator`: a fresh S256 pair.
-pub(crate) fn generator(state: &MockState) -> MockResponse {
+pub(crate) fn generator(state: &MockState, _: &MockRequest) -> MockResponse {
     let verifier = state.store().random.code_verifier();
     let challenge = s256(&verifier);
     response::json(

@@ -10,7 +10,7 @@ use super::consent::{LOGGED_OUT, authenticate, with_session};
 use crate::mock::config::ConnectedApp;
 use crate::mock::pages::{self, DEVICE};
 use crate::mock::request::MockRequest;
-use crate::mock::response::{self, MockResponse, TEXT};
+use crate::mock::response::{self, MockResponse};
 use crate::mock::state::{DeviceStatus, MockState, User};
 
 const INVALID_CODE: &str = "That code is invalid or has expired. Check the code on your device.";
@@ -24,10 +24,6 @@ struct Pending<'s> {
 }
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::GET && request.method != Method::POST {
-        let message = "method not allowed".to_string();
-        return response::body(StatusCode::METHOD_NOT_ALLOWED, TEXT, message);
-    }
     let typed = request
         .param("user_code")
         .map(normalize)

@@ -13,7 +13,8 @@ use hyper::Method;
 use hyper::header::{HeaderName, HeaderValue};
 
 use super::request::MockRequest;
-use super::response::MockResponse;
+use super::response::{self, MockResponse};
+use super::routes;
 use super::sobjects::{SObjectKind, describe};
 use super::state::{Grant, MockState};
 use reply::{Reply, RestError};
@@ -133,22 +134,11 @@ const RECORD_METHODS: [Method; 3] = [Method::GET, Method::PATCH, Method::DELETE]
 
 /// Runs `handler` for an allowed method (HEAD goes with GET), else 405.
 fn allow(request: &MockRequest, methods: &[Method], handler: impl FnOnce() -> Reply) -> Reply {
-    let method = &request.method;
-    let head_as_get = *method == Method::HEAD && methods.contains(&Method::GET);
-    if methods.contains(method) || head_as_get {
-        return handler();
+    if routes::allows(methods, &request.method) {
+        handler()
+    } else {
+        Ok(response::method_not_allowed(&request.method, methods))
     }
-    let mut allowed = vec!["HEAD"];
-    allowed.extend(methods.iter().map(Method::as_str));
-    let message = format!(
-        "HTTP Method '{method}' not allowed. Allowed are {}",
-        allowed.join(",")
-    );
-    Err(RestError::new(
-        hyper::StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        message,
-    ))
 }
 
 impl Call<'_> {

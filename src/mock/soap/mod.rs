@@ -9,8 +9,6 @@ mod metadata;
 mod partner;
 mod xml;
 
-use hyper::{Method, StatusCode};
-
 use super::request::MockRequest;
 use super::response::{self, MockResponse};
 use super::rest::{FIRST_VERSION, LATEST_VERSION};
@@ -36,17 +34,6 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         "u" => PARTNER_FAULT_NS,
         _ => return response::not_found(),
     };
-    if request.method != Method::POST {
-        let message = format!(
-            "HTTP Method '{}' not allowed. Allowed are POST",
-            request.method
-        );
-        return response::rest_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            &message,
-        );
-    }
     let envelope = match xml::parse(&request.body) {
         Ok(envelope) => envelope,
         Err(message) => return envelope::client_fault(fault_namespace, &message),
