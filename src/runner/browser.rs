@@ -96,15 +96,15 @@ pub async fn walk(
             )
         })?;
         let mut fields = form.hidden.clone();
-        if form.has_password {
+        if let Some(password_field) = &form.password {
             if tried_login {
                 let why =
                     page_error(&reply.text).unwrap_or_else(|| "the login page came back".into());
                 return Err(format!("login as {} failed: {why}", login.username));
             }
             tried_login = true;
-            fields.push(("username".into(), login.username.clone()));
-            fields.push(("password".into(), login.password.clone()));
+            fields.push((form.username.clone(), login.username.clone()));
+            fields.push((password_field.clone(), login.password.clone()));
         } else if let Some((name, allow, deny)) = &form.decision {
             fields.push((
                 name.clone(),
@@ -179,7 +179,11 @@ pub async fn deliver(http: &Http, target: &str, timeout: Duration) -> Result<(),
 struct Form {
     action: String,
     hidden: Vec<(String, String)>,
-    has_password: bool,
+    /// The name of the username input (Salesforce's is `username`).
+    username: String,
+    /// The name of the password input, if the page has one (Salesforce's
+    /// login page calls it `pw`).
+    password: Option<String>,
     /// Button name, allow value, deny value.
     decision: Option<(String, String, String)>,
 }
@@ -210,7 +214,8 @@ impl Form {
                         form = Some(Form {
                             action: attribute(&tag, "action").unwrap_or_default(),
                             hidden: Vec::new(),
-                            has_password: false,
+                            username: "username".into(),
+                            password: None,
                             decision: None,
                         });
                     }
@@ -223,7 +228,14 @@ impl Form {
                                     f.hidden.push((name, value));
                                 }
                             }
-                            Some("password") => f.has_password = true,
+                            Some("password") => {
+                                f.password = attribute(&tag, "name").or(Some("password".into()));
+                            }
+                            Some("text" | "email") | None => {
+                                if let Some(name) = attribute(&tag, "name") {
+                                    f.username = name;
+                                }
+                            }
                             _ => {}
                         }
                     }
@@ -324,10 +336,11 @@ mod tests {
     #[test]
     fn reads_login_and_consent_forms() {
         let login = r#"<form method="post" action="/services/oauth2/authorize">
-            <input type="hidden" name="client_id" value="a&amp;b"><input type="text" name="username">
-            <input type="password" name="password"><button type="submit">Log In</button></form>"#;
+            <input type="hidden" name="client_id" value="a&amp;b"><input type="email" name="username">
+            <input type="password" id="password" name="pw"><input type="submit" id="Login" value="Log In"></form>"#;
         let f = Form::parse(login).expect("form");
-        assert!(f.has_password);
+        assert_eq!(f.username, "username");
+        assert_eq!(f.password.as_deref(), Some("pw"));
         assert_eq!(f.hidden, vec![("client_id".to_owned(), "a&b".to_owned())]);
         let consent = r#"<form method="post" action="/x"><input type="hidden" name="consent_step" value="1">
             <button type="submit" name="decision" value="allow">Allow</button>
