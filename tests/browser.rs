@@ -113,7 +113,7 @@ fn statuses(log: &serde_json::Value) -> Vec<String> {
 fn log_in(browser: &Browser) {
     browser.type_into("#username", "mock.user@example.com");
     browser.type_into("#password", "mock-password-1");
-    browser.click("button.primary");
+    browser.click("#Login");
 }
 
 /// Opens `url`, logs in and presses Allow.

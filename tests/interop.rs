@@ -20,7 +20,7 @@ const CONFIG: &str = "tests/interop/mock.yaml";
 
 #[test]
 fn run_over_tls_with_the_printed_ca() {
-    let mock = MockProcess::start(&["--tls"]);
+    let mock = MockProcess::start(&["--tls", "--config", CONFIG]);
     assert!(
         mock.url.starts_with("https://127.0.0.1:"),
         "{}",

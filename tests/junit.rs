@@ -62,7 +62,7 @@ fn junit_failure_names_expected_and_actual() {
     let scenario = dir.path().join("expect.yaml");
     std::fs::write(
         &scenario,
-        "name: An expectation that fails\nsteps:\n  - token:\n      form:\n        grant_type: password\n        client_id: \"{{ org.client_id }}\"\n        client_secret: \"{{ org.client_secret }}\"\n        username: \"{{ org.username }}\"\n        password: \"{{ org.password }}{{ org.security_token }}\"\n    expect:\n      json:\n        token_type: Basic\n",
+        "name: An expectation that fails\nmock:\n  org_settings: { allow_username_password_flows: true }\nsteps:\n  - token:\n      form:\n        grant_type: password\n        client_id: \"{{ org.client_id }}\"\n        client_secret: \"{{ org.client_secret }}\"\n        username: \"{{ org.username }}\"\n        password: \"{{ org.password }}{{ org.security_token }}\"\n    expect:\n      json:\n        token_type: Basic\n",
     )
     .expect("write the scenario");
     let path = scenario.to_string_lossy().into_owned();

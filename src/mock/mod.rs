@@ -1,6 +1,6 @@
 //! The built-in mock org: one HTTP server that plays both the login host and
 //! the instance, with Salesforce's endpoints, field names, status codes and
-//! error strings (see `salesforce-contract.md`).
+//! error strings (see `docs/salesforce-contract.md`).
 
 mod config;
 mod connection;
@@ -24,7 +24,9 @@ mod state;
 mod testing;
 mod tls;
 
-pub use config::{ConfigError, ConnectedApp, MockConfig, MockUser};
+pub use config::{
+    CURRENT_API_VERSION, ConfigError, ConnectedApp, MockConfig, MockUser, OrgSettings, Profile,
+};
 pub use keys::{APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM};
 pub use server::{MockOptions, MockServer};
 pub use tls::{CaFile, LEAF_NAMES, MockTls};

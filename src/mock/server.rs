@@ -162,6 +162,12 @@ impl MockServer {
             .map(|user| user.id.clone())
     }
 
+    /// The mock's state, for tests that need what no endpoint hands out.
+    #[cfg(test)]
+    pub(crate) fn state(&self) -> &MockState {
+        &self.state
+    }
+
     /// The mock's clock (the one its `issued_at` values come from).
     #[must_use]
     pub fn clock(&self) -> &Clock {

@@ -6,7 +6,7 @@
 //! of the mock's clock, and each map holds at most `max_tokens` entries,
 //! the oldest forgotten first (see [`Ledger`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -131,6 +131,10 @@ pub(crate) struct Store {
     pub(crate) sessions: Ledger<Session>,
     /// Device flow: device code → its state.
     pub(crate) devices: Ledger<DeviceGrant>,
+    /// `(user id, client id)` of every user who approved an app on its
+    /// consent page (a self-authorize app asks each user once). At most
+    /// users × apps entries.
+    pub(crate) approvals: HashSet<(String, String)>,
     /// When (mock clock, ms) expired entries are next purged.
     next_purge_ms: u64,
 }
@@ -150,6 +154,7 @@ impl Store {
             refresh_tokens: Ledger::new(Self::TOKEN_SHARDS, max_tokens),
             sessions: Ledger::new(1, max_tokens),
             devices: Ledger::new(1, max_tokens),
+            approvals: HashSet::new(),
             next_purge_ms: now_ms.saturating_add(millis(Self::PURGE_EVERY)),
         }
     }
@@ -242,6 +247,7 @@ impl MockState {
             records: &config.records,
             users: &users,
             org_id: &org_id,
+            sandbox: config.org_settings.sandbox,
             now_ms,
         });
         MockState {

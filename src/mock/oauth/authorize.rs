@@ -1,9 +1,13 @@
 //! `/services/oauth2/authorize`: checks the authorization request, then shows
-//! the login page or (with a login session) the consent page. The pages post
-//! back here; `consent.rs` handles those posts.
+//! the login page, or with a login session the consent page (a user who
+//! approved the app before, or whom an admin-approved app pre-authorizes,
+//! goes straight back to the client). `prompt` (`login`, `consent`,
+//! `select_account`, space-separated) asks again; `immediate=true` never
+//! shows a page. The pages post back here; `consent.rs` handles those posts.
 
 use hyper::{Method, StatusCode};
 
+use super::access;
 use super::consent;
 use super::pkce::check_challenge;
 use crate::mock::config::ConnectedApp;
@@ -13,7 +17,7 @@ use crate::mock::response::{self, MockResponse, TEXT, encode_pairs};
 use crate::mock::state::{MockState, User};
 
 /// Form fields of the pages themselves, never carried forward.
-const CONTROL_FIELDS: [&str; 4] = ["username", "password", "consent_step", "decision"];
+const CONTROL_FIELDS: [&str; 5] = ["username", "pw", "Login", "consent_step", "decision"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ResponseType {
@@ -32,12 +36,37 @@ pub(crate) struct AuthRequest<'a> {
     pub(crate) state: Option<String>,
     /// `(code_challenge, method)`.
     pub(crate) challenge: Option<(String, String)>,
-    pub(crate) prompt_login: bool,
+    pub(crate) prompt: Prompt,
+    /// `immediate=true`: no page; `immediate_unsuccessful` if one is needed.
+    pub(crate) immediate: bool,
     pub(crate) login_hint: String,
     /// Echoed in the `id_token`.
     pub(crate) nonce: Option<String>,
     /// Every parameter of the request, carried forward by the pages.
     pub(crate) hidden: Vec<(String, String)>,
+}
+
+/// What `prompt` asks for (space-separated values, any combination).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Prompt {
+    /// Log in again, even with a session.
+    pub(crate) login: bool,
+    /// Ask for consent again, even if given before.
+    pub(crate) consent: bool,
+    /// Let the user choose the account: the login page, the session's user
+    /// filled in.
+    pub(crate) select_account: bool,
+}
+
+impl Prompt {
+    fn parse(prompt: Option<&str>) -> Prompt {
+        let values: Vec<&str> = prompt.unwrap_or_default().split([' ', '+']).collect();
+        Prompt {
+            login: values.contains(&"login"),
+            consent: values.contains(&"consent"),
+            select_account: values.contains(&"select_account"),
+        }
+    }
 }
 
 /// Why an authorization request is refused.
@@ -67,16 +96,39 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     }
 }
 
-/// The login page, or the consent page when the browser has a login session.
+/// The login page; with a login session, the consent page or (consent
+/// given before) the redirect; with `immediate=true`, the redirect or
+/// `immediate_unsuccessful`.
 pub(crate) fn show(
     state: &MockState,
     request: &MockRequest,
     auth: &AuthRequest<'_>,
 ) -> MockResponse {
-    match logged_in_user(state, request) {
-        Some(user) if !auth.prompt_login => consent_response(auth, user),
+    let user = logged_in_user(state, request);
+    let prompt = auth.prompt;
+    if auth.immediate {
+        return match user {
+            Some(user) if !prompt.login && !needs_consent(state, auth, user) => {
+                consent::approve(state, request, auth, user)
+            }
+            _ => error_redirect(
+                &auth.partial(),
+                "immediate_unsuccessful",
+                "immediate unsuccessful",
+            ),
+        };
+    }
+    match user {
+        Some(user) if prompt.select_account => login_response(auth, &user.user.username, None),
+        Some(user) if !prompt.login => consent::after_login(state, request, auth, user),
         _ => login_response(auth, &auth.login_hint, None),
     }
+}
+
+/// Whether `user` must see the consent page: a self-authorize app they
+/// have not approved, or `prompt=consent`; never an admin-approved app.
+pub(crate) fn needs_consent(state: &MockState, auth: &AuthRequest<'_>, user: &User) -> bool {
+    !auth.app.admin_approved && (auth.prompt.consent || !access::approved(state, auth.app, user))
 }
 
 pub(crate) fn login_response(
@@ -234,7 +286,7 @@ fn check<'s>(
         Ok(challenge) => challenge,
         Err(description) => return redirect(partial, "invalid_request", description),
     };
-    let prompt_login = get("prompt").is_some_and(|prompt| prompt.split(' ').any(|p| p == "login"));
+    let immediate = get("immediate").is_some_and(|value| value.eq_ignore_ascii_case("true"));
     Ok(AuthRequest {
         app,
         redirect_uri: partial.redirect_uri,
@@ -242,7 +294,8 @@ fn check<'s>(
         scopes,
         state: partial.state,
         challenge,
-        prompt_login,
+        prompt: Prompt::parse(get("prompt")),
+        immediate,
         login_hint: get("login_hint").unwrap_or_default().to_string(),
         nonce: get("nonce")
             .filter(|nonce| !nonce.is_empty())
@@ -280,5 +333,7 @@ pub(crate) fn granted_scopes(app: &ConnectedApp, requested: Option<&str>) -> Opt
     Some(scopes)
 }
 
+#[cfg(test)]
+mod consent_tests;
 #[cfg(test)]
 mod tests;

@@ -10,8 +10,6 @@ use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT};
 use crate::mock::state::{Grant, MockState, User};
 
-/// The newest API version the mock serves: what `version=latest` fills in.
-const LATEST_VERSION: &str = "62.0";
 /// Fixed profile facts of every mock user.
 pub(crate) const TIMEZONE: &str = "America/Los_Angeles";
 pub(crate) const UTC_OFFSET_MS: i64 = -28_800_000;
@@ -41,9 +39,10 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     if *user.id != *grant.user_id {
         return refuse(StatusCode::FORBIDDEN, "No_Access");
     }
+    let latest = format!("{}.0", state.config.org_settings.max_version());
     let version = match request.param("version") {
         None => "{version}",
-        Some("latest") => LATEST_VERSION,
+        Some("latest") => latest.as_str(),
         Some(version) if is_version(version) => version,
         Some(_) => return refuse(StatusCode::NOT_ACCEPTABLE, "Invalid_Version"),
     };

@@ -1,6 +1,7 @@
 //! The OAuth endpoints under `/services/oauth2/`, the identity service and
 //! the device flow's verification page: one file per endpoint or flow.
 
+pub(crate) mod access;
 pub(crate) mod authorize;
 mod client_credentials;
 mod consent;

@@ -5,6 +5,7 @@
 
 use hyper::{Method, StatusCode};
 
+use super::access;
 use super::authorize::logged_in_user;
 use super::consent::{LOGGED_OUT, authenticate, with_session};
 use crate::mock::config::ConnectedApp;
@@ -52,7 +53,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         };
     }
     if let Some(username) = field("username") {
-        let password = field("password").unwrap_or_default();
+        let password = field("pw").unwrap_or_default();
         return match authenticate(state, username, password) {
             Ok(user) => with_session(state, user, confirm(&device, user)),
             Err(message) => login(&device, username, Some(message)),
@@ -78,6 +79,9 @@ fn decide(
         _ => return confirm(device, user),
     };
     let allowed = status != DeviceStatus::Denied;
+    if allowed {
+        access::record_approval(state, device.app, user);
+    }
     if let Some(grant) = state.store().devices.get_mut(&device.device_code) {
         grant.status = status;
     }

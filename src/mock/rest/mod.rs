@@ -19,7 +19,7 @@ use super::sobjects::{SObjectKind, describe};
 use super::state::{Grant, MockState};
 use reply::{Reply, RestError};
 
-pub(crate) use discovery::{FIRST_VERSION, LATEST_VERSION};
+pub(crate) use discovery::FIRST_VERSION;
 
 /// One authenticated call: who makes it, on which API version.
 pub(crate) struct Call<'a> {
@@ -42,7 +42,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
             Ok(reply::json(
                 request,
                 hyper::StatusCode::OK,
-                &discovery::versions(),
+                &discovery::versions(state.config.org_settings.max_version()),
             ))
         });
         return reply.unwrap_or_else(|error| error.into_response(request));
@@ -53,20 +53,22 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let calls = state.count_api_call();
     let segments: Vec<String> = rest.split('/').map(percent_decode).collect();
     let mut response = match segments.split_first() {
-        Some((first, rest)) => match discovery::version(first) {
-            Some(version) => {
-                let call = Call {
-                    state,
-                    request,
-                    grant: &grant,
-                    version,
-                    calls,
-                };
-                let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
-                route(&call, &rest).unwrap_or_else(|error| error.into_response(request))
+        Some((first, rest)) => {
+            match discovery::version(first, state.config.org_settings.max_version()) {
+                Some(version) => {
+                    let call = Call {
+                        state,
+                        request,
+                        grant: &grant,
+                        version,
+                        calls,
+                    };
+                    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+                    route(&call, &rest).unwrap_or_else(|error| error.into_response(request))
+                }
+                None => RestError::not_found().into_response(request),
             }
-            None => RestError::not_found().into_response(request),
-        },
+        }
         None => RestError::not_found().into_response(request),
     };
     let usage = format!("api-usage={calls}/{}", discovery::API_LIMIT);

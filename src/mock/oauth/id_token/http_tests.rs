@@ -216,7 +216,7 @@ async fn user_agent_flow_fragment() {
 
 #[tokio::test]
 async fn urls_follow_the_host_header() {
-    let mock = Harness::start().await;
+    let mock = Harness::with(crate::mock::testing::password_org(), None).await;
     let form = [
         ("grant_type", "password"),
         ("client_id", ID),

@@ -130,6 +130,7 @@ async fn identity_url_refusals_are_403_text() {
 #[tokio::test]
 async fn identity_url_refuses_another_users_token() {
     let config = crate::mock::config::MockConfig::from_overrides(&serde_json::json!({
+        "org_settings": { "allow_username_password_flows": true },
         "users": [
             { "username": "a@example.com", "password": "pw-a", "security_token": "TA" },
             { "username": "b@example.com", "password": "pw-b", "security_token": "TB" },

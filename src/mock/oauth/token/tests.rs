@@ -213,7 +213,7 @@ async fn basic_auth_and_multipart_bodies_work() {
 
 #[tokio::test]
 async fn password_grant() {
-    let mock = Harness::start().await;
+    let mock = Harness::with(crate::mock::testing::password_org(), None).await;
     let form = [
         ("grant_type", "password"),
         ("client_id", ID),
