@@ -129,6 +129,27 @@ impl Run<'_> {
             Outcome::Finished => Err(StepError::failed(
                 "the login host ended the flow without redirecting to the redirect URI",
             )),
+            Outcome::ErrorPage(page) => {
+                let url = url::Url::parse(&page).map_err(|e| StepError::failed(e.to_string()))?;
+                let get = |k: &str| {
+                    url.query_pairs()
+                        .find(|(n, _)| n == k)
+                        .map(|(_, v)| v.into_owned())
+                };
+                let error = get("error");
+                let description = get("error_description");
+                result.insert("error".into(), error.clone().into());
+                result.insert("error_description".into(), description.clone().into());
+                self.listener = None;
+                let what = match (error, description) {
+                    (Some(e), Some(d)) => format!("{e} ({d})"),
+                    (Some(e), None) => e,
+                    _ => "no error named".into(),
+                };
+                Err(StepError::soft(format!(
+                    "the login host ended on its error page, never redirecting to the redirect URI: {what}"
+                )))
+            }
             Outcome::Refused { status, body } => {
                 let fields: Vec<(String, String)> = form_urlencoded::parse(body.trim().as_bytes())
                     .into_owned()

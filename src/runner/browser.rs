@@ -29,7 +29,14 @@ pub enum Outcome {
     Refused { status: u16, body: String },
     /// After the decision, a page without a form (the device flow's "you may go back").
     Finished,
+    /// The login host's own error page (Salesforce's
+    /// `RemoteAccessErrorPage.apexp?error=…`): the flow ends there and never
+    /// reaches the redirect URI. The page's URL.
+    ErrorPage(String),
 }
+
+/// The path of Salesforce's remote access error page.
+const ERROR_PAGE: &str = "/setup/secur/RemoteAccessErrorPage.apexp";
 
 const MAX_HOPS: usize = 12;
 
@@ -75,6 +82,12 @@ pub async fn walk(
             let target = resolve(&current, location)?;
             if is_redirect_uri(&target, redirect_uri) || !same_origin(&target, authorize_url) {
                 return Ok(Outcome::Redirected(target));
+            }
+            if is_error_page(&target) {
+                let (exchange, reply) = http.send(get(target.clone(), timeout)).await;
+                exchanges.push(exchange);
+                reply?;
+                return Ok(Outcome::ErrorPage(target));
             }
             next = get(target, timeout);
             continue;
@@ -320,6 +333,10 @@ fn same_origin(a: &str, b: &str) -> bool {
     }
 }
 
+fn is_error_page(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|url| url.path().eq_ignore_ascii_case(ERROR_PAGE))
+}
+
 fn is_redirect_uri(target: &str, redirect_uri: Option<&str>) -> bool {
     redirect_uri.is_some_and(|r| strip_query(target) == strip_query(r))
 }
@@ -350,5 +367,15 @@ mod tests {
             f.decision,
             Some(("decision".into(), "allow".into(), "deny".into()))
         );
+    }
+
+    #[test]
+    fn knows_salesforces_error_page() {
+        assert!(is_error_page(
+            "https://x.my.salesforce.com/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_scope"
+        ));
+        assert!(!is_error_page(
+            "http://localhost:1717/OauthRedirect?error=access_denied"
+        ));
     }
 }

@@ -102,6 +102,10 @@ impl Run<'_> {
             Outcome::Refused { status, .. } => Err(StepError::failed(format!(
                 "the verification page answered HTTP {status}"
             ))),
+            Outcome::ErrorPage(page) => Err(StepError::failed(format!(
+                "the verification ended on the login host's error page {}",
+                browser::strip_query(&page)
+            ))),
         }
     }
 }
