@@ -20,6 +20,8 @@ use std::fmt::Write as _;
 pub(crate) const AUTHORIZE: &str = "/services/oauth2/authorize";
 /// The device flow's verification page, where its pages post.
 pub(crate) const DEVICE: &str = "/setup/connect";
+/// Where Salesforce sends the browser when it will not redirect to the client.
+pub(crate) const ERROR_PAGE: &str = "/setup/secur/RemoteAccessErrorPage.apexp";
 
 /// The login page, with an error message after a failed attempt.
 pub(crate) fn login_page(
@@ -124,6 +126,19 @@ pub(crate) fn device_code_page(error: Option<&str>) -> String {
          </form>\n"
     );
     page("Connect | Mock Org", &body)
+}
+
+/// Salesforce's error page for an authorization it will not send back to
+/// the client: its generic message, then the error.
+pub(crate) fn remote_access_error_page(error: &str, description: &str) -> String {
+    let body = format!(
+        "<h1>Error</h1>\n<div class=\"error\" role=\"alert\">OAUTH_APPROVAL_ERROR_GENERIC : \
+         An unexpected error has occured during authentication. Please try again.</div>\n\
+         <p class=\"sub\"><code>{}</code>: {}</p>\n",
+        escape(error),
+        escape(description)
+    );
+    page("Error | Mock Org", &body)
 }
 
 /// After a device flow decision: no form, only where to go next.

@@ -9,7 +9,8 @@
 use hyper::Method;
 
 use super::oauth::{
-    authorize, discovery, identity, introspect, pkce, revoke, token, userinfo, verification,
+    authorize, discovery, error_page, identity, introspect, pkce, revoke, token, userinfo,
+    verification,
 };
 use super::pages;
 use super::request::MockRequest;
@@ -99,6 +100,7 @@ const ROUTES: &[Route] = &[
     ),
     route(Paths::Below("/id/"), GET_POST, identity::handle),
     route(Paths::Exact(pages::DEVICE), GET_POST, verification::handle),
+    route(Paths::Exact(pages::ERROR_PAGE), GET, error_page::handle),
     // The instance: REST and SOAP.
     route(Paths::Below("/services/data"), ANY, rest::handle),
     route(Paths::Below("/services/Soap/"), POST, soap::handle),

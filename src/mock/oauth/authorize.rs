@@ -9,6 +9,7 @@ use hyper::{Method, StatusCode};
 
 use super::access;
 use super::consent;
+use super::error_page;
 use super::pkce::check_challenge;
 use crate::mock::config::ConnectedApp;
 use crate::mock::pages;
@@ -73,6 +74,8 @@ impl Prompt {
 enum Refusal {
     /// Answered on the login host: the redirect URI cannot be trusted.
     Here(&'static str, &'static str),
+    /// Salesforce's own error page, never the client's redirect URI.
+    ErrorPage(&'static str, &'static str),
     /// Sent back to the client's redirect URI.
     Redirect(Partial, &'static str, &'static str),
 }
@@ -87,6 +90,9 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         }
         Err(Refusal::Redirect(partial, error, description)) => {
             return error_redirect(&partial, error, description);
+        }
+        Err(Refusal::ErrorPage(error, description)) => {
+            return error_page::redirect(request, error, description);
         }
     };
     if request.method == Method::POST {
@@ -278,8 +284,8 @@ fn check<'s>(
     };
     partial.fragment = response_type == ResponseType::Token;
     let Some(scopes) = granted_scopes(app, get("scope")) else {
-        let description = "requested scope is invalid, unknown, or malformed";
-        return redirect(partial, "invalid_scope", description);
+        let description = "the requested scope is not allowed";
+        return Err(Refusal::ErrorPage("invalid_scope", description));
     };
     let challenge = match check_challenge(app, get("code_challenge"), get("code_challenge_method"))
     {

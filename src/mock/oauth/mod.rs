@@ -7,6 +7,7 @@ mod client_credentials;
 mod consent;
 mod device;
 pub(crate) mod discovery;
+pub(crate) mod error_page;
 mod id_token;
 pub(crate) mod identity;
 pub(crate) mod introspect;

@@ -220,18 +220,10 @@ async fn other_errors_go_to_the_callback() {
         ("redirect_uri", REDIRECT_URI),
         ("state", "s"),
     ];
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 3] = [
         (
             &[("response_type", "id_token"), ("code_challenge", CHALLENGE)],
             "unsupported_response_type",
-        ),
-        (
-            &[
-                ("response_type", "code"),
-                ("scope", "api full"),
-                ("code_challenge", CHALLENGE),
-            ],
-            "invalid_scope",
         ),
         (
             &[("response_type", "code")],
@@ -301,4 +293,33 @@ async fn user_agent_flow_returns_tokens_in_the_fragment() {
         location.starts_with(&format!("{REDIRECT_URI}#error=access_denied")),
         "{location}"
     );
+}
+
+/// A scope the app does not have ends on Salesforce's error page; the
+/// client's redirect URI hears nothing.
+#[tokio::test]
+async fn a_scope_the_app_lacks_ends_on_the_error_page() {
+    let mock = Harness::start().await;
+    for response_type in ["code", "token"] {
+        let params = [
+            ("response_type", response_type),
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "api full"),
+            ("state", "s"),
+        ];
+        let response = mock.get(&mock.authorize_url(&params)).await;
+        assert_eq!(response.status(), StatusCode::FOUND);
+        let target = location(&response);
+        let expected = format!(
+            "{}/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_scope&error_description=the+requested+scope+is+not+allowed",
+            mock.base
+        );
+        assert_eq!(target, expected);
+        let page = mock.get(&target).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("OAUTH_APPROVAL_ERROR_GENERIC"), "{html}");
+        assert!(!html.contains("<form"));
+    }
 }
