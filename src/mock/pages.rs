@@ -20,6 +20,14 @@ use std::fmt::Write as _;
 pub(crate) const AUTHORIZE: &str = "/services/oauth2/authorize";
 /// The device flow's verification page, where its pages post.
 pub(crate) const DEVICE: &str = "/setup/connect";
+/// Where `singleaccess` URLs open a session.
+pub(crate) const FRONTDOOR: &str = "/secur/frontdoor.jsp";
+/// The page a frontdoor session starts on.
+pub(crate) const HOME: &str = "/home/home.jsp";
+/// Logging out of the org.
+pub(crate) const LOGOUT: &str = "/secur/logout.jsp";
+/// OpenID Connect's end-session endpoint.
+pub(crate) const OIDC_LOGOUT: &str = "/services/auth/idp/oidc/logout";
 /// Where Salesforce sends the browser when it will not redirect to the client.
 pub(crate) const ERROR_PAGE: &str = "/setup/secur/RemoteAccessErrorPage.apexp";
 
@@ -139,6 +147,16 @@ pub(crate) fn remote_access_error_page(error: &str, description: &str) -> String
         escape(description)
     );
     page("Error | Mock Org", &body)
+}
+
+/// A page with a heading and one sentence, no form.
+pub(crate) fn notice_page(heading: &str, text: &str) -> String {
+    let body = format!(
+        "<h1>{}</h1>\n<p class=\"sub\">{}</p>\n",
+        escape(heading),
+        escape(text)
+    );
+    page(&format!("{heading} | Mock Org"), &body)
 }
 
 /// After a device flow decision: no form, only where to go next.

@@ -9,8 +9,8 @@
 use hyper::Method;
 
 use super::oauth::{
-    authorize, discovery, error_page, identity, introspect, pkce, revoke, token, userinfo,
-    verification,
+    authorize, discovery, error_page, frontdoor, identity, introspect, logout, pkce, revoke, token,
+    userinfo, verification,
 };
 use super::pages;
 use super::request::MockRequest;
@@ -87,6 +87,11 @@ const ROUTES: &[Route] = &[
         pkce::generator,
     ),
     route(
+        Paths::Exact("/services/oauth2/singleaccess"),
+        GET_POST,
+        frontdoor::handle,
+    ),
+    route(
         Paths::Exact("/.well-known/openid-configuration"),
         GET,
         discovery::configuration,
@@ -101,6 +106,14 @@ const ROUTES: &[Route] = &[
     route(Paths::Below("/id/"), GET_POST, identity::handle),
     route(Paths::Exact(pages::DEVICE), GET_POST, verification::handle),
     route(Paths::Exact(pages::ERROR_PAGE), GET, error_page::handle),
+    route(
+        Paths::Exact(pages::FRONTDOOR),
+        GET_POST,
+        frontdoor::frontdoor,
+    ),
+    route(Paths::Exact(pages::HOME), GET, frontdoor::home),
+    route(Paths::Exact(pages::LOGOUT), GET_POST, logout::handle),
+    route(Paths::Exact(pages::OIDC_LOGOUT), GET_POST, logout::handle),
     // The instance: REST and SOAP.
     route(Paths::Below("/services/data"), ANY, rest::handle),
     route(Paths::Below("/services/Soap/"), POST, soap::handle),

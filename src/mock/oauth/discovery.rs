@@ -21,7 +21,6 @@ pub(crate) fn configuration(_: &MockState, request: &MockRequest) -> MockRespons
         "revocation_endpoint": oauth("revoke"),
         "userinfo_endpoint": oauth("userinfo"),
         "jwks_uri": format!("{base_url}/id/keys"),
-        "registration_endpoint": oauth("register"),
         "introspection_endpoint": oauth("introspect"),
         "scopes_supported": [
             "id", "api", "web", "full", "chatter_api", "visualforce", "refresh_token",

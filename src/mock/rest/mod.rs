@@ -1,9 +1,11 @@
 //! The REST API on the instance (`/services/data`): versions, the version's
-//! resource map, limits, describes, record CRUD and upsert, and SOQL queries
-//! with paging. Everything below `/services/data/vXX.X` needs a live access
-//! token and reports `Sforce-Limit-Info`.
+//! resource map, limits, describes, record CRUD and upsert, SOQL queries
+//! with paging and `columns=true`, and the Tooling API's queries.
+//! Everything below `/services/data/vXX.X` needs a live access token granted
+//! `api` (or `full`) and reports `Sforce-Limit-Info`.
 
 mod body;
+mod columns;
 mod discovery;
 mod query;
 mod records;
@@ -50,6 +52,9 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let Some(grant) = request.bearer().and_then(|token| state.session(token)) else {
         return reply::invalid_session();
     };
+    if !grant.allows_api() {
+        return reply::not_for_rest();
+    }
     let calls = state.count_api_call();
     let segments: Vec<String> = rest.split('/').map(percent_decode).collect();
     let mut response = match segments.split_first() {
@@ -93,12 +98,13 @@ fn route(call: &Call<'_>, segments: &[&str]) -> Reply {
             sobject(call, kind, rest)
         }
         [endpoint @ ("query" | "queryAll")] => allow(request, &[Method::GET], || {
-            query::run(call, *endpoint == "queryAll")
+            query::run(call, QueryApi::Rest, *endpoint == "queryAll")
         }),
-        ["query" | "queryAll", locator] => {
-            allow(request, &[Method::GET], || query::more(call, locator))
-        }
+        ["query" | "queryAll", locator] => allow(request, &[Method::GET], || {
+            query::more(call, QueryApi::Rest, locator)
+        }),
         ["limits"] => allow(request, &[Method::GET], || Ok(discovery::limits(call))),
+        ["tooling", rest @ ..] => tooling(call, rest),
         _ => Err(RestError::not_found()),
     }
 }
@@ -133,6 +139,30 @@ fn sobject(call: &Call<'_>, kind: SObjectKind, rest: &[&str]) -> Reply {
 }
 
 const RECORD_METHODS: [Method; 3] = [Method::GET, Method::PATCH, Method::DELETE];
+
+/// Which API a query runs in: the Tooling API knows fewer sObjects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QueryApi {
+    Rest,
+    Tooling,
+}
+
+/// `tooling/…`: queries over the sObjects the Tooling API shares with the
+/// mock (User, Organization). Anything else is `NOT_FOUND`, the
+/// `SourceMember` describe included, as on an org without source tracking
+/// (the Salesforce CLI reads that answer as "no source tracking").
+fn tooling(call: &Call<'_>, segments: &[&str]) -> Reply {
+    let request = call.request;
+    match segments {
+        ["query"] => allow(request, &[Method::GET], || {
+            query::run(call, QueryApi::Tooling, false)
+        }),
+        ["query", locator] => allow(request, &[Method::GET], || {
+            query::more(call, QueryApi::Tooling, locator)
+        }),
+        _ => Err(RestError::not_found()),
+    }
+}
 
 /// Runs `handler` for an allowed method (HEAD goes with GET), else 405.
 fn allow(request: &MockRequest, methods: &[Method], handler: impl FnOnce() -> Reply) -> Reply {
@@ -187,6 +217,8 @@ mod tests {
     }
 }
 
+#[cfg(test)]
+mod cli_tests;
 #[cfg(test)]
 mod describe_tests;
 #[cfg(test)]

@@ -34,8 +34,11 @@ async fn discovery_and_keys() {
         format!("{oauth}/introspect")
     );
     assert_eq!(config["jwks_uri"], format!("{}/id/keys", mock.base));
+    assert!(
+        config.get("registration_endpoint").is_none(),
+        "not served, so not advertised"
+    );
     for key in [
-        "registration_endpoint",
         "scopes_supported",
         "response_types_supported",
         "subject_types_supported",
