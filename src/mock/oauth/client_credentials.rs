@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::access::{self, Flow};
-use super::issue::{Issue, issue};
+use super::issue::{Answer, Issue, issue};
 use super::token::{INACTIVE_USER, Refusal, client};
 use crate::mock::request::MockRequest;
 use crate::mock::state::MockState;
@@ -44,7 +44,8 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
         .filter(|scope| !NOT_GRANTED.contains(&scope.as_str()))
         .cloned()
         .collect();
-    let what = Issue::new(app, &user.id, &scopes, &request.base_url);
+    let what =
+        Issue::new(app, &user.id, &scopes, &request.base_url).answering(Answer::ClientCredentials);
     Ok(issue(state, &what).to_json())
 }
 

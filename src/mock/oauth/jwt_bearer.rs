@@ -14,7 +14,7 @@ use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
 use super::access::{self, Flow};
-use super::issue::{Issue, allows_refresh, issue};
+use super::issue::{Answer, Issue, allows_refresh, issue};
 use super::token::{EXPIRED_CODE, INACTIVE_USER, INVALID_CLIENT_ID, Refusal};
 use crate::mock::config::ConnectedApp;
 use crate::mock::keys::{decoding_key, public_key};
@@ -69,7 +69,7 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
         .filter(|scope| !allows_refresh(std::slice::from_ref(scope)))
         .cloned()
         .collect();
-    let what = Issue::new(app, &user.id, &scopes, &request.base_url);
+    let what = Issue::new(app, &user.id, &scopes, &request.base_url).answering(Answer::JwtBearer);
     Ok(issue(state, &what).to_json())
 }
 

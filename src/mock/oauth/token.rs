@@ -5,7 +5,7 @@
 use hyper::StatusCode;
 
 use super::access::{self, Flow};
-use super::issue::{Issue, allows_refresh, issue};
+use super::issue::{Answer, Issue, allows_refresh, issue};
 use super::{client_credentials, device, jwt_bearer};
 use crate::mock::config::ConnectedApp;
 use crate::mock::request::MockRequest;
@@ -153,7 +153,7 @@ fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Valu
         .filter(|scope| !allows_refresh(std::slice::from_ref(scope)))
         .cloned()
         .collect();
-    let what = Issue::new(app, &user.id, &scopes, &request.base_url);
+    let what = Issue::new(app, &user.id, &scopes, &request.base_url).answering(Answer::Password);
     Ok(issue(state, &what).to_json())
 }
 

@@ -140,7 +140,6 @@ async fn id_token_in_the_code_flow_and_on_refresh() {
         "id",
         "token_type",
         "issued_at",
-        "api_instance_url",
     ];
     assert_eq!(keys, order);
     let key = org_key(&mock).await;
