@@ -1,11 +1,13 @@
 //! The identity URL `/id/{orgId}/{userId}` (GET or POST), and what it shares
 //! with `userinfo`: finding the caller's token and the user's `urls`.
 //! Refusals are HTTP 403 with a plain-text code, as Salesforce's identity
-//! service answers (`Bad_OAuth_Token`, …).
+//! service answers (`Bad_OAuth_Token`, …). The answer is JSON, XML or
+//! URL-encoded, as `format` or `Accept` asks (`identity_format.rs`).
 
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
+use super::identity_format;
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT};
 use crate::mock::state::{Grant, MockState, User};
@@ -47,7 +49,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         Some(_) => return refuse(StatusCode::NOT_ACCEPTABLE, "Invalid_Version"),
     };
     let body = identity(state, &request.base_url, user, version);
-    response::json(StatusCode::OK, &body)
+    identity_format::answer(request, &body)
 }
 
 /// The live access token of the request (a Bearer header, or an

@@ -11,6 +11,7 @@ pub(crate) mod error_page;
 pub(crate) mod frontdoor;
 mod id_token;
 pub(crate) mod identity;
+mod identity_format;
 pub(crate) mod introspect;
 pub(super) mod issue;
 mod jwt_bearer;
