@@ -1,6 +1,7 @@
 //! The command line: parse, dispatch, exit status.
 
 pub mod args;
+pub mod banner;
 pub mod files;
 pub mod mock;
 pub mod output;

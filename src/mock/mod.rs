@@ -5,6 +5,7 @@
 mod config;
 mod connection;
 mod duration;
+mod files;
 mod keys;
 mod ledger;
 mod merge;
@@ -27,6 +28,7 @@ mod tls;
 pub use config::{
     CURRENT_API_VERSION, ConfigError, ConnectedApp, MockConfig, MockUser, OrgSettings, Profile,
 };
+pub use files::MockFile;
 pub use keys::{APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM};
 pub use server::{MockOptions, MockServer};
-pub use tls::{CaFile, LEAF_NAMES, MockTls};
+pub use tls::{LEAF_NAMES, MockTls};
