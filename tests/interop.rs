@@ -3,7 +3,7 @@
 //! (Python). A client that is not installed is skipped with a note; `.ci/run`
 //! installs both (`tests/interop/package.json`, `requirements.txt`).
 
-mod process;
+pub mod process;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -11,6 +11,7 @@ mod harness;
 mod hostile_input;
 mod hostile_servers;
 mod interop;
+mod interop_sf;
 mod junit;
 mod load;
 mod negative;
