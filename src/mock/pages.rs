@@ -239,7 +239,7 @@ label{display:block;margin:12px 0 4px;font-size:12px;color:#3e3e3c}\
 input[type=text],input[type=email],input[type=password]{width:100%;padding:10px 12px;border:1px solid #c9c9c9;border-radius:4px;font-size:14px}\
 input:focus{outline:none;border-color:#0176d3;box-shadow:0 0 3px #0176d3}\
 button,input[type=submit]{cursor:pointer;border-radius:4px;font-size:14px;padding:10px 16px;border:1px solid #c9c9c9;background:#fff;color:#0176d3}\
-.primary,button[value=allow]{background:#0176d3;border-color:#0176d3;color:#fff}\
+input.primary,button.primary,button[value=allow]{background:#0176d3;border-color:#0176d3;color:#fff}\
 form>.primary{width:100%;margin-top:20px;padding:12px}\
 button:hover{filter:brightness(.95)}\
 .buttons{display:flex;justify-content:flex-end;gap:8px;margin-top:20px}\
