@@ -62,7 +62,13 @@ fn path_with(dir: &Path) -> String {
 struct Sf {
     bin: PathBuf,
     home: tempfile::TempDir,
+    /// Held for the test's life.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
+
+/// One test of the CLI at a time: each `sf` command keeps a core busy for
+/// seconds, and the other tests share the machine.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Sf {
     /// `None` (and a note) when the CLI is not installed.
@@ -71,6 +77,9 @@ impl Sf {
             Ok(bin) => Some(Sf {
                 bin,
                 home: tempfile::tempdir().expect("a temporary home"),
+                _turn: ONE_AT_A_TIME
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
             }),
             Err(why) => {
                 println!("skipped: the Salesforce CLI is not installed: {why}");

@@ -17,6 +17,10 @@ use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT, encode_pairs};
 use crate::mock::state::{MockState, User};
 
+mod prompt;
+
+pub(crate) use prompt::Prompt;
+
 /// Form fields of the pages themselves, never carried forward.
 const CONTROL_FIELDS: [&str; 5] = ["username", "pw", "Login", "consent_step", "decision"];
 
@@ -45,29 +49,6 @@ pub(crate) struct AuthRequest<'a> {
     pub(crate) nonce: Option<String>,
     /// Every parameter of the request, carried forward by the pages.
     pub(crate) hidden: Vec<(String, String)>,
-}
-
-/// What `prompt` asks for (space-separated values, any combination).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Prompt {
-    /// Log in again, even with a session.
-    pub(crate) login: bool,
-    /// Ask for consent again, even if given before.
-    pub(crate) consent: bool,
-    /// Let the user choose the account: the login page, the session's user
-    /// filled in.
-    pub(crate) select_account: bool,
-}
-
-impl Prompt {
-    fn parse(prompt: Option<&str>) -> Prompt {
-        let values: Vec<&str> = prompt.unwrap_or_default().split([' ', '+']).collect();
-        Prompt {
-            login: values.contains(&"login"),
-            consent: values.contains(&"consent"),
-            select_account: values.contains(&"select_account"),
-        }
-    }
 }
 
 /// Why an authorization request is refused.
