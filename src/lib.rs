@@ -4,15 +4,20 @@
 
 pub mod cli;
 pub mod clock;
+pub mod doctor;
 pub mod duration;
+pub mod keys;
 pub mod kind;
 pub mod location;
 pub mod log;
+pub mod loopback;
 pub mod mock;
 pub mod net;
+pub mod org;
 pub mod pkce;
+pub mod ports;
 pub mod render;
 pub mod runner;
 pub mod scenario;
 pub mod secret;
-pub mod template;
+pub mod steps;

@@ -13,11 +13,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use memchr::memmem::Finder;
 
+mod forms;
 mod structured;
+
+use forms::{base64_cores, variants};
 
 /// A string whose `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -66,6 +67,11 @@ pub enum Mode {
     Display,
     /// `--show-secrets`: nothing changed.
     Reveal,
+    /// Documentation made with `--seed`: secrets as in `Display`, and the
+    /// values that change from run to run by nature (the mock's URL, free
+    /// ports) written as readable stand-ins, so that a page regenerates to
+    /// the same bytes.
+    Document,
 }
 
 /// Values shorter than this are replaced only where they stand whole.
@@ -81,6 +87,8 @@ struct Entry {
     placeholder: String,
     /// Replaced only as written: its encoded forms are registered on their own.
     literal: bool,
+    /// Its stand-in in [`Mode::Document`] (`https://MyDomain.my.salesforce.com`).
+    readable: Option<String>,
     /// Every form the value is replaced in, each with its searcher: built on
     /// first search, then shared by the redactor's clones.
     forms: Arc<OnceLock<Box<[Finder<'static>]>>>,
@@ -93,6 +101,7 @@ impl Entry {
             class,
             placeholder,
             literal,
+            readable: None,
             forms: Arc::default(),
         }
     }
@@ -194,8 +203,20 @@ impl Redactor {
         );
     }
 
-    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`).
-    pub fn literal(&mut self, value: &str, replacement: &str) {
+    /// Gives a known value a stand-in for documentation: a value that
+    /// depends on the machine even with `--seed` (a signature over a URL
+    /// with the mock's port).
+    pub fn readable(&mut self, value: &str, readable: &str) {
+        if let Some(&i) = self.known.index.get(value) {
+            let known = Arc::make_mut(&mut self.known);
+            known.entries[i].readable = Some(readable.to_owned());
+        }
+    }
+
+    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`)
+    /// and by a readable stand-in in documentation
+    /// (`https://MyDomain.my.salesforce.com`).
+    pub fn literal(&mut self, value: &str, replacement: &str, readable: &str) {
         self.add(
             "",
             value,
@@ -203,6 +224,10 @@ impl Redactor {
             Some(replacement.to_owned()),
             true,
         );
+        if let Some(&i) = self.known.index.get(value) {
+            let known = Arc::make_mut(&mut self.known);
+            known.entries[i].readable = Some(readable.to_owned());
+        }
     }
 
     fn add(&mut self, role: &str, value: &str, class: Class, fixed: Option<String>, literal: bool) {
@@ -277,19 +302,56 @@ impl Redactor {
         if mode == Mode::Reveal {
             return text.to_owned();
         }
+        if mode == Mode::Document {
+            let owners: Vec<usize> = self
+                .known
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.class != Class::Volatile || e.readable.is_some())
+                .map(|(i, _)| i)
+                .collect();
+            let found = self.search_among(text, &owners);
+            return self
+                .replace_found(text, mode, found)
+                .unwrap_or_else(|| text.to_owned());
+        }
         let secrets_only = mode == Mode::Display;
         self.rewrite(text, mode, secrets_only, text.len() >= AUTOMATON_FROM)
     }
 
     /// Rewrites one value of the step log: its secrets only (volatile values
     /// are left to the pass over the finished text), in the form `mode` shows
-    /// them. The automaton serves every value of a log once built.
-    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+    /// them; `None` when it holds none. `among` narrows the search to these
+    /// entries (those found in the whole log, see `secrets_in`).
+    pub(crate) fn redact_secrets_among(
+        &self,
+        text: &str,
+        mode: Mode,
+        among: Option<&[usize]>,
+    ) -> Option<String> {
         if mode == Mode::Reveal || text.len() < 3 {
             return None;
         }
-        let out = self.rewrite(text, mode, true, true);
-        (out != text).then_some(out)
+        let found = match among {
+            Some(owners) => self.search_among(text, owners),
+            None => self.search(text, true),
+        };
+        self.replace_found(text, mode, found)
+    }
+
+    /// [`Redactor::redact_secrets_among`] over every secret.
+    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+        self.redact_secrets_among(text, mode, None)
+    }
+
+    /// The secrets (not the volatile values) that occur in `text`, by entry:
+    /// the few a log's values must be searched for.
+    pub(crate) fn secrets_in(&self, text: &str) -> Vec<usize> {
+        self.replaced(true)
+            .filter(|(_, e)| e.forms().iter().any(|f| f.find(text.as_bytes()).is_some()))
+            .map(|(owner, _)| owner)
+            .collect()
     }
 
     /// Whether any secret (not merely a volatile value) is known.
@@ -316,11 +378,21 @@ impl Redactor {
         } else {
             self.search(text, secrets_only)
         };
-        if found.is_empty() {
-            return text.to_owned();
-        }
+        self.replace_found(text, mode, found)
+            .unwrap_or_else(|| text.to_owned())
+    }
+
+    /// `text` with the matches `found` (leftmost first, longest first at one
+    /// place) replaced; `None` when nothing was.
+    fn replace_found(
+        &self,
+        text: &str,
+        mode: Mode,
+        found: Vec<(usize, usize, usize)>,
+    ) -> Option<String> {
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
+        let mut replaced = false;
         for (start, end, owner) in found {
             let e = &self.known.entries[owner];
             if start < last || (e.value.len() < SHORT && !stands_whole(text, start, end)) {
@@ -329,9 +401,13 @@ impl Redactor {
             out.push_str(&text[last..start]);
             out.push_str(&replacement(e, mode));
             last = end;
+            replaced = true;
+        }
+        if !replaced {
+            return None;
         }
         out.push_str(&text[last..]);
-        out
+        Some(out)
     }
 
     /// The entries replaced (all, or the secrets only), with their index.
@@ -346,9 +422,15 @@ impl Redactor {
     /// Every occurrence of every form, leftmost first and longest first at
     /// the same place (the order the automaton reports them in).
     fn search(&self, text: &str, secrets_only: bool) -> Vec<(usize, usize, usize)> {
+        let owners: Vec<usize> = self.replaced(secrets_only).map(|(i, _)| i).collect();
+        self.search_among(text, &owners)
+    }
+
+    /// [`Redactor::search`] over these entries only.
+    fn search_among(&self, text: &str, owners: &[usize]) -> Vec<(usize, usize, usize)> {
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        for (owner, e) in self.replaced(secrets_only) {
-            for form in e.forms() {
+        for &owner in owners {
+            for form in self.known.entries[owner].forms() {
                 let len = form.needle().len();
                 for start in form.find_iter(text.as_bytes()) {
                     found.push((start, start + len, owner));
@@ -392,6 +474,7 @@ impl Redactor {
 fn replacement(e: &Entry, mode: Mode) -> String {
     match (mode, e.class) {
         (Mode::Snapshot, _) => e.placeholder.clone(),
+        (Mode::Document, Class::Volatile) => e.readable.clone().unwrap_or_else(|| e.value.clone()),
         (_, Class::Credential) => "********".to_owned(),
         (_, Class::Token) if e.value.chars().count() >= PREFIX_MIN => {
             let prefix: String = e.value.chars().take(PREFIX_LEN).collect();
@@ -422,310 +505,8 @@ fn stands_whole(text: &str, start: usize, end: usize) -> bool {
     before && after
 }
 
-/// What base64 text shows of a secret inside a longer base64 text (a Basic
-/// credential `id:secret`, a server echoing a request in base64): for each of
-/// the three places the secret can start in base64's 3-byte groups, the
-/// characters made of the secret's bits alone, in both alphabets.
-fn base64_cores(value: &str) -> Vec<String> {
-    let bytes = value.as_bytes();
-    let mut cores: Vec<String> = Vec::new();
-    for lead in 0..3usize {
-        let mut shifted = vec![0u8; lead];
-        shifted.extend_from_slice(bytes);
-        let first = (8 * lead).div_ceil(6);
-        let end = 8 * (lead + bytes.len()) / 6;
-        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-            let encoded = engine.encode(&shifted);
-            if let Some(core) = encoded.get(first..end)
-                && core.len() >= SHORT
-                && !cores.iter().any(|c| c == core)
-            {
-                cores.push(core.to_owned());
-            }
-        }
-    }
-    cores
-}
-
-/// `value` percent-encoded, keeping ASCII letters, digits and `keep`.
-fn percent_encoded(value: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// The forms a value can take in output: raw, URL-encoded, base64, JSON-escaped.
-fn variants(value: &str) -> Vec<(String, bool)> {
-    let mut forms = vec![(value.to_owned(), true)];
-    let mut push = |s: String| {
-        if s != value && !forms.iter().any(|(f, _)| *f == s) {
-            forms.push((s, false));
-        }
-    };
-    let form: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
-    push(form.replace('+', "%20"));
-    push(form);
-    // Percent-encoding as the `urlencode` template filter writes it, and as
-    // RFC 3986 (unreserved characters kept) and JavaScript clients do.
-    for keep in [&b"/.-_"[..], b"-._~", b"-_.!~*'()"] {
-        push(percent_encoded(value, keep));
-    }
-    if value.len() >= SHORT {
-        // Padded first: the longest form wins where both match.
-        push(STANDARD.encode(value));
-        push(URL_SAFE.encode(value));
-        push(STANDARD_NO_PAD.encode(value));
-        push(URL_SAFE_NO_PAD.encode(value));
-    }
-    // As markup text or an attribute value (SOAP bodies, HTML pages).
-    if value.contains(['&', '<', '>', '"', '\'']) {
-        let text = value
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        push(text.replace('"', "&quot;").replace('\'', "&#39;"));
-        push(text.replace('"', "&quot;").replace('\'', "&apos;"));
-        push(text);
-    }
-    if let Ok(json) = serde_json::to_string(value) {
-        push(json[1..json.len() - 1].to_owned());
-        // Escaped once more, as inside a JSON string shown in JSON.
-        if let Ok(twice) = serde_json::to_string(&json[1..json.len() - 1]) {
-            push(twice[1..twice.len() - 1].to_owned());
-        }
-    }
-    forms
-}
+#[cfg(test)]
+mod tests;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snapshot_uses_numbered_role_placeholders() {
-        let mut r = Redactor::new();
-        r.secret(
-            "access_token",
-            "00Dak0000000001!AQ.first-token-value",
-            Class::Token,
-        );
-        r.secret(
-            "access_token",
-            "00Dak0000000001!AQ.second-token-val",
-            Class::Token,
-        );
-        let text = "a=00Dak0000000001!AQ.second-token-val b=00Dak0000000001!AQ.first-token-value";
-        assert_eq!(
-            r.redact(text, Mode::Snapshot),
-            "a=[access_token#2] b=[access_token]"
-        );
-    }
-
-    #[test]
-    fn display_shows_prefix_for_long_tokens_and_masks_credentials() {
-        let mut r = Redactor::new();
-        r.secret(
-            "access_token",
-            "00Dak0000000001!AQ.some-long-token",
-            Class::Token,
-        );
-        r.secret("client_secret", "S3CR3T-VALUE-123", Class::Credential);
-        let text = "Bearer 00Dak0000000001!AQ.some-long-token secret=S3CR3T-VALUE-123";
-        assert_eq!(
-            r.redact(text, Mode::Display),
-            "Bearer 00Dak0… secret=********"
-        );
-    }
-
-    #[test]
-    fn encoded_forms_are_redacted() {
-        let mut r = Redactor::new();
-        r.secret("code", "aPrx/abc+def==", Class::Token);
-        let text = "code=aPrx%2Fabc%2Bdef%3D%3D b64=YVByeC9hYmMrZGVmPT0=";
-        let out = r.redact(text, Mode::Snapshot);
-        assert_eq!(out, "code=[code] b64=[code]");
-    }
-
-    #[test]
-    fn base64_without_padding_is_redacted() {
-        // Found by the property test: a secret's base64 without `=` padding leaked.
-        let mut r = Redactor::new();
-        r.secret("code", " 0  aA00ய🪀0AAA", Class::Token);
-        assert_eq!(
-            r.redact("x IDAgIGFBMDDgrq/wn6qAMEFBQQ y", Mode::Snapshot),
-            "x [code] y"
-        );
-    }
-
-    #[test]
-    fn short_values_only_whole() {
-        let mut r = Redactor::new();
-        r.secret("password", "abc12", Class::Credential);
-        assert_eq!(r.redact("xabc12 abc12", Mode::Display), "xabc12 ********");
-    }
-
-    #[test]
-    fn volatile_values_kept_outside_snapshots() {
-        let mut r = Redactor::new();
-        r.volatile("state", "k3j4h5g6f7");
-        r.literal("http://127.0.0.1:40123", "[mock_url]");
-        let text = "http://127.0.0.1:40123/x?state=k3j4h5g6f7";
-        assert_eq!(r.redact(text, Mode::Display), text);
-        assert_eq!(r.redact(text, Mode::Snapshot), "[mock_url]/x?state=[state]");
-    }
-
-    #[test]
-    fn secret_debug_is_masked() {
-        assert_eq!(format!("{:?}", Secret::new("hunter2")), "********");
-    }
-}
-
-#[cfg(test)]
-mod proptests {
-    //! The redactor never lets a registered secret through: whatever the
-    //! secret, whatever the text around it, whichever way it is encoded.
-
-    use proptest::prelude::*;
-
-    use super::*;
-
-    /// The forms a leak would take, as a reader would search for them.
-    fn leak_forms(secret: &str) -> Vec<(&'static str, String)> {
-        let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        let json = serde_json::to_string(secret).unwrap_or_default();
-        vec![
-            ("whole", secret.to_owned()),
-            ("form-urlencoded", form.clone()),
-            ("percent-encoded", form.replace('+', "%20")),
-            ("base64", STANDARD_NO_PAD.encode(secret)),
-            ("base64url", URL_SAFE_NO_PAD.encode(secret)),
-            ("json", json[1..json.len() - 1].to_owned()),
-        ]
-    }
-
-    /// How a secret is written into the text.
-    fn embed(secret: &str, how: usize) -> String {
-        let json = serde_json::to_string(secret).unwrap_or_default();
-        let once = json[1..json.len() - 1].to_owned();
-        let twice = serde_json::to_string(&once).unwrap_or_default();
-        let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        match how {
-            0 => secret.to_owned(),
-            1 => form.clone(),
-            2 => form.replace('+', "%20"),
-            3 => STANDARD.encode(secret),
-            4 => STANDARD_NO_PAD.encode(secret),
-            5 => URL_SAFE_NO_PAD.encode(secret),
-            6 => once,
-            _ => twice[1..twice.len() - 1].to_owned(),
-        }
-    }
-
-    fn secret() -> impl Strategy<Value = String> {
-        prop_oneof![
-            "[A-Za-z0-9]{8,64}",
-            "[A-Za-z0-9!.*_=+/%&?#~ -]{8,64}",
-            "[ -~]{8,64}",
-            "\\PC{8,24}",
-            // Shaped like Salesforce's tokens and codes.
-            "00D[A-Za-z0-9]{12}![A-Za-z0-9._]{40,80}",
-            "aPrx[A-Za-z0-9._]{40,60}==",
-        ]
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
-
-        #[test]
-        fn a_secret_never_shows(
-            secret in secret(),
-            credential in any::<bool>(),
-            how in 0usize..8,
-            before in "\\PC{0,40}",
-            after in "\\PC{0,40}",
-        ) {
-            let mut r = Redactor::new();
-            let class = if credential { Class::Credential } else { Class::Token };
-            r.secret("role", &secret, class);
-            let text = format!("{before}{}{after}", embed(&secret, how));
-            for mode in [Mode::Display, Mode::Snapshot] {
-                let out = r.redact(&text, mode);
-                for (form, leak) in leak_forms(&secret) {
-                    prop_assert!(
-                        !out.contains(&leak) || before.contains(&leak) || after.contains(&leak),
-                        "{form} form {leak:?} of {secret:?} shows in {mode:?}: {out:?}"
-                    );
-                }
-            }
-        }
-
-        #[test]
-        fn a_secret_inside_longer_base64_never_shows(
-            secret in secret(),
-            before in "\\PC{0,20}",
-            after in "\\PC{0,20}",
-            url_safe in any::<bool>(),
-            mode in prop_oneof![Just(Mode::Display), Just(Mode::Snapshot)],
-        ) {
-            let mut r = Redactor::new();
-            r.secret("role", &secret, Class::Credential);
-            let blob = format!("{before}{secret}{after}");
-            let encoded = if url_safe {
-                URL_SAFE_NO_PAD.encode(&blob)
-            } else {
-                STANDARD.encode(&blob)
-            };
-            let out = r.redact(&format!("x-echo: {encoded}"), mode);
-            // Decode every run of base64 left in the output: the secret is not in any.
-            for run in out.split(|c: char| !(c.is_ascii_alphanumeric() || "+/-_".contains(c))) {
-                for skip in 0..4 {
-                    let Some(part) = run.get(skip..) else { continue };
-                    let part = &part[..part.len() - part.len() % 4];
-                    for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-                        if let Ok(bytes) = engine.decode(part) {
-                            let text = String::from_utf8_lossy(&bytes);
-                            prop_assert!(!text.contains(secret.as_str()), "{secret:?} in {out:?}");
-                        }
-                    }
-                }
-            }
-        }
-
-        #[test]
-        fn several_secrets_never_show(
-            secrets in proptest::collection::vec(secret(), 1..5),
-            hows in proptest::collection::vec(0usize..8, 5),
-            glue in "[ &=?/:,\"\\\\]{0,3}",
-        ) {
-            let mut r = Redactor::new();
-            for (i, s) in secrets.iter().enumerate() {
-                r.secret(&format!("role{i}"), s, Class::Token);
-                // Values that are not secret must not disturb the others.
-                r.volatile("state", &format!("{s}-state"));
-            }
-            let text = secrets
-                .iter()
-                .zip(&hows)
-                .map(|(s, how)| embed(s, *how))
-                .collect::<Vec<_>>()
-                .join(&glue);
-            for mode in [Mode::Display, Mode::Snapshot] {
-                let out = r.redact(&text, mode);
-                for s in &secrets {
-                    for (form, leak) in leak_forms(s) {
-                        prop_assert!(
-                            !out.contains(&leak),
-                            "{form} form {leak:?} of {s:?} shows in {mode:?}: {out:?}"
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
+mod proptests;

@@ -1,4 +1,4 @@
-//! A checker for the unusable scenario files of `tests/bad/`: `run` and
+//! A checker for the unusable scenario files of `tests/fixtures/bad/`: `run` and
 //! `validate` exit 2 with a `path:line:col` diagnostic, the source line and a
 //! caret under the right column, and never panic.
 
@@ -26,7 +26,7 @@ pub struct BadFile {
 
 pub fn bad(file: &str) -> BadFile {
     BadFile {
-        path: format!("tests/bad/{file}"),
+        path: format!("tests/fixtures/bad/{file}"),
         loc: Loc::Any,
         says: Vec::new(),
     }
@@ -116,12 +116,14 @@ pub fn errors(out: &Output) -> Vec<&str> {
         .collect()
 }
 
-/// Every file of `tests/bad/`.
+/// Every file of `tests/fixtures/bad/`.
 pub const CORPUS: &[&str] = &[
     "bad_duration.yaml",
     "bad_method.yaml",
     "duplicate_id.yaml",
     "empty.yaml",
+    "field_typo.yaml",
+    "field_typo_in_that.yaml",
     "forward_reference.yaml",
     "invalid_regex.yaml",
     "json_beside_form.yaml",
@@ -130,6 +132,7 @@ pub const CORPUS: &[&str] = &[
     "mixed_errors.yaml",
     "no_kind.yaml",
     "non_loopback_listen.yaml",
+    "org_field_typo.yaml",
     "pkce_length.yaml",
     "several_errors.yaml",
     "step_key_typo.yaml",

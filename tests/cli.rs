@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::harness::Sfscenario;
 
 const PKCE: &str = "scenarios/pkce.yaml";
-const WRONG_SECRET: &str = "tests/scenarios/wrong_secret.yaml";
+const WRONG_SECRET: &str = "tests/fixtures/scenarios/wrong_secret.yaml";
 
 #[test]
 fn unusable_arguments_exit_2() {
@@ -91,7 +91,11 @@ fn a_report_directory_gets_one_file_per_scenario() {
     out.code(1).no_panic();
     for (stem, file, status) in [
         ("scenarios/pkce", PKCE, "passed"),
-        ("tests/scenarios/wrong_secret", WRONG_SECRET, "failed"),
+        (
+            "tests/fixtures/scenarios/wrong_secret",
+            WRONG_SECRET,
+            "failed",
+        ),
     ] {
         let path = dir.path().join(format!("{stem}.json"));
         let text = std::fs::read_to_string(&path)
@@ -125,4 +129,33 @@ fn schema_prints_the_json_schema() {
     let schema: Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
     assert!(schema["properties"]["steps"].is_object(), "{schema:#}");
     assert!(schema["properties"]["name"].is_object(), "{schema:#}");
+}
+
+/// `sfscenario --version`: the version and the commit it was built from —
+/// `git rev-parse --short HEAD` of this checkout, or `unknown` where the
+/// sources are not one.
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let out = Sfscenario::new().arg("--version").run();
+    out.success().no_panic();
+    let shape = regex::Regex::new(r"^sfscenario \d+\.\d+\.\d+ \(([0-9a-f]{7,40}|unknown)\)\n$")
+        .expect("a regex");
+    let caps = shape
+        .captures(&out.stdout)
+        .unwrap_or_else(|| panic!("{out}"));
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(crate::harness::root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let commit = &caps[1];
+    assert_eq!(commit, head.as_deref().unwrap_or("unknown"), "{out}");
+    assert!(
+        out.stdout
+            .starts_with(&format!("sfscenario {} (", env!("CARGO_PKG_VERSION")))
+    );
+    let short = Sfscenario::new().arg("-V").run();
+    assert_eq!(short.stdout, out.stdout);
 }

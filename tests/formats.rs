@@ -32,10 +32,10 @@ fn pkce(format: &str) -> Output {
     out
 }
 
-/// Stores `text` as `snapshots/NAME.snap`.
+/// Stores `text` as the insta snapshot `tests/snapshots/NAME.snap`.
 fn snapshot(name: &str, text: &str) {
     insta::with_settings!({
-        snapshot_path => "../snapshots",
+        snapshot_path => "snapshots",
         prepend_module_to_snapshot => false,
     }, {
         insta::assert_snapshot!(name, text);

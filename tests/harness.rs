@@ -5,15 +5,16 @@
 //! out.code(0);
 //! ```
 //!
-//! Every run starts in the repository root with `NO_COLOR=1`, no stdin and
-//! none of the `SF_*` variables that would point it at a real org. A run that
-//! takes longer than [`TIMEOUT`] is killed, and the test fails instead of
-//! hanging the whole suite.
+//! Every run starts in the repository root (unless told otherwise) with
+//! `NO_COLOR=1`, no stdin and none of the `SF_*` variables that would point it
+//! at a real org (unless set on the run). A run that takes longer than
+//! [`TIMEOUT`] is killed, and the test fails instead of hanging the whole
+//! suite.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -26,15 +27,51 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Every bundled scenario (`scenarios/**/*.yaml`), sorted.
+pub fn bundled() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("scenarios/ is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&root().join("scenarios"), &mut files);
+    files.sort();
+    files
+}
+
 /// A command line to run.
 #[derive(Debug, Clone)]
 pub struct Sfscenario {
     args: Vec<OsString>,
+    dir: Option<PathBuf>,
+    env: Vec<(OsString, OsString)>,
 }
 
 impl Sfscenario {
     pub fn new() -> Self {
-        Sfscenario { args: Vec::new() }
+        Sfscenario {
+            args: Vec::new(),
+            dir: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// Runs in `dir` instead of the repository root.
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Sets an environment variable (`SF_*` ones too) for this run.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
     }
 
     pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
@@ -53,33 +90,46 @@ impl Sfscenario {
 
     /// Runs the binary to its end (or kills it after [`TIMEOUT`]).
     pub fn run(self) -> Output {
-        let command = self.to_string();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfscenario"));
+        let mut cmd = command(Path::new(env!("CARGO_BIN_EXE_sfscenario")));
         cmd.args(&self.args)
-            .current_dir(root())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("SF_") {
-                cmd.env_remove(key);
-            }
+            .current_dir(self.dir.as_deref().unwrap_or(root()));
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        run_to_end(cmd, self.to_string())
+    }
+}
+
+/// `program` as every test runs it: `NO_COLOR=1`, no stdin, both streams
+/// piped, none of the `SF_*` variables of the environment the tests run in.
+pub fn command(program: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("SF_") {
+            cmd.env_remove(key);
         }
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start `{command}`: {e}"));
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
-        let status = wait_or_kill(&mut child, &command);
-        let stdout = stdout.join().expect("stdout reader");
-        let stderr = stderr.join().expect("stderr reader");
-        Output {
-            command,
-            stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-            code: status.code(),
-        }
+    }
+    cmd
+}
+
+/// Runs `cmd` (made by [`command`]) to its end, or kills it after
+/// [`TIMEOUT`]; `shown` names it in failures.
+pub fn run_to_end(mut cmd: Command, shown: String) -> Output {
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start `{shown}`: {e}"));
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let status = wait_or_kill(&mut child, &shown);
+    let stdout = stdout.join().expect("stdout reader");
+    let stderr = stderr.join().expect("stderr reader");
+    Output {
+        command: shown,
+        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+        code: status.code(),
     }
 }
 

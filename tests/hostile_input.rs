@@ -1,4 +1,4 @@
-//! Hostile and malformed scenario files: the corpus `tests/corpus/` and files
+//! Hostile and malformed scenario files: the corpus `tests/fixtures/corpus/` and files
 //! generated here (too large, too deep, not UTF-8, binary, one line of a
 //! megabyte). For every one, `run` and `validate` exit 2 with a diagnostic
 //! that points at `path:line:col` with the source line and a caret, print
@@ -113,7 +113,7 @@ struct Expect {
     says: String,
 }
 
-/// Each file of `tests/corpus/`: where the first diagnostic points (line,
+/// Each file of `tests/fixtures/corpus/`: where the first diagnostic points (line,
 /// column) and a part of what stderr says.
 const CORPUS: &[(&str, u32, u32, &str)] = &[
     (
@@ -674,13 +674,13 @@ const CORPUS: &[(&str, u32, u32, &str)] = &[
 ];
 
 fn corpus_path(name: &str) -> String {
-    format!("tests/corpus/{name}.yaml")
+    format!("tests/fixtures/corpus/{name}.yaml")
 }
 
 #[test]
 fn the_corpus_table_names_every_file() {
-    let mut on_disk: Vec<String> = std::fs::read_dir(root().join("tests/corpus"))
-        .expect("tests/corpus")
+    let mut on_disk: Vec<String> = std::fs::read_dir(root().join("tests/fixtures/corpus"))
+        .expect("tests/fixtures/corpus")
         .map(|e| {
             e.expect("an entry")
                 .file_name()
@@ -818,7 +818,7 @@ fn every_corpus_file_is_refused_with_a_located_diagnostic() {
         })
         .collect();
     let (failures, mut times) = check_all(&cases, &[]);
-    report_times("tests/corpus", &mut times);
+    report_times("tests/fixtures/corpus", &mut times);
     assert_no_failures(&failures);
 }
 

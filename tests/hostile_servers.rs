@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -20,18 +20,24 @@ use serde_json::Value;
 use crate::harness::Output;
 use crate::hostile_input::run_limited;
 
-/// How long a test server keeps accepting connections.
-const SERVER_LIFETIME: Duration = Duration::from_secs(60);
-const RUN_LIMIT: Duration = Duration::from_secs(30);
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+/// The request timeout of the cases that test a timeout. The server never
+/// completes its answer, so however busy the machine, the step times out.
+const SHORT_TIMEOUT: &str = "1s";
+/// The request timeout of every other case: a failure must come from the
+/// fault, never from a machine too busy to answer within a second.
+const GENEROUS_TIMEOUT: &str = "30s";
 
 /// How a test server answers one connection (the stream, its own port).
 pub type Fault = fn(TcpStream, u16);
 
-/// A server on a free loopback port; `answer` plays one connection.
+/// A server on a free loopback port; `answer` plays one connection. It
+/// accepts connections until it is dropped.
 pub struct Server {
     pub port: u16,
     /// Connections accepted so far.
     pub hits: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
 }
 
 impl Server {
@@ -41,9 +47,10 @@ impl Server {
         let port = listener.local_addr().expect("an address").port();
         let hits = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&hits);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
         thread::spawn(move || {
-            let until = Instant::now() + SERVER_LIFETIME;
-            while Instant::now() < until {
+            while !stopped.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         counter.fetch_add(1, Ordering::SeqCst);
@@ -54,11 +61,17 @@ impl Server {
                 }
             }
         });
-        Server { port, hits }
+        Server { port, hits, stop }
     }
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
     }
 }
 
@@ -213,6 +226,8 @@ struct Case {
     step: String,
     org: Option<String>,
     says: &'static [&'static str],
+    /// `--timeout`: short only where the timeout is what is tested.
+    timeout: &'static str,
 }
 
 fn request_step(url: &str) -> String {
@@ -240,7 +255,7 @@ fn check(case: &Case, dir: &Path) -> Vec<String> {
         "run".to_owned(),
         file.clone(),
         "--timeout".into(),
-        "1s".into(),
+        case.timeout.into(),
         "--format".into(),
         "json".into(),
         "--report".into(),
@@ -374,12 +389,14 @@ fn every_fault_fails_the_step_with_a_one_line_reason() {
             step: request_step(&format!("http://127.0.0.1:{unused}/")),
             org: None,
             says: &["connection failed", "refused"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "dns",
             step: request_step(&format!("http://{long_label}.invalid/")),
             org: None,
             says: &["DNS lookup failed", "Name or service not known"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "tls_to_plain_http",
@@ -389,78 +406,91 @@ fn every_fault_fails_the_step_with_a_one_line_reason() {
             )),
             org: None,
             says: &["connection failed"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "timeout",
             step: request_step(&server("timeout").url()),
             org: None,
             says: &["no complete response within 1s"],
+            timeout: SHORT_TIMEOUT,
         },
         Case {
             name: "trickle",
             step: request_step(&server("trickle").url()),
             org: None,
             says: &["no complete response within 1s"],
+            timeout: SHORT_TIMEOUT,
         },
         Case {
             name: "truncated",
             step: request_step(&server("truncated").url()),
             org: None,
             says: &["could not read the response"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "not_json",
             step: request_step(&server("not_json").url()),
             org: None,
             says: &["declared as JSON", "its body is not JSON"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "html_error",
             step: request_step(&server("html_error").url()),
             org: None,
             says: &["HTTP 500"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "redirect_loop",
             step: request_step(&server("redirect_loop").url()),
             org: None,
             says: &["HTTP 302"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "huge_body",
             step: request_step(&server("huge_body").url()),
             org: None,
             says: &["larger than 16 MiB"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "garbage",
             step: request_step(&server("garbage").url()),
             org: None,
             says: &["request failed"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "hangs_up",
             step: request_step(&server("hangs_up").url()),
             org: None,
             says: &["request failed"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "bad_header",
             step: request_step(&server("bad_header").url()),
             org: None,
             says: &["request failed"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "token_error",
             step: token_step(),
             org: Some(format!("http://127.0.0.1:{}", server("token_error").port)),
             says: &["HTTP 400", "invalid_grant", "authentication failure"],
+            timeout: GENEROUS_TIMEOUT,
         },
         Case {
             name: "token_html",
             step: token_step(),
             org: Some(format!("http://127.0.0.1:{}", server("token_html").port)),
             says: &["declared as JSON", "its body is not JSON"],
+            timeout: GENEROUS_TIMEOUT,
         },
     ];
     let problems: Vec<String> = thread::scope(|s| {
@@ -485,6 +515,8 @@ struct Live {
     child: std::process::Child,
     lines: std::sync::mpsc::Receiver<String>,
     stderr: Arc<std::sync::Mutex<String>>,
+    /// Reads stderr to its end, line by line, into `stderr` and `lines`.
+    stderr_reader: Option<thread::JoinHandle<()>>,
     stdout: Option<thread::JoinHandle<String>>,
     command: String,
 }
@@ -509,7 +541,7 @@ impl Live {
         let stderr = Arc::new(std::sync::Mutex::new(String::new()));
         let all = Arc::clone(&stderr);
         let pipe = child.stderr.take().expect("stderr");
-        thread::spawn(move || {
+        let stderr_reader = thread::spawn(move || {
             for line in std::io::BufReader::new(pipe).lines() {
                 let Ok(line) = line else { break };
                 if let Ok(mut all) = all.lock() {
@@ -529,6 +561,7 @@ impl Live {
             child,
             lines,
             stderr,
+            stderr_reader: Some(stderr_reader),
             stdout: Some(stdout),
             command: format!("sfscenario {}", args.join(" ")),
         }
@@ -575,8 +608,10 @@ impl Live {
             .take()
             .map(|h| h.join().expect("stdout"))
             .unwrap_or_default();
-        // Let the stderr reader reach the end.
-        thread::sleep(Duration::from_millis(50));
+        // The stderr reader ends at the end of the pipe: all of stderr is in.
+        if let Some(reader) = self.stderr_reader.take() {
+            reader.join().expect("stderr");
+        }
         Output {
             command: self.command.clone(),
             stdout,

@@ -1,19 +1,14 @@
 //! `sfscenario mock` as a server that real clients use: `sfscenario run
-//! --org` over TLS with the printed CA, jsforce (Node) and simple-salesforce
-//! (Python). A client that is not installed is skipped with a note; `.ci/run`
-//! installs both (`tests/interop/package.json`, `requirements.txt`).
+//! --org` over TLS with the printed CA, signals, bad arguments. The tests with
+//! jsforce and simple-salesforce need those clients: they are in the `tools`
+//! test binary (`tests/tools/interop.rs`).
 
 pub mod process;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use crate::harness::{Sfscenario, root};
 use process::MockProcess;
-
-fn interop_dir() -> PathBuf {
-    root().join("tests/interop")
-}
 
 /// Seed records and a small batch size, so queries page (see the file).
 const CONFIG: &str = "tests/interop/mock.yaml";
@@ -127,74 +122,4 @@ fn bad_mock_arguments_exit_2() {
         .args(["mock", "--tls-dir", "x"])
         .run()
         .code(2);
-}
-
-/// Why a client cannot run here, or `None` when it can.
-fn missing(program: &str, probe: &[&str]) -> Option<String> {
-    let ran = Command::new(program)
-        .args(probe)
-        .current_dir(interop_dir())
-        .output();
-    match ran {
-        Ok(out) if out.status.success() => None,
-        Ok(out) => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let mut lines = stderr.lines().map(str::trim);
-            let error = lines
-                .clone()
-                .find(|l| l.contains("Error") || l.contains("Cannot find"));
-            Some(
-                error
-                    .or_else(|| lines.next_back())
-                    .unwrap_or("")
-                    .to_string(),
-            )
-        }
-        Err(e) => Some(format!("{program}: {e}")),
-    }
-}
-
-#[test]
-fn jsforce_logs_in_pages_writes_and_reads_metadata() {
-    if let Some(why) = missing("node", &["-e", "require('jsforce')"]) {
-        println!("skipped: jsforce is not installed (npm ci in tests/interop): {why}");
-        return;
-    }
-    let mock = MockProcess::start(&["--config", CONFIG]);
-    let mut env = mock.org_env();
-    env.push(("MOCK_URL", mock.url.clone()));
-    let out = process::run(Path::new("node"), &["jsforce.js"], &interop_dir(), &env);
-    out.code(0).stdout_has("jsforce: all checks passed");
-    for needle in [
-        "query batches: 4",
-        "created 001",
-        "ConnectedApp sfscenario_Mock_App",
-    ] {
-        out.stdout_has(needle);
-    }
-    let (code, log) = mock.stop("TERM");
-    assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains("POST /services/Soap/m/"), "{log}");
-}
-
-#[test]
-fn simple_salesforce_over_tls() {
-    if let Some(why) = missing("python3", &["-c", "import simple_salesforce"]) {
-        println!(
-            "skipped: simple-salesforce is not installed (pip install -r tests/interop/requirements.txt): {why}"
-        );
-        return;
-    }
-    let mock = MockProcess::start(&["--tls", "--config", CONFIG]);
-    let mut env = mock.org_env();
-    env.push(("MOCK_URL", mock.url.clone()));
-    let ca = mock.ca_file.clone().expect("a CA file");
-    env.push(("MOCK_CA", ca.to_string_lossy().into_owned()));
-    let args = ["simple_salesforce_check.py"];
-    let out = process::run(Path::new("python3"), &args, &interop_dir(), &env);
-    out.code(0)
-        .stdout_has("simple-salesforce: all checks passed");
-    let (code, log) = mock.stop("TERM");
-    assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains("POST /services/Soap/u/"), "{log}");
 }

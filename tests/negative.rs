@@ -1,4 +1,4 @@
-//! Scenarios the mock org must refuse (`tests/scenarios/*.yaml`): the run
+//! Scenarios the mock org must refuse (`tests/fixtures/scenarios/*.yaml`): the run
 //! fails with exit 1, the failed step says so in every format and names the
 //! Salesforce error code, and later steps are skipped. A refusal the scenario
 //! expects is a pass.
@@ -87,7 +87,7 @@ impl Refusal {
 #[test]
 fn wrong_verifier() {
     let steps = Refusal {
-        file: "tests/scenarios/wrong_verifier.yaml",
+        file: "tests/fixtures/scenarios/wrong_verifier.yaml",
         step: "token",
         error: "invalid_grant",
         description: "invalid code verifier",
@@ -107,7 +107,7 @@ fn wrong_verifier() {
 #[test]
 fn wrong_verifier_pretty_marks_the_later_step_skipped() {
     let out = Sfscenario::new()
-        .args(["run", "tests/scenarios/wrong_verifier.yaml"])
+        .args(["run", "tests/fixtures/scenarios/wrong_verifier.yaml"])
         .run();
     out.code(1)
         .stdout_has("  - 6. API Request (request) skipped")
@@ -119,7 +119,7 @@ fn wrong_verifier_junit() {
     let out = Sfscenario::new()
         .args([
             "run",
-            "tests/scenarios/wrong_verifier.yaml",
+            "tests/fixtures/scenarios/wrong_verifier.yaml",
             "--format",
             "junit",
         ])
@@ -139,7 +139,7 @@ fn wrong_verifier_junit() {
 #[test]
 fn reused_code() {
     let steps = Refusal {
-        file: "tests/scenarios/reused_code.yaml",
+        file: "tests/fixtures/scenarios/reused_code.yaml",
         step: "second",
         error: "invalid_grant",
         description: "expired authorization code",
@@ -159,7 +159,7 @@ fn reused_code() {
 #[test]
 fn redirect_mismatch() {
     let steps = Refusal {
-        file: "tests/scenarios/redirect_mismatch.yaml",
+        file: "tests/fixtures/scenarios/redirect_mismatch.yaml",
         step: "token",
         error: "redirect_uri_mismatch",
         description: "redirect_uri must match configuration",
@@ -171,7 +171,7 @@ fn redirect_mismatch() {
 #[test]
 fn wrong_secret() {
     let steps = Refusal {
-        file: "tests/scenarios/wrong_secret.yaml",
+        file: "tests/fixtures/scenarios/wrong_secret.yaml",
         step: "token",
         error: "invalid_client",
         description: "invalid client credentials",
@@ -183,7 +183,7 @@ fn wrong_secret() {
 
 #[test]
 fn expected_refusal_passes() {
-    let file = "tests/scenarios/expected_refusal.yaml";
+    let file = "tests/fixtures/scenarios/expected_refusal.yaml";
     let pretty = Sfscenario::new().args(["run", file]).run();
     pretty
         .success()
@@ -218,8 +218,8 @@ fn expected_refusal_passes() {
 /// unusable file does not stop the others.
 #[test]
 fn several_files_exit_with_the_worst_status() {
-    let passing = "tests/scenarios/expected_refusal.yaml";
-    let failing = "tests/scenarios/wrong_secret.yaml";
+    let passing = "tests/fixtures/scenarios/expected_refusal.yaml";
+    let failing = "tests/fixtures/scenarios/wrong_secret.yaml";
     Sfscenario::new()
         .args(["run", passing, failing])
         .run()
@@ -228,11 +228,16 @@ fn several_files_exit_with_the_worst_status() {
         .stdout_has("FAILED A wrong client secret is refused");
 
     let out = Sfscenario::new()
-        .args(["run", passing, "tests/bad/pkce_length.yaml", failing])
+        .args([
+            "run",
+            passing,
+            "tests/fixtures/bad/pkce_length.yaml",
+            failing,
+        ])
         .run();
     out.code(2)
         .no_panic()
         .stdout_has("PASSED A negative test passes")
         .stdout_has("FAILED A wrong client secret is refused")
-        .stderr_has("tests/bad/pkce_length.yaml:5:15");
+        .stderr_has("tests/fixtures/bad/pkce_length.yaml:5:15");
 }

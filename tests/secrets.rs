@@ -272,7 +272,7 @@ fn pkce_secrets_never_leak() {
 
 #[test]
 fn declared_secret_never_leaks() {
-    let file = "tests/scenarios/wrong_secret.yaml";
+    let file = "tests/fixtures/scenarios/wrong_secret.yaml";
     let log = revealed(file, 1);
     let wrong = text(&log["vars"]["wrong_secret"], "vars.wrong_secret");
     assert_eq!(wrong, "NOT-THE-SECRET-0123456789");

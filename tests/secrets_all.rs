@@ -21,8 +21,7 @@ use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use regex::Regex;
 use serde_json::Value;
 
-use crate::bundled::bundled;
-use crate::harness::root;
+use crate::harness::{bundled, root};
 use crate::hostile_input::run_limited;
 
 const SEED: &str = "23";

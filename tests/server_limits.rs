@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sfscenario::mock::{MockConfig, MockOptions, MockServer};
 use sfscenario::net::ServerLimits;
-use sfscenario::runner::callback::{Listener, ListenerOptions};
+use sfscenario::net::listener::{Listener, ListenerOptions};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 

@@ -117,7 +117,7 @@ fn a_directory_gets_one_snapshot_per_file() {
     let out = Sfscenario::new()
         .args([
             "run",
-            "tests/scenarios",
+            "tests/fixtures/scenarios",
             "--update-snapshots",
             "--snapshots",
         ])

@@ -1,4 +1,4 @@
-//! One test per file of the corpus `tests/bad/`: where its first diagnostic
+//! One test per file of the corpus `tests/fixtures/bad/`: where its first diagnostic
 //! points and what it says, for both `run` and `validate`.
 
 use std::path::Path;
@@ -64,7 +64,7 @@ fn unknown_step_key_with_a_typo() {
 #[test]
 fn unknown_step_kind() {
     let out = bad("unknown_kind.yaml").says("`oauth_dance`").check();
-    assert_located(&out, "tests/bad/unknown_kind.yaml", Loc::At(4, 5));
+    assert_located(&out, "tests/fixtures/bad/unknown_kind.yaml", Loc::At(4, 5));
     out.stderr_has("pkce, authorize, callback, token, request, jwt, metadata, set");
 }
 
@@ -116,6 +116,16 @@ fn undefined_variable() {
         .says("undefined variable `redirect_urii`")
         .says("did you mean `redirect_uri`?")
         .says("in step 1 (`callback`)")
+        .check();
+}
+
+#[test]
+fn a_field_org_does_not_have() {
+    bad("org_field_typo.yaml")
+        .at(5, 16)
+        .says("`org` has no field `instanse_url`")
+        .says("did you mean `instance_url`?")
+        .says("in step 1 (`versions`)")
         .check();
 }
 
@@ -215,7 +225,7 @@ fn two_yaml_documents_message_speaks_to_users() {
 
 #[test]
 fn empty_file() {
-    rejected_with("tests/bad/empty.yaml", "the file is empty");
+    rejected_with("tests/fixtures/bad/empty.yaml", "the file is empty");
 }
 
 #[test]
@@ -258,4 +268,51 @@ fn rejected_with(path: &str, message: &str) {
             .stderr_has(&format!("error: {message}"))
             .stderr_has(path);
     }
+}
+
+#[test]
+fn a_field_that_a_closed_result_lacks() {
+    bad("field_typo.yaml")
+        .at(8, 24)
+        .says("`org` has no field `clientid`")
+        .says("did you mean `client_id`?")
+        .check();
+    bad("field_typo.yaml")
+        .at(9, 29)
+        .says("the result of `pkce` has no field `code_verifer`")
+        .says("did you mean `code_verifier`?")
+        .says("in step 2 (`login`)")
+        .check();
+}
+
+#[test]
+fn a_field_that_a_set_step_did_not_set() {
+    bad("field_typo_in_that.yaml")
+        .at(7, 15)
+        .says("this step's result has no field `answr`")
+        .says("did you mean `answer`?")
+        .check();
+    bad("field_typo_in_that.yaml")
+        .at(9, 36)
+        .says("the result of `made` has no field `question`")
+        .check();
+}
+
+/// An open result (a token response) may have any field, so reading one it
+/// lacks is found only at run time: the step fails (exit 1), and the message
+/// names the expression and its place.
+#[test]
+fn an_undefined_field_at_run_time_names_the_expression() {
+    let out = crate::harness::Sfscenario::new()
+        .args(["run", "tests/fixtures/runtime/undefined_field.yaml"])
+        .run();
+    out.code(1).no_panic();
+    out.stdout_has(
+        "undefined_field.yaml:12:42: undefined value: `token.acess_tokn` is not defined",
+    );
+    crate::bad_file::assert_located(
+        &out,
+        "tests/fixtures/runtime/undefined_field.yaml",
+        crate::bad_file::Loc::At(12, 42),
+    );
 }

@@ -1,4 +1,4 @@
-//! Whole runs over the corpus `tests/bad/`: every problem of a file is
+//! Whole runs over the corpus `tests/fixtures/bad/`: every problem of a file is
 //! reported, stdout stays empty, and `validate` sums up.
 
 use std::path::Path;
@@ -8,7 +8,7 @@ use crate::harness::{Sfscenario, root};
 
 #[test]
 fn every_problem_of_a_file_is_reported() {
-    let path = "tests/bad/several_errors.yaml";
+    let path = "tests/fixtures/bad/several_errors.yaml";
     let out = bad("several_errors.yaml").check();
     let errors = errors(&out);
     assert_eq!(errors.len(), 3, "{errors:#?}\n{out}");
@@ -27,7 +27,7 @@ fn every_problem_of_a_file_is_reported() {
 
 #[test]
 fn every_template_problem_of_a_file_is_reported() {
-    let path = "tests/bad/template_errors.yaml";
+    let path = "tests/fixtures/bad/template_errors.yaml";
     let out = bad("template_errors.yaml").check();
     let errors = errors(&out);
     assert_eq!(errors.len(), 3, "{errors:#?}\n{out}");
@@ -46,7 +46,7 @@ fn every_template_problem_of_a_file_is_reported() {
 
 #[test]
 fn structural_and_template_problems_are_all_reported() {
-    let path = "tests/bad/mixed_errors.yaml";
+    let path = "tests/fixtures/bad/mixed_errors.yaml";
     for command in ["run", "validate"] {
         let out = Sfscenario::new().args([command, path]).run();
         out.code(2).no_panic();
@@ -60,8 +60,8 @@ fn structural_and_template_problems_are_all_reported() {
 #[test]
 fn the_corpus_list_names_every_file() {
     let mut files: Vec<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad"))
-            .expect("tests/bad")
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad"))
+            .expect("tests/fixtures/bad")
             .map(|e| {
                 e.expect("an entry")
                     .file_name()
@@ -79,7 +79,7 @@ fn the_corpus_list_names_every_file() {
 #[test]
 fn diagnostics_leave_stdout_empty() {
     for file in CORPUS {
-        let path = format!("tests/bad/{file}");
+        let path = format!("tests/fixtures/bad/{file}");
         for format in ["pretty", "markdown", "snapshot"] {
             Sfscenario::new()
                 .args(["run", &path, "--format", format])
@@ -102,7 +102,11 @@ fn validate_accepts_the_bundled_and_test_scenarios() {
         .stderr_has("ok: scenarios/pkce.yaml")
         .stderr_has("1 valid, 0 invalid");
     Sfscenario::new()
-        .args(["validate", "scenarios/pkce.yaml", "tests/scenarios"])
+        .args([
+            "validate",
+            "scenarios/pkce.yaml",
+            "tests/fixtures/scenarios",
+        ])
         .run()
         .success()
         .stderr_has("6 valid, 0 invalid");
@@ -110,11 +114,13 @@ fn validate_accepts_the_bundled_and_test_scenarios() {
 
 #[test]
 fn validate_reports_every_file_of_a_directory() {
-    let out = Sfscenario::new().args(["validate", "tests/bad"]).run();
+    let out = Sfscenario::new()
+        .args(["validate", "tests/fixtures/bad"])
+        .run();
     out.code(2).no_panic().stdout_empty();
     out.stderr_has(&format!("0 valid, {} invalid", CORPUS.len()));
     for file in CORPUS {
-        out.stderr_has(&format!("tests/bad/{file}"));
+        out.stderr_has(&format!("tests/fixtures/bad/{file}"));
     }
 }
 
@@ -124,7 +130,7 @@ fn one_bad_file_makes_validate_fail() {
         .args([
             "validate",
             "scenarios/pkce.yaml",
-            "tests/bad/pkce_length.yaml",
+            "tests/fixtures/bad/pkce_length.yaml",
         ])
         .run()
         .code(2)
@@ -141,7 +147,7 @@ fn a_large_suite_reports_every_bad_file_the_same_way_each_time() {
     for copy in ["a", "b"] {
         for file in CORPUS {
             std::fs::copy(
-                root().join("tests/bad").join(file),
+                root().join("tests/fixtures/bad").join(file),
                 dir.path().join(format!("{copy}_{file}")),
             )
             .expect("copy a corpus file");

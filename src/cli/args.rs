@@ -1,8 +1,14 @@
 //! The command line, as clap sees it.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::duration::Duration;
+use crate::render::Format;
+use crate::runner::run_config::BrowserMode;
 
 /// Declarative Salesforce OAuth and API scenarios, run against a real org or
 /// the built-in mock org.
@@ -38,30 +44,37 @@ pub struct RunArgs {
     /// Run against a real org: production, sandbox, or a login / My Domain URL [default: the built-in mock]
     #[arg(long, env = "SF_LOGIN_URL", value_name = "URL")]
     pub org: Option<String>,
+    /// Run against an org the Salesforce CLI has authorised: `org.instance_url`, `org.access_token` and `org.username` come from `sf org display`
+    #[arg(long, value_name = "ALIAS")]
+    pub target_org: Option<String>,
+    /// Whether `org` came from `SF_LOGIN_URL` rather than `--org`: then
+    /// `--target-org` takes its place instead of conflicting with it.
+    #[arg(skip)]
+    pub org_from_env: bool,
     /// Override a scenario variable (repeatable)
     #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
+    pub vars: Vec<Assignment>,
     /// Load KEY=VALUE lines into the environment first [default: ./.env when present]
     #[arg(long, value_name = "PATH")]
     pub env_file: Option<PathBuf>,
     /// What goes to stdout: pretty, markdown, json, junit, snapshot
     #[arg(long, default_value = "pretty", value_name = "FORMAT")]
-    pub format: String,
+    pub format: Format,
     /// Also write FORMAT to PATH (repeatable); a PATH ending in / gets one file per scenario
     #[arg(long = "report", value_name = "FORMAT=PATH")]
-    pub reports: Vec<String>,
+    pub reports: Vec<ReportArg>,
     /// Scenarios run in parallel [default: number of CPUs]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Run only the K-th of N deterministic slices of the files (e.g. 2/4), for CI matrices
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
+    pub shard: Option<Shard>,
     /// Make every random value (PKCE verifier, state, mock ids and tokens) reproducible
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// How an authorize step reaches a user agent: auto, system, print
     #[arg(long, value_name = "MODE")]
-    pub browser: Option<String>,
+    pub browser: Option<BrowserMode>,
     /// Compare each scenario's snapshot log with DIR/<stem>.snap
     #[arg(long, value_name = "DIR")]
     pub snapshots: Option<PathBuf>,
@@ -73,7 +86,7 @@ pub struct RunArgs {
     pub show_secrets: bool,
     /// Default per-step timeout (e.g. 30s); also the callback timeout when given
     #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
+    pub timeout: Option<Duration>,
     /// Trust this CA certificate (PEM), e.g. the one `sfscenario mock --tls` prints
     #[arg(long, value_name = "PATH")]
     pub ca_cert: Option<PathBuf>,
@@ -92,7 +105,7 @@ pub struct ValidateArgs {
     pub paths: Vec<PathBuf>,
     /// A variable that `run` will be given (its name counts as defined)
     #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
+    pub vars: Vec<Assignment>,
 }
 
 #[derive(Debug, Args)]
@@ -135,11 +148,93 @@ fn at_least_one(s: &str) -> Result<usize, String> {
     }
 }
 
-/// `NAME=VALUE`.
-pub fn split_assignment(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
-        _ => Err(format!("`{s}`: expected NAME=VALUE")),
+/// Text that is not what an option takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}`: expected {expected}")]
+pub struct BadValue {
+    text: String,
+    expected: &'static str,
+}
+
+/// `--var NAME=VALUE`: the value is literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub name: String,
+    pub value: String,
+}
+
+impl FromStr for Assignment {
+    type Err = BadValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok(Assignment {
+                name: k.trim().to_owned(),
+                value: v.to_owned(),
+            }),
+            _ => Err(BadValue {
+                text: s.to_owned(),
+                expected: "NAME=VALUE",
+            }),
+        }
+    }
+}
+
+/// `--report FORMAT=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportArg {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+impl FromStr for ReportArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Assignment { name, value } = s.parse().map_err(|_| {
+            BadValue {
+                text: s.to_owned(),
+                expected: "FORMAT=PATH",
+            }
+            .to_string()
+        })?;
+        Ok(ReportArg {
+            format: name.parse().map_err(|e| format!("{e}"))?,
+            path: PathBuf::from(value),
+        })
+    }
+}
+
+/// `--shard K/N`: the K-th of N slices (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl FromStr for Shard {
+    type Err = BadValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadValue {
+            text: s.to_owned(),
+            expected: "K/N with 1 <= K <= N",
+        };
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (k, n): (usize, usize) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if n == 0 || k == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
     }
 }
 
@@ -155,13 +250,41 @@ mod tests {
         let Command::Run(run) = cli.command else {
             panic!("run expected")
         };
-        assert_eq!(run.vars, vec!["x=1"]);
-        assert_eq!(run.seed, Some(7));
-        assert!(split_assignment("novalue").is_err());
         assert_eq!(
-            split_assignment("a=b=c").unwrap(),
-            ("a".into(), "b=c".into())
+            run.vars,
+            vec![Assignment {
+                name: "x".into(),
+                value: "1".into()
+            }]
         );
+        assert_eq!(run.seed, Some(7));
+        assert!("novalue".parse::<Assignment>().is_err());
+        assert_eq!(
+            "a=b=c".parse::<Assignment>().unwrap(),
+            Assignment {
+                name: "a".into(),
+                value: "b=c".into()
+            }
+        );
+    }
+
+    #[test]
+    fn option_values_are_typed_before_anything_runs() {
+        for bad in [
+            &["--format", "xml"][..],
+            &["--report", "json"],
+            &["--report", "yaml=x"],
+            &["--shard", "3/2"],
+            &["--shard", "0/2"],
+            &["--browser", "lynx"],
+            &["--timeout", "soon"],
+            &["--var", "=x"],
+        ] {
+            let mut args = vec!["sfscenario", "run", "a.yaml"];
+            args.extend(bad);
+            assert!(Cli::try_parse_from(&args).is_err(), "{bad:?}");
+        }
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { k: 2, n: 4 }));
     }
 
     #[test]
@@ -187,6 +310,17 @@ mod tests {
             let args = ["sfscenario", "mock", "--max-tokens", bad];
             assert!(Cli::try_parse_from(args).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn target_org_takes_an_alias() {
+        let cli =
+            Cli::try_parse_from(["sfscenario", "run", "a.yaml", "--target-org", "dev"]).unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("run expected")
+        };
+        assert_eq!(run.target_org.as_deref(), Some("dev"));
+        assert!(!run.org_from_env);
     }
 
     #[test]

@@ -42,27 +42,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Parses `KEY=VALUE` lines (comments, blank lines, `export`, quotes allowed).
+/// Parses a `.env` file: `KEY=VALUE` lines, comments, blank lines,
+/// `export`, single and double quotes — the dotenv format.
 pub fn parse_env_file(text: &str) -> Result<Vec<(String, String)>, String> {
-    let mut vars = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((k, v)) = line.split_once('=') else {
-            return Err(format!("line {}: expected KEY=VALUE", i + 1));
-        };
-        let v = v.trim();
-        let v = v
-            .strip_prefix('"')
-            .and_then(|s| s.strip_suffix('"'))
-            .or_else(|| v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
-            .unwrap_or(v);
-        vars.push((k.trim().to_owned(), v.to_owned()));
-    }
-    Ok(vars)
+    dotenvy::from_read_iter(text.as_bytes())
+        .map(|item| {
+            item.map_err(|e| match e {
+                dotenvy::Error::LineParse(line, _) => {
+                    let number = text
+                        .lines()
+                        .position(|l| l.trim() == line.trim())
+                        .map_or_else(String::new, |i| format!("line {}: ", i + 1));
+                    format!("{number}expected KEY=VALUE, found `{line}`")
+                }
+                other => other.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// The environment templates see: the process's, under values from the env file.

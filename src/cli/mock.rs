@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::cli::args::MockArgs;
 use crate::cli::banner::{BannerFiles, banner};
+use crate::cli::exit::{CliError, Exit};
 use crate::location::Location;
 use crate::mock::{
     APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM, MockConfig, MockFile, MockOptions, MockServer,
@@ -15,36 +16,19 @@ use crate::mock::{
 use crate::net::ServerLimits;
 use crate::scenario::node::{Node, Value};
 
-pub fn mock(args: &MockArgs) -> u8 {
-    let config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return 2;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+pub fn mock(args: &MockArgs) -> Result<Exit, CliError> {
+    let config = load_config(args.config.as_deref()).map_err(CliError::MockConfig)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return 2;
-        }
-    };
+        .map_err(|e| CliError::Start(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(serve(args, config))
 }
 
-async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
+async fn serve(args: &MockArgs, config: MockConfig) -> Result<Exit, CliError> {
     // Handlers first, so that a signal sent right after the banner is caught.
-    let stop = match Interrupt::install() {
-        Ok(stop) => stop,
-        Err(e) => {
-            eprintln!("error: cannot watch for Ctrl-C: {e}");
-            return 2;
-        }
-    };
+    let stop = Interrupt::install()
+        .map_err(|e| CliError::Start(format!("cannot watch for Ctrl-C: {e}")))?;
     let options = MockOptions {
         host: args.host,
         port: args.port,
@@ -58,22 +42,17 @@ async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
         max_tokens: args.max_tokens,
         clock: None,
     };
-    let server = match MockServer::start(config, options).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "error: cannot start the mock org on {}: {e}",
-                std::net::SocketAddr::from((args.host, args.port))
-            );
-            return 2;
-        }
-    };
+    let server = MockServer::start(config, options).await.map_err(|e| {
+        CliError::Start(format!(
+            "cannot start the mock org on {}: {e}",
+            std::net::SocketAddr::from((args.host, args.port))
+        ))
+    })?;
     let files = match write_files(&server, args) {
         Ok(files) => files,
         Err(message) => {
-            eprintln!("error: {message}");
             server.shutdown().await;
-            return 2;
+            return Err(CliError::Start(message));
         }
     };
     let shown = BannerFiles {
@@ -90,7 +69,7 @@ async fn serve(args: &MockArgs, config: MockConfig) -> u8 {
         file.remove();
     }
     eprintln!("stopped");
-    0
+    Ok(Exit::Passed)
 }
 
 /// The files clients read, removed at exit.

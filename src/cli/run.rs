@@ -3,13 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::args::{RunArgs, split_assignment};
-use crate::cli::{files, output, schedule};
+use crate::cli::args::{RunArgs, Shard};
+use crate::cli::exit::{CliError, Exit};
+use crate::cli::{files, live, output, schedule, target_org};
 use crate::log::ScenarioLog;
+use crate::net::client::Http;
 use crate::render::{self, Format, RenderOptions};
-use crate::runner::config::{BrowserMode, RunConfig, Target, org_url};
-use crate::runner::http::Http;
-use crate::runner::run::{Outcome, Verdict};
+use crate::runner::Outcome;
+use crate::runner::run_config::{RunConfig, Target, org_url};
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::load::load;
 use crate::scenario::model::Scenario;
@@ -70,76 +71,76 @@ impl Plan {
     }
 }
 
-/// Runs the `run` subcommand; returns the exit status.
-pub fn run(args: RunArgs) -> u8 {
-    let plan = match plan(&args) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
+/// Runs the `run` subcommand.
+pub fn run(args: RunArgs) -> Result<Exit, CliError> {
+    let plan = plan(&args)?;
     // Scenarios run on one single-threaded runtime per core (see
     // `schedule::run_scenarios`); this one prints their output in order and
     // runs one share of them itself.
-    let mut builder = tokio::runtime::Builder::new_current_thread();
-    let runtime = match builder.enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return 2;
-        }
-    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Start(format!("cannot start the async runtime: {e}")))?;
     let plan = std::sync::Arc::new(plan);
-    let code = runtime.block_on(run_all(plan));
+    let exit = runtime.block_on(run_all(plan));
     // After Ctrl-C, tasks may still wait (a callback listener, a request):
     // they are dropped, not waited for.
     runtime.shutdown_background();
-    code
+    exit
 }
 
-fn plan(args: &RunArgs) -> Result<Plan, String> {
-    let format: Format = args.format.parse().map_err(|e| format!("--format: {e}"))?;
-    let mut reports = Vec::new();
-    for r in &args.reports {
-        let (f, p) = split_assignment(r).map_err(|e| format!("--report {e}"))?;
-        let format = f.parse().map_err(|e| format!("--report: {e}"))?;
-        reports.push(Report {
-            format,
-            path: PathBuf::from(p),
-        });
-    }
-    let target = match &args.org {
-        Some(o) => Target::Org(org_url(o)?),
-        None => Target::Mock,
+fn plan(args: &RunArgs) -> Result<Plan, CliError> {
+    let reports = args
+        .reports
+        .iter()
+        .map(|r| Report {
+            format: r.format,
+            path: r.path.clone(),
+        })
+        .collect();
+    let target = match (&args.target_org, &args.org) {
+        (Some(_), Some(_)) if !args.org_from_env => {
+            return Err(CliError::Option {
+                option: "--target-org",
+                message: "cannot be used with --org: give the org as an alias of the Salesforce CLI or as a login URL, not both".into(),
+            });
+        }
+        (Some(alias), _) => {
+            Target::CliOrg(
+                target_org::resolve(alias).map_err(|message| CliError::Option {
+                    option: "--target-org",
+                    message,
+                })?,
+            )
+        }
+        (None, Some(o)) => Target::Org(org_url(o).map_err(|message| CliError::Option {
+            option: "--org",
+            message,
+        })?),
+        (None, None) => Target::Mock,
     };
     let mut config = RunConfig::new(target);
     config.seed = args.seed;
-    for v in &args.vars {
-        config
-            .vars
-            .push(split_assignment(v).map_err(|e| format!("--var {e}"))?);
-    }
-    if let Some(b) = &args.browser {
-        config.browser = Some(
-            b.parse::<BrowserMode>()
-                .map_err(|e| format!("--browser: {e}"))?,
-        );
-    }
-    if let Some(t) = &args.timeout {
-        let d: crate::duration::Duration = t.parse().map_err(|e| format!("--timeout: {e}"))?;
-        config.timeout = Some(d.0);
-    }
+    config.vars = args
+        .vars
+        .iter()
+        .map(|a| (a.name.clone(), a.value.clone()))
+        .collect();
+    config.browser = args.browser;
+    config.timeout = args.timeout.map(|d| d.0);
     if let Some(path) = &args.ca_cert {
-        config.ca_cert =
-            Some(std::fs::read(path).map_err(|e| format!("--ca-cert {}: {e}", path.display()))?);
+        config.ca_cert = Some(std::fs::read(path).map_err(|e| CliError::Option {
+            option: "--ca-cert",
+            message: format!("{}: {e}", path.display()),
+        })?);
     }
-    config.env = files::environment(args.env_file.as_deref())?;
+    config.env = files::environment(args.env_file.as_deref()).map_err(CliError::EnvFile)?;
     let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let files = files::scenario_files(&args.paths).map_err(CliError::Paths)?;
     Ok(Plan {
         config,
-        format,
+        format: args.format,
         reports,
         opts: RenderOptions {
             color,
@@ -153,7 +154,10 @@ fn plan(args: &RunArgs) -> Result<Plan, String> {
         },
         snapshots: args.snapshots.clone(),
         update_snapshots: args.update_snapshots,
-        files: shard(files::scenario_files(&args.paths)?, args.shard.as_deref())?,
+        files: match args.shard {
+            Some(s) => shard(files, s),
+            None => files,
+        },
         base: output::common_base(&args.paths),
         jobs: args.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
@@ -161,75 +165,57 @@ fn plan(args: &RunArgs) -> Result<Plan, String> {
     })
 }
 
-/// `--shard K/N`: the K-th of N slices of the sorted files (1-based).
-fn shard(files: Vec<PathBuf>, arg: Option<&str>) -> Result<Vec<PathBuf>, String> {
-    let Some(arg) = arg else { return Ok(files) };
-    let bad = || format!("--shard `{arg}`: expected K/N with 1 <= K <= N");
-    let (k, n) = arg.split_once('/').ok_or_else(bad)?;
-    let (k, n): (usize, usize) = (
-        k.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
-    if n == 0 || k == 0 || k > n {
-        return Err(bad());
-    }
-    let mut files = files;
+/// `--shard K/N`: the K-th of N slices of the sorted files.
+fn shard(mut files: Vec<PathBuf>, shard: Shard) -> Vec<PathBuf> {
     files.sort();
-    Ok(files
+    files
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| i % n == k - 1)
+        .filter(|(i, _)| i % shard.n == shard.k - 1)
         .map(|(_, f)| f)
-        .collect())
+        .collect()
 }
 
-/// Runs every planned scenario, then writes outputs; returns the exit status.
-async fn run_all(plan: std::sync::Arc<Plan>) -> u8 {
-    let http = match Http::new(plan.config.ca_cert.as_deref()) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
+/// Runs every planned scenario, then writes outputs.
+async fn run_all(plan: std::sync::Arc<Plan>) -> Result<Exit, CliError> {
+    let http = Http::new(plan.config.ca_cert.as_deref()).map_err(|e| CliError::Option {
+        option: "--ca-cert",
+        message: e.to_string(),
+    })?;
     // Ctrl-C: the reports of what ran so far (the running scenario up to its
     // last finished step) are written, then the exit status is 130.
-    let gathered = schedule::Gathered::default();
+    let gathered = live::Gathered::default();
     let running = schedule::run_scenarios(std::sync::Arc::clone(&plan), http, gathered.clone());
-    let (done, mut worst, interrupted) = tokio::select! {
-        (done, worst) = running => (done, worst, false),
+    let (done, worst, interrupted) = tokio::select! {
+        (done, worst) = running => (done, Exit::from(worst), false),
         _ = tokio::signal::ctrl_c() => {
             eprintln!("\ninterrupted: writing what ran so far");
-            (gathered.take(), Verdict::Failed, true)
+            (gathered.take(), Exit::Failed, true)
         }
     };
+    let mut worst = worst;
     if plan.format == Format::Pretty {
-        if done.len() + usize::from(worst == Verdict::Unusable) > 1 {
+        if done.len() + usize::from(worst == Exit::Unusable) > 1 {
             let logs: Vec<ScenarioLog> = done.iter().map(|d| d.log.clone()).collect();
-            schedule::print(&render::pretty::summary(&logs, &plan.opts));
+            live::print(&render::pretty::summary(&logs, &plan.opts));
         }
     } else {
-        schedule::print(&output::render_all(plan.format, &done, &plan));
+        live::print(&output::render_all(plan.format, &done, &plan));
     }
     for report in &plan.reports {
         if let Err(e) = output::write_report(report, &done, &plan) {
-            eprintln!("error: {e}");
-            worst = worst.max(Verdict::Unusable);
+            worst = worst.max(CliError::Write(e).report());
         }
     }
     if interrupted {
-        return 130;
+        return Ok(Exit::Interrupted);
     }
     if let Some(dir) = &plan.snapshots
         && !output::compare_snapshots(dir, &done, &plan)
     {
-        worst = worst.max(Verdict::Failed);
+        worst = worst.max(Exit::Failed);
     }
-    match worst {
-        Verdict::Passed => 0,
-        Verdict::Failed => 1,
-        Verdict::Unusable => 2,
-    }
+    Ok(worst)
 }
 
 /// A file that could not be used; its diagnostics were printed.

@@ -3,157 +3,16 @@
 //! output printed in file order whatever order they finish in.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OwnedMutexGuard;
 
+use crate::cli::live::{Buffered, Finished, Gathered, Ordered, Sink, finish};
 use crate::cli::run::{Done, Plan, read_scenarios};
-use crate::log::{ScenarioLog, StepLog};
-use crate::render::{self, Format};
-use crate::runner::config::Target;
-use crate::runner::http::Http;
-use crate::runner::run::{Events, Outcome, Verdict, run_scenario};
-use crate::scenario::model::{Kind, Scenario};
-use crate::scenario::node::Value as NodeValue;
-use crate::secret::Redactor;
-
-/// Writes to stdout at once.
-pub fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-}
-
-/// What has run so far, scenario by scenario in file order: the finished
-/// ones, and the running ones up to their last finished step (for Ctrl-C).
-#[derive(Clone, Default)]
-pub struct Gathered(Arc<Mutex<BTreeMap<usize, Done>>>);
-
-impl Gathered {
-    fn update(&self, change: impl FnOnce(&mut BTreeMap<usize, Done>)) {
-        if let Ok(mut map) = self.0.lock() {
-            change(&mut map);
-        }
-    }
-
-    /// Everything gathered, in file order.
-    pub fn take(&self) -> Vec<Done> {
-        self.0
-            .lock()
-            .map(|mut m| std::mem::take(&mut *m).into_values().collect())
-            .unwrap_or_default()
-    }
-}
-
-/// Live output of one scenario: straight to stdout (its diagnostics to
-/// stderr), or buffered until its turn.
-struct Sink {
-    plan: Arc<Plan>,
-    buffer: Option<Mutex<Buffered>>,
-    index: usize,
-    file: PathBuf,
-    gathered: Gathered,
-}
-
-impl Sink {
-    fn emit(&self, text: &str) {
-        match &self.buffer {
-            Some(b) => {
-                if let Ok(mut b) = b.lock() {
-                    b.out.push_str(text);
-                }
-            }
-            None => print(text),
-        }
-    }
-
-    fn emit_diagnostic(&self, text: &str) {
-        match &self.buffer {
-            Some(b) => {
-                if let Ok(mut b) = b.lock() {
-                    b.err.push_str(text);
-                }
-            }
-            None => eprint!("{text}"),
-        }
-    }
-
-    fn pretty(&self) -> bool {
-        self.plan.format == Format::Pretty
-    }
-}
-
-impl Events for Sink {
-    fn started(&self, log: &ScenarioLog, redactor: &Redactor) {
-        let mut partial = log.clone();
-        partial.status = crate::log::Status::Failed;
-        partial.error = Some("interrupted (Ctrl-C) before the scenario ended".into());
-        // The values known so far (vars, `org`) are redacted in the partial
-        // log that Ctrl-C writes, even before the first step has finished.
-        let done = Done {
-            log: partial,
-            redactor: redactor.clone(),
-            file: self.file.clone(),
-        };
-        self.gathered.update(|m| {
-            m.insert(self.index, done);
-        });
-        if self.pretty() {
-            let target = match &self.plan.config.target {
-                Target::Mock => "built-in mock org".to_owned(),
-                Target::Org(u) => u.clone(),
-            };
-            let mode = self.plan.mode;
-            let shown = |text: &str| {
-                redactor
-                    .redact_secrets(text, mode)
-                    .unwrap_or_else(|| text.to_owned())
-            };
-            self.emit(&redactor.redact(
-                &render::pretty::header(&shown(&log.name), &log.file, &target, &self.plan.opts),
-                mode,
-            ));
-        }
-    }
-    fn step(&self, step: &StepLog, redactor: &Redactor) {
-        if self.plan.keeps_logs() {
-            self.gathered.update(|m| {
-                if let Some(d) = m.get_mut(&self.index) {
-                    d.log.steps.push(step.clone());
-                    d.redactor = redactor.clone();
-                }
-            });
-        }
-        if self.pretty() {
-            let mode = self.plan.mode;
-            let step = redactor.redact_step(step, mode);
-            self.emit(&redactor.redact(&render::pretty::step(&step, &self.plan.opts), mode));
-        }
-    }
-    fn notice(&self, message: &str, redactor: &Redactor) {
-        let message = redactor.redact(message, self.plan.mode);
-        eprintln!("{}", render::terminal::safe(&message));
-    }
-    fn progress(&self, message: &str) {
-        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            eprint!("\r\x1b[2K{message}");
-        }
-    }
-}
-
-/// A scenario's output held until the ones before it are printed.
-#[derive(Default)]
-struct Buffered {
-    out: String,
-    /// Its diagnostics, for stderr.
-    err: String,
-}
-
-/// What one scenario task hands back: its position, verdict and buffered
-/// output (`None` when the task stopped unexpectedly).
-type Finished = (usize, Verdict, Option<Buffered>);
+use crate::net::client::Http;
+use crate::runner::{Verdict, run_scenario};
+use crate::scenario::model::Scenario;
 
 /// A scenario waiting to run.
 struct Job {
@@ -190,15 +49,18 @@ pub async fn run_scenarios(
     }
     let total = loaded.len();
     let parallel = plan.jobs > 1 && total > 1;
-    let locks = port_locks(&loaded, &plan);
+    let overrides = plan.config.vars.iter().cloned().collect();
+    let ports: Vec<Vec<u16>> = loaded
+        .iter()
+        .map(|(_, s)| crate::scenario::callback_ports::callback_ports(s, &overrides))
+        .collect();
+    let locks = port_locks(&ports);
     let jobs: Vec<Job> = loaded
         .into_iter()
+        .zip(ports)
         .enumerate()
-        .map(|(index, (file, scenario))| Job {
-            ports: static_ports(&scenario, &plan)
-                .iter()
-                .filter_map(|p| locks.get(p).cloned())
-                .collect(),
+        .map(|(index, ((file, scenario), ports))| Job {
+            ports: ports.iter().filter_map(|p| locks.get(p).cloned()).collect(),
             index,
             file,
             scenario,
@@ -355,135 +217,17 @@ impl Worker {
     }
 }
 
-/// Prints buffered output in file order as scenarios finish.
-#[derive(Default)]
-struct Ordered {
-    next: usize,
-    texts: BTreeMap<usize, Option<Buffered>>,
-    /// A progress line on stderr: total scenarios, or `None` when not shown.
-    progress: Option<usize>,
-    finished: usize,
-    failed: usize,
-}
-
-impl Ordered {
-    fn add(&mut self, (index, verdict, text): Finished, worst: &mut Verdict) {
-        *worst = (*worst).max(verdict);
-        self.finished += 1;
-        self.failed += usize::from(verdict != Verdict::Passed);
-        self.texts.insert(index, text);
-        self.flush();
-    }
-
-    fn flush(&mut self) {
-        let Some(total) = self.progress else {
-            self.print_ready();
-            return;
-        };
-        eprint!("\r\x1b[2K");
-        self.print_ready();
-        if self.finished < total {
-            let bar = progress_bar(self.finished, total, 24);
-            eprint!(
-                "{bar} {}/{total} scenarios · {} failed",
-                self.finished, self.failed
-            );
-        }
-    }
-
-    fn print_ready(&mut self) {
-        while let Some(text) = self.texts.remove(&self.next) {
-            if let Some(t) = text {
-                eprint!("{}", t.err);
-                print(&t.out);
-            }
-            self.next += 1;
-        }
-    }
-}
-
-/// `[#########...............]`
-fn progress_bar(done: usize, total: usize, width: usize) -> String {
-    let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
-    format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled))
-}
-
-/// After a scenario: its diagnostics to stderr, its footer to the sink.
-fn finish(sink: &Sink, scenario: &Scenario, outcome: &Outcome) {
-    for d in &outcome.diagnostics {
-        sink.emit_diagnostic(&d.render(&scenario.path, &scenario.source));
-    }
-    if sink.pretty() && outcome.verdict != Verdict::Unusable {
-        let mode = sink.plan.mode;
-        let log = outcome.redactor.redact_log(&outcome.log, mode);
-        let footer = render::pretty::footer(&log, &sink.plan.opts);
-        sink.emit(&outcome.redactor.redact(&footer, mode));
-    }
-}
-
 /// One lock per callback port that several scenarios listen on.
-fn port_locks(
-    loaded: &[(PathBuf, Scenario)],
-    plan: &Plan,
-) -> HashMap<u16, Arc<tokio::sync::Mutex<()>>> {
+fn port_locks(ports: &[Vec<u16>]) -> HashMap<u16, Arc<tokio::sync::Mutex<()>>> {
     let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
-    for (_, s) in loaded {
-        for p in static_ports(s, plan) {
-            *counts.entry(p).or_default() += 1;
-        }
+    for p in ports.iter().flatten() {
+        *counts.entry(*p).or_default() += 1;
     }
     counts
         .into_iter()
         .filter(|(_, n)| *n > 1)
         .map(|(p, _)| (p, Arc::new(tokio::sync::Mutex::new(()))))
         .collect()
-}
-
-/// Callback ports a scenario listens on that are known before it runs (sorted).
-fn static_ports(scenario: &Scenario, plan: &Plan) -> Vec<u16> {
-    let mut literal: HashMap<String, String> = HashMap::new();
-    for (k, v) in &scenario.vars {
-        if let NodeValue::Str(s) = &v.value {
-            literal.insert(k.name.clone(), s.clone());
-        }
-    }
-    for (k, v) in &plan.config.vars {
-        literal.insert(k.clone(), v.clone());
-    }
-    let mut ports = Vec::new();
-    for step in scenario.steps.iter().filter(|s| s.kind == Kind::Callback) {
-        let NodeValue::Map(entries) = &step.params.value else {
-            continue;
-        };
-        let Some((_, listen)) = entries.iter().find(|(k, _)| k.name == "listen") else {
-            continue;
-        };
-        let Some(mut text) = listen.as_str().map(str::to_owned) else {
-            continue;
-        };
-        for _ in 0..8 {
-            if !text.contains("{{") {
-                break;
-            }
-            for (k, v) in &literal {
-                for pattern in [format!("{{{{ {k} }}}}"), format!("{{{{{k}}}}}")] {
-                    text = text.replace(&pattern, v);
-                }
-            }
-        }
-        if text.contains("{{") {
-            continue; // depends on run-time values, e.g. free_port()
-        }
-        if let Some(port) = url::Url::parse(&text)
-            .ok()
-            .and_then(|u| u.port_or_known_default())
-        {
-            ports.push(port);
-        }
-    }
-    ports.sort_unstable();
-    ports.dedup();
-    ports
 }
 
 #[cfg(test)]

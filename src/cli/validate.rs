@@ -1,19 +1,14 @@
 //! `sfscenario validate`: every check that needs no network, all problems at once.
 
 use crate::cli::args::ValidateArgs;
+use crate::cli::exit::{CliError, Exit};
 use crate::cli::files;
 use crate::cli::run::{print_diagnostics, read_scenario};
 use crate::scenario::check;
-use crate::template::Templates;
+use crate::scenario::template::Templates;
 
-pub fn validate(args: &ValidateArgs) -> u8 {
-    let files = match files::scenario_files(&args.paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
+pub fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
+    let files = files::scenario_files(&args.paths).map_err(CliError::Paths)?;
     let mut bad = 0;
     for file in &files {
         let display = file.display().to_string();
@@ -21,11 +16,7 @@ pub fn validate(args: &ValidateArgs) -> u8 {
             bad += 1;
             continue;
         };
-        let supplied: Vec<&str> = args
-            .vars
-            .iter()
-            .filter_map(|v| v.split_once('=').map(|(k, _)| k))
-            .collect();
+        let supplied: Vec<&str> = args.vars.iter().map(|v| v.name.as_str()).collect();
         let mut diags = check::check(&scenario, &Templates::new());
         diags.extend(check::undeclared_secrets(&scenario, &supplied));
         if diags.is_empty() {
@@ -36,5 +27,9 @@ pub fn validate(args: &ValidateArgs) -> u8 {
         }
     }
     eprintln!("{} valid, {bad} invalid", files.len() - bad);
-    if bad == 0 { 0 } else { 2 }
+    Ok(if bad == 0 {
+        Exit::Passed
+    } else {
+        Exit::Unusable
+    })
 }

@@ -204,6 +204,22 @@ impl MockConfig {
             .find(|(name, _)| name.eq_ignore_ascii_case(&user.profile))
             .map_or(&[], |(_, profile)| profile.login_ip_ranges.as_slice())
     }
+
+    /// Whether a password sent through the API needs the security token
+    /// appended: always, but from the org's trusted IP ranges or the user's
+    /// profile's login IP ranges.
+    pub fn needs_security_token(&self, user: &MockUser) -> bool {
+        let ip = self.org_settings.client_address();
+        !(in_ranges(&self.org_settings.trusted_ip_ranges, ip)
+            || in_ranges(self.login_ip_ranges(user), ip))
+    }
+
+    /// Whether the org's address is outside `user`'s profile's login IP
+    /// ranges (a profile without ranges restricts nothing).
+    pub fn outside_login_ranges(&self, user: &MockUser) -> bool {
+        let ranges = self.login_ip_ranges(user);
+        !ranges.is_empty() && !in_ranges(ranges, self.org_settings.client_address())
+    }
 }
 
 /// `ip_relaxation` values, the default first.

@@ -12,6 +12,7 @@ use crate::net::{self, ServerLimits};
 
 use super::config::MockConfig;
 use super::connection::{self, Site};
+use super::oauth::issue::{Issue, issue};
 use super::state::MockState;
 use super::tls::MockTls;
 
@@ -168,6 +169,22 @@ impl MockServer {
         &self.state
     }
 
+    /// A session for a user, issued on the runner's side without a request:
+    /// an access token of the Salesforce CLI's app with the `api` and `web`
+    /// scopes, as `sf org login` would leave (`org.access_token` on the mock).
+    #[must_use]
+    pub fn mint_session(&self, username: &str) -> Option<String> {
+        let user = self.state.user_by_name(username)?;
+        let app = self
+            .state
+            .app("PlatformCLI")
+            .or_else(|| self.state.app(&self.state.config.connected_app.client_id))?;
+        let scopes = ["api".to_owned(), "web".to_owned()];
+        let base = self.base_url();
+        let what = Issue::new(app, &user.id, &scopes, &base);
+        Some(issue(&self.state, &what).access_token)
+    }
+
     /// The mock's clock (the one its `issued_at` values come from).
     #[must_use]
     pub fn clock(&self) -> &Clock {
@@ -223,6 +240,13 @@ mod tests {
         );
         assert_eq!(server.user_id("nobody"), None);
         assert_eq!(server.config().users.len(), 1);
+        let session = server.mint_session("mock.user@example.com").unwrap();
+        assert!(session.starts_with("00Dak0000000001!"), "{session}");
+        assert_eq!(server.mint_session("nobody"), None);
+        let client = reqwest::Client::new();
+        let url = format!("{}/services/data/v62.0/sobjects", server.base_url());
+        let response = client.get(url).bearer_auth(&session).send().await.unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
         server.shutdown().await;
     }
 

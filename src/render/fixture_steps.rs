@@ -44,13 +44,21 @@ fn step(index: usize, id: &str, name: &str, kind: &str) -> StepLog {
         result: Value::Null,
         checks: Vec::new(),
         error: None,
+        hint: None,
     }
 }
 
 fn exchange(from: Party, to: Party, request: HttpRequest, response: HttpResponse) -> Exchange {
+    // The browser's form posts are what the person does; the rest is the protocol.
+    let role = match (from, request.method.as_str()) {
+        (Party::Browser, "POST") => crate::log::Role::Interaction,
+        (Party::Browser, _) if to == Party::LoginHost => crate::log::Role::Page,
+        _ => crate::log::Role::Protocol,
+    };
     Exchange {
         from,
         to,
+        role,
         request,
         response: Some(response),
         error: None,

@@ -6,9 +6,9 @@ use serde_json::{Map, Value};
 
 use crate::log::{Kind, ScenarioLog, Status, StepLog};
 
-use super::http::{exchange_brief, path_of};
-use super::md::{self, Page, code};
-use super::{mermaid, steps};
+use super::exchange::{exchange_brief, path_of};
+use super::page::{Page, code, text as prose};
+use super::{mermaid, section};
 
 /// Result fields of a token step that describe the HTTP response, not the token.
 const HTTP_FIELDS: [&str; 4] = ["status", "headers", "json", "body"];
@@ -16,12 +16,12 @@ const HTTP_FIELDS: [&str; 4] = ["status", "headers", "json", "body"];
 /// The whole page for one scenario.
 pub(super) fn render(log: &ScenarioLog) -> String {
     let mut page = Page::new();
-    page.heading(1, &md::text(&log.name));
+    page.heading(1, &prose(&log.name));
     if let Some(description) = &log.description {
         page.para(description);
     }
     if let Some(error) = &log.error {
-        page.para(&format!("> **✗ Could not run:** {}", md::text(error)));
+        page.para(&format!("> **✗ Could not run:** {}", prose(error)));
     }
     if let Some(diagram) = mermaid::diagram(log) {
         page.fence("mermaid", &diagram);
@@ -30,7 +30,7 @@ pub(super) fn render(log: &ScenarioLog) -> String {
     flow_started(&mut page, log);
     for step in &log.steps {
         page.rule();
-        steps::section(&mut page, step);
+        section::section(&mut page, step);
     }
     page.rule();
     what_you_get(&mut page, log);
@@ -135,7 +135,7 @@ fn summary(page: &mut Page, log: &ScenarioLog) {
 fn summary_line(step: &StepLog) -> String {
     let n = step.index + 1;
     match step.status {
-        Status::Skipped => return format!("{n}. {} (skipped)", md::text(&step.name)),
+        Status::Skipped => return format!("{n}. {} (skipped)", prose(&step.name)),
         Status::Failed => {
             let reason = step.error.as_deref().unwrap_or("the step failed");
             let what = what_it_did(step)
@@ -143,13 +143,13 @@ fn summary_line(step: &StepLog) -> String {
                 .unwrap_or_default();
             return format!(
                 "{n}. ✗ {}{what} — failed: {}",
-                md::text(&step.name),
-                md::text(reason)
+                prose(&step.name),
+                prose(reason)
             );
         }
         Status::Passed => {}
     }
-    let name = md::text(&step.name);
+    let name = prose(&step.name);
     match what_it_did(step) {
         Some(what) => format!("{n}. {name} — {what}"),
         None => format!("{n}. {name}"),

@@ -2,7 +2,7 @@
 
 use crate::log::{Exchange, Party, ScenarioLog, Status, StepLog};
 
-use super::http::{path_of, status_line};
+use super::exchange::{path_of, status_line};
 
 /// Participants in diagram order.
 const ORDER: [Party; 5] = [

@@ -4,16 +4,17 @@
 //! through [`crate::secret::Redactor::redact`].
 
 mod dispatch;
+mod exchange;
 mod format;
-mod http;
+mod hint;
 mod json;
 mod junit;
 mod markdown;
-mod md;
 mod mermaid;
+mod page;
 pub mod pretty;
+mod section;
 mod snapshot;
-mod steps;
 pub mod terminal;
 mod yaml;
 

@@ -1,15 +1,13 @@
-//! The interpreter: runs a scenario's steps against the mock or a real org and
-//! produces its step log.
+//! The interpreter: runs a scenario's steps against the mock or a real org
+//! and produces its step log. The step kinds themselves are in
+//! `crate::steps`; the network parts in `crate::net`.
 
-pub mod authorize;
-pub mod browser;
-pub mod callback;
-pub mod config;
-pub mod device;
+mod driver;
 pub mod expect;
-pub mod http;
-pub mod jwt;
-pub mod metadata;
-pub mod run;
-pub mod steps;
-pub mod xml;
+mod prepare;
+pub mod run_config;
+mod scope;
+mod verdict;
+
+pub use crate::steps::{Events, Quiet};
+pub use driver::{Outcome, Verdict, run_scenario};

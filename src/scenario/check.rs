@@ -7,7 +7,11 @@ use crate::location::Location;
 use crate::scenario::diag::{Diagnostic, LineStarts};
 use crate::scenario::model::{Scenario, Step};
 use crate::scenario::node::{Node, Value};
-use crate::template::{self, FUNCTIONS, Templates};
+use crate::scenario::template::{self, FUNCTIONS, Templates};
+
+mod place;
+
+use place::{locate, name_location};
 
 /// Names every template may use.
 const ALWAYS: &[&str] = &["env", "org"];
@@ -21,7 +25,12 @@ pub fn check(scenario: &Scenario, templates: &Templates) -> Vec<Diagnostic> {
         later: HashMap::new(),
         current: None,
         lines: LineStarts::new(&scenario.source),
+        fields: HashMap::new(),
     };
+    c.fields.insert(
+        "org".to_owned(),
+        crate::org::FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+    );
     // Names defined later, to tell a forward reference from a typo.
     for step in &scenario.steps {
         for name in defined_by(step) {
@@ -107,6 +116,24 @@ struct Checker<'a> {
     /// The id of the step being checked.
     current: Option<String>,
     lines: LineStarts,
+    /// The fields of closed results by the name templates give them (step
+    /// ids, `org`; `result` inside a step's `that`): reading another field
+    /// is a typo found before any request.
+    fields: HashMap<String, Vec<String>>,
+}
+
+/// The fields a step's result has, when they are known before it runs.
+fn result_fields(step: &Step) -> Option<Vec<String>> {
+    match crate::steps::fields(step.kind) {
+        crate::steps::Fields::Open => None,
+        crate::steps::Fields::Closed(_) if step.kind == crate::kind::Kind::Set => {
+            match &step.params.value {
+                Value::Map(entries) => Some(entries.iter().map(|(k, _)| k.name.clone()).collect()),
+                _ => None,
+            }
+        }
+        crate::steps::Fields::Closed(fields) => Some(fields),
+    }
 }
 
 impl Checker<'_> {
@@ -135,14 +162,24 @@ impl Checker<'_> {
                 .filter(|n| !known.contains(n))
                 .collect();
             known.extend(added.iter().cloned());
+            let own = result_fields(step);
+            if let Some(fields) = &own {
+                for name in &added {
+                    self.fields.insert(name.clone(), fields.clone());
+                }
+            }
             for that in &expect.that {
                 self.node(that, known, None, true);
             }
             for name in &added {
                 known.remove(name);
+                self.fields.remove(name);
             }
         }
         self.current = None;
+        if let (Some(id), Some(fields)) = (&step.id, result_fields(step)) {
+            self.fields.insert(id.clone(), fields);
+        }
         for d in &mut self.diags[start..] {
             if d.step.is_none() {
                 d.step = Some(label.clone());
@@ -172,8 +209,8 @@ impl Checker<'_> {
         expr: bool,
     ) {
         let loc = crate::scenario::diag::inside_quotes_at(self.source, &self.lines, loc);
-        let names = match self.templates.names(s, expr) {
-            Ok(names) => names,
+        let paths = match self.templates.paths(s, expr) {
+            Ok(paths) => paths,
             Err(e) => {
                 let mut d = template::template_diagnostic(&e, s, loc);
                 if s.contains('\n')
@@ -190,6 +227,11 @@ impl Checker<'_> {
                 return;
             }
         };
+        let names: BTreeSet<String> = paths
+            .iter()
+            .map(|p| p.split('.').next().unwrap_or_default().to_owned())
+            .collect();
+        self.fields_read(s, loc, &paths, known);
         for name in names {
             if known.contains(&name) || FUNCTIONS.contains(&name.as_str()) {
                 continue;
@@ -240,96 +282,57 @@ impl Checker<'_> {
     }
 }
 
-/// Where a name appears inside a string value that starts at `loc`.
-fn name_location(
-    source: &str,
-    lines: &LineStarts,
-    text: &str,
-    name: &str,
-    loc: Location,
-) -> Location {
-    let Ok(re) = regex::Regex::new(&format!(r"\b{}\b", regex::escape(name))) else {
-        return loc;
-    };
-    // In a template block when the name also appears as plain text.
-    let at = template_spans(text)
-        .into_iter()
-        .find_map(|(start, end)| re.find(&text[start..end]).map(|m| start + m.start()))
-        .or_else(|| re.find(text).map(|m| m.start()))
-        .unwrap_or(0);
-    locate(source, lines, loc, text, at)
+impl Checker<'_> {
+    /// `{{ id.field }}` of a closed result and `{{ org.field }}`: a field
+    /// that does not exist is reported, with the nearest one.
+    fn fields_read(
+        &mut self,
+        s: &str,
+        loc: Location,
+        paths: &BTreeSet<String>,
+        known: &BTreeSet<String>,
+    ) {
+        for path in paths {
+            let mut parts = path.split('.');
+            let (Some(root), Some(field)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let Some(fields) = self.fields.get(root) else {
+                continue;
+            };
+            if !known.contains(root) || fields.iter().any(|f| f == field) {
+                continue;
+            }
+            let read = format!("{root}.{field}");
+            let at = name_location(self.source, &self.lines, s, &read, loc);
+            let best = fields
+                .iter()
+                .filter(|f| crate::scenario::diag::edit_distance(field, f) <= 3)
+                .min_by_key(|f| crate::scenario::diag::edit_distance(field, f));
+            let what = match root {
+                "org" => "`org` has no field".to_owned(),
+                "result" => "this step's result has no field".to_owned(),
+                _ => format!("the result of `{root}` has no field"),
+            };
+            let help = match best {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("its fields are {}", quoted_list(fields)),
+            };
+            self.diags.push(
+                Diagnostic::new(format!("{what} `{field}`"), at)
+                    .len(read.chars().count())
+                    .help(help),
+            );
+        }
+    }
 }
 
-/// Byte ranges of the `{{ … }}` and `{% … %}` blocks of a template.
-fn template_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut from = 0;
-    while let Some(open) = text[from..].find(['{']).map(|i| from + i) {
-        let rest = &text[open..];
-        let close = if rest.starts_with("{{") {
-            "}}"
-        } else if rest.starts_with("{%") {
-            "%}"
-        } else {
-            from = open + 1;
-            continue;
-        };
-        let end = rest.find(close).map_or(text.len(), |i| open + i + 2);
-        spans.push((open, end));
-        from = end;
-    }
-    spans
-}
-
-/// The file position of byte `at` of a string value that starts at `loc`.
-///
-/// A one-line value is found on its own line. In a value of several lines
-/// (a `|` block, a quoted string over several lines) the line of `at` is
-/// looked up in the file: first where a literal block puts it, then in the
-/// lines that follow. When it cannot be found, the value's start is used.
-fn locate(source: &str, lines: &LineStarts, loc: Location, text: &str, at: usize) -> Location {
-    let at = at.min(text.len());
-    let at = (0..=at)
-        .rev()
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(0);
-    let before = &text[..at];
-    let k = before.matches('\n').count();
-    let col_in_line = before.rsplit('\n').next().unwrap_or("").chars().count();
-    if k == 0 && !text.contains('\n') {
-        return Location {
-            line: loc.line,
-            column: loc.column + col_in_line as u64,
-        };
-    }
-    let text_line = text.split('\n').nth(k).unwrap_or("");
-    let lead = text_line.len() - text_line.trim_start().len();
-    let needle = text_line.trim();
-    if needle.is_empty() {
-        return loc;
-    }
-    let lines: Vec<&str> = (0..=text.matches('\n').count() as u64 + 1)
-        .map_while(|i| lines.line(source, loc.line + i))
-        .collect();
-    let expected = lines.get(k).filter(|l| l.contains(needle)).map(|l| (k, *l));
-    let found = expected.or_else(|| {
-        lines
-            .iter()
-            .enumerate()
-            .find(|(_, l)| l.contains(needle))
-            .map(|(i, l)| (i, *l))
-    });
-    let Some((i, line)) = found else {
-        return loc;
-    };
-    let Some(start) = line.find(needle) else {
-        return loc;
-    };
-    let column = line[..start].chars().count() + col_in_line.saturating_sub(lead) + 1;
-    Location {
-        line: loc.line + i as u64,
-        column: column as u64,
-    }
+fn quoted_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn nearest<'a>(name: &str, known: &'a BTreeSet<String>) -> Option<&'a str> {

@@ -1,6 +1,6 @@
-//! The JSON Schema of scenario files, generated from the same schema table
-//! the loader checks files against (`schema.rs`), for editors and the YAML
-//! language server.
+//! The JSON Schema of scenario files, generated from the same tables the
+//! loader checks files against (`schema.rs` and each step kind's keys), for
+//! editors and the YAML language server.
 
 use serde_json::{Map, Value, json};
 
@@ -8,9 +8,9 @@ use crate::scenario::schema::{self, KeySpec, Ty};
 
 /// The schema as a JSON value.
 pub fn json_schema() -> Value {
-    let steps: Vec<Value> = schema::STEP_KINDS
+    let steps: Vec<Value> = crate::kind::Kind::ALL
         .iter()
-        .map(|(kind, spec)| step_schema(kind, *spec))
+        .map(|kind| step_schema(kind.name(), crate::steps::keys(*kind)))
         .collect();
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -1,3 +1,7 @@
+//! Scenario files: parsed with locations, checked against the step kinds'
+//! keys, templates checked before any request, and rendered at run time.
+
+pub mod callback_ports;
 pub mod check;
 pub mod diag;
 pub mod jsonschema;
@@ -5,3 +9,4 @@ pub mod load;
 pub mod model;
 pub mod node;
 pub mod schema;
+pub mod template;

@@ -57,27 +57,6 @@ impl Scenario {
 
 pub use crate::kind::Kind;
 
-/// Titles of steps without a `name`.
-pub trait DefaultTitle {
-    fn default_title(self) -> &'static str;
-}
-
-impl DefaultTitle for Kind {
-    /// Title used when a step has no `name`.
-    fn default_title(self) -> &'static str {
-        match self {
-            Kind::Pkce => "PKCE Generated",
-            Kind::Authorize => "Authorization URL Built",
-            Kind::Callback => "Authorization Code Received",
-            Kind::Token => "Token Response Received",
-            Kind::Request => "API Request",
-            Kind::Jwt => "JWT Assertion Signed",
-            Kind::Metadata => "Metadata API Call",
-            Kind::Set => "Variables Set",
-        }
-    }
-}
-
 /// One step.
 #[derive(Debug, Clone)]
 pub struct Step {

@@ -1,4 +1,4 @@
-// jsforce 3 against `sfscenario mock --config mock.yaml` (run by tests/interop.rs).
+// jsforce 3 against `sfscenario mock --config mock.yaml` (run by tests/tools/interop.rs).
 // Environment: MOCK_URL and the SF_* credentials the mock printed.
 // Exits 1 with a message naming the first check that failed.
 'use strict';

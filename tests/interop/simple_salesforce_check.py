@@ -1,6 +1,6 @@
 """simple-salesforce 1.12.10 against `sfscenario mock --tls --config mock.yaml`.
 
-Run by tests/interop.rs. Environment: MOCK_URL (https), MOCK_CA (the CA file
+Run by tests/tools/interop.rs. Environment: MOCK_URL (https), MOCK_CA (the CA file
 the mock printed) and the SF_* credentials. Exits 1 naming the failed check.
 
 simple-salesforce builds its login URLs as https://{domain}.salesforce.com,

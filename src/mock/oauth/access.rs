@@ -5,10 +5,8 @@
 //! profile has login IP ranges is refused outside them, as the app's IP
 //! relaxation says; the org's trusted ranges spare a password its token.
 
-use std::net::IpAddr;
-
 use super::token::Refusal;
-use crate::mock::config::{ConnectedApp, in_ranges};
+use crate::mock::config::ConnectedApp;
 use crate::mock::state::{MockState, User};
 
 /// Outside the profile's login IP ranges, under a policy that enforces them.
@@ -50,8 +48,7 @@ pub(crate) fn check(
 
 /// Outside the user's profile's login IP ranges, and the app does not relax them.
 fn ip_restricted(state: &MockState, app: &ConnectedApp, user: &User, flow: Flow) -> bool {
-    let ranges = state.config.login_ip_ranges(&user.user);
-    if ranges.is_empty() || in_ranges(ranges, client_ip(state)) {
+    if !state.config.outside_login_ranges(&user.user) {
         return false;
     }
     match (flow, app.ip_relaxation.as_str()) {
@@ -61,26 +58,12 @@ fn ip_restricted(state: &MockState, app: &ConnectedApp, user: &User, flow: Flow)
     }
 }
 
-/// The address the org sees the request come from.
-pub(crate) fn client_ip(state: &MockState) -> IpAddr {
-    state.config.org_settings.client_address()
-}
-
-/// Whether a password sent through the API needs the security token
-/// appended: always, but from the org's trusted IP ranges or the user's
-/// profile's login IP ranges.
-pub(crate) fn needs_security_token(state: &MockState, user: &User) -> bool {
-    let ip = client_ip(state);
-    let settings = &state.config.org_settings;
-    !(in_ranges(&settings.trusted_ip_ranges, ip)
-        || in_ranges(state.config.login_ip_ranges(&user.user), ip))
-}
-
 /// Whether `password` is the user's API password: the password with the
 /// security token appended, or, where no token is needed, the password alone.
 pub(crate) fn api_password_matches(state: &MockState, user: &User, password: &str) -> bool {
     let with_token = format!("{}{}", user.user.password, user.user.security_token);
-    password == with_token || (!needs_security_token(state, user) && password == user.user.password)
+    password == with_token
+        || (!state.config.needs_security_token(&user.user) && password == user.user.password)
 }
 
 /// Whether `user` may use `app` without being asked: pre-authorized by an

@@ -1,0 +1,197 @@
+//! `metadata`: Metadata API calls over SOAP, the result as plain data.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::duration::Duration as Span;
+use crate::keys::{KeySpec, Ty, key, required};
+use crate::log::{Body, Party, Role};
+use crate::net::client::Request;
+use crate::secret::Class;
+
+use super::fields::{Text, TextList};
+use super::request;
+use super::soap;
+use super::{Ctx, StepError};
+
+pub const TITLE: &str = "Metadata API Call";
+
+pub const KEYS: &[KeySpec] = &[
+    required(
+        "operation",
+        Ty::Enum(&["describeMetadata", "listMetadata", "readMetadata"]),
+        "Metadata API operation",
+    ),
+    key("type", Ty::Str, "metadata type, e.g. ConnectedApp"),
+    key("full_names", Ty::StrList, "full names for readMetadata"),
+    key(
+        "url",
+        Ty::Str,
+        "SOAP endpoint (default from the last token)",
+    ),
+    key(
+        "session",
+        Ty::Str,
+        "session id (default the last access token)",
+    ),
+    key("timeout", Ty::Duration, "timeout of the exchange"),
+];
+
+const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+const METADATA_NS: &str = "http://soap.sforce.com/2006/04/metadata";
+/// The API version used when the step gives no `url`.
+pub const DEFAULT_API_VERSION: &str = "62.0";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    operation: Text,
+    #[serde(rename = "type")]
+    kind: Option<Text>,
+    full_names: Option<TextList>,
+    url: Option<Text>,
+    session: Option<Text>,
+    timeout: Option<Span>,
+}
+
+/// The SOAP result as plain data, the HTTP response, and a fault's code
+/// and string (none without a fault).
+#[derive(Debug, Default, Serialize)]
+pub struct Output {
+    result: Option<Value>,
+    status: Option<Value>,
+    headers: Option<Value>,
+    /// The SOAP result (or fault) as data, as `expect.json` sees it.
+    json: Option<Value>,
+    body: Option<Value>,
+    error: Option<Value>,
+    error_description: Option<Value>,
+}
+
+pub async fn run(ctx: &mut Ctx<'_>, p: Params) -> Result<Output, StepError> {
+    let operation = p.operation.0;
+    let (instance, token) = ctx.session.last_token.clone().unwrap_or_default();
+    let session = p.session.map_or(token, |t| t.0);
+    if session.is_empty() {
+        return Err(StepError::failed(
+            "no session: run a token step first or give `session`",
+        ));
+    }
+    ctx.redactor.secret("access_token", &session, Class::Token);
+    let url = match p.url {
+        Some(u) => u.0,
+        None if !instance.is_empty() => {
+            format!("{instance}/services/Soap/m/{DEFAULT_API_VERSION}")
+        }
+        None => {
+            return Err(StepError::failed(
+                "no endpoint: run a token step first or give `url`",
+            ));
+        }
+    };
+    let version = url
+        .rsplit('/')
+        .find(|s| s.contains('.'))
+        .unwrap_or(DEFAULT_API_VERSION)
+        .to_owned();
+    let names = p.full_names.unwrap_or_default().0;
+    let call = call_body(
+        &operation,
+        p.kind.as_ref().map(Text::as_str),
+        &names,
+        &version,
+    )?;
+    let envelope = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+<soapenv:Envelope xmlns:soapenv=\"{SOAP_ENV}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+<soapenv:Header xmlns=\"{METADATA_NS}\"><SessionHeader><sessionId>{}</sessionId></SessionHeader></soapenv:Header>\
+<soapenv:Body xmlns=\"{METADATA_NS}\">{call}</soapenv:Body></soapenv:Envelope>",
+        soap::escape(&session)
+    );
+    let req = Request {
+        method: "POST".into(),
+        url,
+        headers: vec![
+            ("content-type".into(), "text/xml; charset=utf-8".into()),
+            ("soapaction".into(), "\"\"".into()),
+        ],
+        body: Some(Body::Text(envelope)),
+        timeout: p.timeout.map_or(ctx.settings.step_timeout(), |d| d.0),
+        from: Party::Runner,
+        role: Role::Protocol,
+    };
+    let reply = ctx.send(req).await?;
+    let parsed = soap::to_value(&reply.text).map_err(|e| {
+        StepError::failed(format!(
+            "the Metadata API answered HTTP {} with {e}",
+            reply.status
+        ))
+    })?;
+    let body = &parsed["Envelope"]["Body"];
+    let http = request::Output::of(&reply);
+    let mut out = Output {
+        status: http.status,
+        headers: http.headers,
+        body: http.body,
+        ..Output::default()
+    };
+    let data = match body.get("Fault") {
+        Some(fault) => {
+            out.error = fault.get("faultcode").cloned();
+            out.error_description = fault.get("faultstring").cloned();
+            fault.clone()
+        }
+        None => {
+            let response = &body[format!("{operation}Response").as_str()];
+            let r = response.get("result").cloned().unwrap_or(Value::Null);
+            if operation == "listMetadata" {
+                match r {
+                    Value::Array(_) => r,
+                    Value::Null => Value::Array(Vec::new()),
+                    one => Value::Array(vec![one]),
+                }
+            } else {
+                r
+            }
+        }
+    };
+    out.result = Some(data.clone());
+    out.json = Some(data);
+    Ok(out)
+}
+
+fn call_body(
+    operation: &str,
+    kind: Option<&str>,
+    names: &[String],
+    version: &str,
+) -> Result<String, StepError> {
+    let kind = kind.map(soap::escape);
+    Ok(match operation {
+        "describeMetadata" => {
+            format!("<describeMetadata><asOfVersion>{version}</asOfVersion></describeMetadata>")
+        }
+        "listMetadata" => {
+            let kind = kind.ok_or_else(|| StepError::input("listMetadata needs `type`"))?;
+            format!(
+                "<listMetadata><queries><type>{kind}</type></queries><asOfVersion>{version}</asOfVersion></listMetadata>"
+            )
+        }
+        "readMetadata" => {
+            let kind = kind.ok_or_else(|| StepError::input("readMetadata needs `type`"))?;
+            if names.is_empty() {
+                return Err(StepError::input("readMetadata needs `full_names`"));
+            }
+            let names: String = names
+                .iter()
+                .map(|n| format!("<fullNames>{}</fullNames>", soap::escape(n)))
+                .collect();
+            format!("<readMetadata><type>{kind}</type>{names}</readMetadata>")
+        }
+        other => {
+            return Err(StepError::input(format!(
+                "unknown Metadata API operation `{other}`"
+            )));
+        }
+    })
+}
