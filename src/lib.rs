@@ -14,6 +14,7 @@ pub mod loopback;
 pub mod mock;
 pub mod net;
 pub mod org;
+pub mod pkce;
 pub mod ports;
 pub mod render;
 pub mod runner;

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use regex::Regex;
+
 use crate::harness::{Sfscenario, root};
 
 /// Every `.md` file under `dir`, by its path relative to `dir`.
@@ -223,4 +225,37 @@ fn the_flows_pages_call_out_what_matters() {
         metadata.contains("<summary>The SOAP response ("),
         "raw SOAP is not collapsed"
     );
+}
+
+/// The project's documents stand alone: no reference to files outside the
+/// repository, and every relative link names a file that exists.
+#[test]
+fn the_documents_stand_alone() {
+    let link = Regex::new(r"\]\(([^)\s]+)\)").expect("a valid pattern");
+    let mut pages = vec![root().join("README.md"), root().join("CHANGELOG.md")];
+    for entry in std::fs::read_dir(root().join("docs")).expect("docs/") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    for page in pages {
+        let text = std::fs::read_to_string(&page).expect("a readable page");
+        let name = page.display();
+        assert!(
+            !text.contains("../shared"),
+            "{name} points outside the repository"
+        );
+        for target in link.captures_iter(&text).map(|c| c[1].to_owned()) {
+            if target.starts_with("http")
+                || target.starts_with('#')
+                || target.starts_with("mailto:")
+            {
+                continue;
+            }
+            let file = target.split('#').next().unwrap_or_default();
+            let dir = page.parent().expect("a folder");
+            assert!(dir.join(file).exists(), "{name}: broken link {target}");
+        }
+    }
 }

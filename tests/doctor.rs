@@ -6,9 +6,9 @@
 //!   mock, and its hint is exact; each `# hint: …` line of the file must be
 //!   in the hint's causes or fix.
 //! - Errors the mock does not model (`API_DISABLED_FOR_ORG`, the request
-//!   limit, IP restrictions, …): a loopback server answers with Salesforce's
-//!   recorded error ([`RECORDED`]), and the hint gives the documented causes,
-//!   as against any real org.
+//!   limit, an expired password, a blocked app, …): a loopback server
+//!   answers with Salesforce's recorded error ([`RECORDED`]), and the hint
+//!   gives the documented causes, as against any real org.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -44,15 +44,12 @@ enum Step {
     Token,
     /// A REST call with a bearer token.
     Rest,
-    /// SOAP `login()`.
-    SoapLogin,
     /// The authorize endpoint, which redirects to the callback with the
     /// error in `body` (`error=…&error_description=…`).
     Authorize,
 }
 
 const JSON: &str = "application/json;charset=UTF-8";
-const XML: &str = "text/xml;charset=UTF-8";
 
 /// Salesforce's answers that the mock does not give (yet), each as
 /// recorded in its entry's sources.
@@ -79,34 +76,6 @@ const RECORDED: &[Recorded] = &[
         body: r#"[{"message":"The users password has expired, you must call SetPassword before attempting any other API operations","errorCode":"INVALID_OPERATION_WITH_EXPIRED_PASSWORD"}]"#,
     },
     Recorded {
-        id: "session_not_valid_for_rest",
-        step: Step::Rest,
-        status: 401,
-        content_type: JSON,
-        body: r#"[{"message":"This session is not valid for use with the REST API","errorCode":"INVALID_SESSION_ID"}]"#,
-    },
-    Recorded {
-        id: "not_admin_approved",
-        step: Step::Token,
-        status: 400,
-        content_type: JSON,
-        body: r#"{"error":"invalid_app_access","error_description":"user is not admin approved to access this app"}"#,
-    },
-    Recorded {
-        id: "ip_restricted",
-        step: Step::Token,
-        status: 400,
-        content_type: JSON,
-        body: r#"{"error":"invalid_grant","error_description":"ip restricted"}"#,
-    },
-    Recorded {
-        id: "device_flow_disabled",
-        step: Step::Token,
-        status: 400,
-        content_type: JSON,
-        body: r#"{"error":"invalid_grant","error_description":"device flow is not enabled for the app"}"#,
-    },
-    Recorded {
         id: "invalid_grant",
         step: Step::Token,
         status: 400,
@@ -114,25 +83,11 @@ const RECORDED: &[Recorded] = &[
         body: r#"{"error":"invalid_grant","error_description":"invalid user credentials"}"#,
     },
     Recorded {
-        id: "soap_login_disabled",
-        step: Step::SoapLogin,
-        status: 500,
-        content_type: XML,
-        body: r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_OPERATION</faultcode><faultstring>INVALID_OPERATION: SOAP API login() is disabled by default in this org. Contact the org administrator to enable SOAP API login().</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,
-    },
-    Recorded {
         id: "app_blocked",
         step: Step::Authorize,
         status: 302,
         content_type: "",
         body: "error=OAUTH_APP_BLOCKED&error_description=this%20app%20is%20blocked%20by%20admin",
-    },
-    Recorded {
-        id: "immediate_unsuccessful",
-        step: Step::Authorize,
-        status: 302,
-        content_type: "",
-        body: "error=immediate_unsuccessful",
     },
 ];
 
@@ -406,11 +361,8 @@ fn scenario(step: Step) -> &'static str {
         Step::Rest => {
             "name: recorded REST error\nsteps:\n  - request:\n      url: \"{{ org.login_url }}/services/data/v62.0/sobjects\"\n      bearer: 00Dx0000000recorded!AQ.recordedtoken\n"
         }
-        Step::SoapLogin => {
-            "name: recorded SOAP fault\nsteps:\n  - request:\n      method: POST\n      url: \"{{ org.login_url }}/services/Soap/u/62.0\"\n      headers: { content-type: text/xml, soapaction: login }\n      body: \"<soapenv:Envelope xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/'><soapenv:Body><login xmlns='urn:partner.soap.sforce.com'><username>user@example.com</username><password>pw</password></login></soapenv:Body></soapenv:Envelope>\"\n"
-        }
         Step::Authorize => {
-            "name: recorded authorize error\nvars:\n  redirect_uri: \"http://localhost:{{ free_port() }}/callback\"\nsteps:\n  - authorize:\n      params:\n        client_id: 3MVG9.recorded\n        redirect_uri: \"{{ redirect_uri }}\"\n        response_type: code\n        immediate: \"true\"\n  - callback:\n      listen: \"{{ redirect_uri }}\"\n"
+            "name: recorded authorize error\nvars:\n  redirect_uri: \"http://localhost:{{ free_port() }}/callback\"\nsteps:\n  - authorize:\n      params:\n        client_id: 3MVG9.recorded\n        redirect_uri: \"{{ redirect_uri }}\"\n        response_type: code\n  - callback:\n      listen: \"{{ redirect_uri }}\"\n"
         }
     }
 }

@@ -12,6 +12,10 @@ use crate::interop::process::MockProcess;
 
 const SCENARIO: &str = "scenarios/org-read.yaml";
 
+/// The org the Salesforce CLI is tested against: it allows the password
+/// grant [`session`] uses, off in a new org.
+const MOCK_CONFIG: &str = "tests/sf/mock.yaml";
+
 /// A directory holding an executable `sf` that runs `script` (sh).
 fn fake_sf(script: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -88,7 +92,7 @@ fn one_line_error(out: &Output, needle: &str) {
 
 #[test]
 fn a_cli_org_runs_the_org_read_scenario_and_its_token_stays_secret() {
-    let mock = MockProcess::start(&[]);
+    let mock = MockProcess::start(&["--config", MOCK_CONFIG]);
     let token = session(&mock);
     let script = format!(
         "[ \"$1 $2 $3 $4 $5\" = 'org display --target-org dev --json' ] || exit 9\necho '{}'",
@@ -118,7 +122,7 @@ fn a_cli_org_runs_the_org_read_scenario_and_its_token_stays_secret() {
 
 #[test]
 fn a_hidden_token_is_asked_of_show_access_token() {
-    let mock = MockProcess::start(&[]);
+    let mock = MockProcess::start(&["--config", MOCK_CONFIG]);
     let token = session(&mock);
     let hidden = displayed(
         &mock.url,
@@ -204,7 +208,7 @@ fn a_cli_that_prints_no_json_is_one_line() {
 fn target_org_and_org_are_exclusive_but_sf_login_url_gives_way() {
     let out = run_with_sf("exit 9", &["--target-org", "dev", "--org", "sandbox"]);
     one_line_error(&out, "cannot be used with --org");
-    let mock = MockProcess::start(&[]);
+    let mock = MockProcess::start(&["--config", MOCK_CONFIG]);
     let token = session(&mock);
     let (_dir, path) = fake_sf(&format!(
         "echo '{}'",
@@ -220,7 +224,7 @@ fn target_org_and_org_are_exclusive_but_sf_login_url_gives_way() {
 
 #[test]
 fn with_org_the_session_comes_from_sf_instance_url_and_sf_access_token() {
-    let mock = MockProcess::start(&[]);
+    let mock = MockProcess::start(&["--config", MOCK_CONFIG]);
     let out = Sfscenario::new()
         .args(["run", SCENARIO, "--org", &mock.url])
         .run();

@@ -1,6 +1,7 @@
 //! The command line: parse, dispatch, exit status.
 
 pub mod args;
+pub mod banner;
 pub mod exit;
 pub mod files;
 pub mod live;

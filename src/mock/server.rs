@@ -1,10 +1,9 @@
-//! The listener, the accept loop and the router. One HTTP/1.1 server plays
-//! both the login host and the instance.
+//! The listener and the accept loop. One HTTP/1.1 server plays both the
+//! login host and the instance; `routes.rs` routes its requests.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use hyper::{Method, StatusCode};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -14,11 +13,6 @@ use crate::net::{self, ServerLimits};
 use super::config::MockConfig;
 use super::connection::{self, Site};
 use super::oauth::issue::{Issue, issue};
-use super::oauth::{authorize, pkce, routes, token};
-use super::request::MockRequest;
-use super::response::{self, MockResponse};
-use super::rest;
-use super::soap;
 use super::state::MockState;
 use super::tls::MockTls;
 
@@ -169,6 +163,12 @@ impl MockServer {
             .map(|user| user.id.clone())
     }
 
+    /// The mock's state, for tests that need what no endpoint hands out.
+    #[cfg(test)]
+    pub(crate) fn state(&self) -> &MockState {
+        &self.state
+    }
+
     /// A session for a user, issued on the runner's side without a request:
     /// an access token of the Salesforce CLI's app with the `api` and `web`
     /// scopes, as `sf org login` would leave (`org.access_token` on the mock).
@@ -199,44 +199,6 @@ impl MockServer {
     }
 }
 
-/// Paths to handlers. A new endpoint group is a new file and one line here.
-pub(super) fn route(state: &MockState, request: &MockRequest) -> MockResponse {
-    if let Some(answer) = routes::route(state, request) {
-        return answer;
-    }
-    let path = request.path.as_str();
-    match path {
-        "/services/oauth2/authorize" => authorize::handle(state, request),
-        "/services/oauth2/token" => only(request, &Method::POST, || token::handle(state, request)),
-        "/services/oauth2/pkce/generator" => only(request, &Method::GET, || pkce::generator(state)),
-        _ if path == "/services/data" || path.starts_with("/services/data/") => {
-            rest::handle(state, request)
-        }
-        _ if path.starts_with("/services/Soap/") => soap::handle(state, request),
-        _ => response::not_found(),
-    }
-}
-
-fn only(
-    request: &MockRequest,
-    method: &Method,
-    handler: impl FnOnce() -> MockResponse,
-) -> MockResponse {
-    if request.method == *method {
-        handler()
-    } else {
-        let message = format!(
-            "HTTP Method '{}' not allowed. Allowed are {method}",
-            request.method
-        );
-        response::rest_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            &message,
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use reqwest::StatusCode;
@@ -244,8 +206,8 @@ mod tests {
 
     use super::{MockOptions, MockServer};
     use crate::mock::config::MockConfig;
-    use crate::mock::oauth::pkce::s256;
     use crate::mock::testing::Harness;
+    use crate::pkce::s256;
 
     #[tokio::test]
     async fn pkce_generator() {

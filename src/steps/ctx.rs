@@ -120,6 +120,8 @@ pub struct Ctx<'a> {
 pub const SECRET_FIELDS: &[(&str, Class)] = &[
     ("client_secret", Class::Credential),
     ("password", Class::Credential),
+    // Salesforce's login form calls the password `pw`.
+    ("pw", Class::Credential),
     ("security_token", Class::Credential),
     ("code", Class::Token),
     ("code_verifier", Class::Token),

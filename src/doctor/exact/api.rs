@@ -22,12 +22,7 @@ fn revoked_by<'f>(f: &'f Facts<'_>, token: &str) -> Option<&'f StepLog> {
 }
 
 pub(super) fn invalid_session_id(f: &Facts<'_>) -> Option<Exact> {
-    let token = match f.sent.bearer() {
-        Some(t) => t.to_owned(),
-        None => element_texts(f.sent.text.as_deref().unwrap_or(""), "sessionId")
-            .into_iter()
-            .next()?,
-    };
+    let token = session_sent(f)?;
     let fix = "send a live access token of this org, such as `{{ token.access_token }}` of an earlier token step, or `{{ org.access_token }}`";
     if let Some(revoker) = revoked_by(f, &token) {
         return Exact::new(
@@ -65,6 +60,62 @@ pub(super) fn invalid_session_id(f: &Facts<'_>) -> Option<Exact> {
         );
     }
     None
+}
+
+/// The access token of a REST call (its bearer) or a SOAP call (its `sessionId`).
+fn session_sent(f: &Facts<'_>) -> Option<String> {
+    match f.sent.bearer() {
+        Some(t) => Some(t.to_owned()),
+        None => element_texts(f.sent.text.as_deref().unwrap_or(""), "sessionId")
+            .into_iter()
+            .next(),
+    }
+}
+
+pub(super) fn session_not_valid_for_api(f: &Facts<'_>) -> Option<Exact> {
+    let token = session_sent(f)?;
+    let origin = issued_by(f, "access_token", &token)?;
+    let scope = origin.result.get("scope").and_then(Value::as_str)?;
+    let granted: Vec<&str> = scope.split([' ', '+']).collect();
+    if granted.contains(&"api") || granted.contains(&"full") {
+        return None;
+    }
+    Exact::new(
+        format!(
+            "the access token of {} was granted `scope` {}, without `api` (or `full`)",
+            step_ref(origin),
+            v(scope)
+        ),
+        "ask for `api` in the authorization request's `scope` (the app must have it, `mock.connected_app.scopes`), then log in again",
+    )
+}
+
+pub(super) fn soap_login_disabled(f: &Facts<'_>) -> Option<Exact> {
+    let version = f
+        .sent
+        .url
+        .split("/services/Soap/u/")
+        .nth(1)?
+        .split(['/', '?'])
+        .next()?
+        .to_owned();
+    let major: u32 = version.split('.').next()?.parse().ok()?;
+    if major >= 65 {
+        return Exact::new(
+            format!(
+                "the call went to API version {}; SOAP `login()` is gone from version 65.0 on",
+                v(&version)
+            ),
+            "use an OAuth flow (JWT bearer or client credentials for an integration), or, for now, an API version below 65.0",
+        );
+    }
+    if f.config.org_settings.allow_soap_login {
+        return None;
+    }
+    Exact::new(
+        "SOAP `login()` is off in this org (`mock.org_settings.allow_soap_login` is false, as in every new org)",
+        "set `allow_soap_login: true` under `mock.org_settings` (on Salesforce, Setup › User Interface › Enable SOAP API login()), or better, use an OAuth flow",
+    )
 }
 
 pub(super) fn invalid_login(f: &Facts<'_>) -> Option<Exact> {

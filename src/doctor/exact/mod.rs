@@ -7,6 +7,7 @@
 //! value (it compares them), and every echoed value is put in a code span
 //! by [`v`], with its backticks and control characters replaced.
 
+mod access;
 mod api;
 mod oauth;
 
@@ -61,8 +62,14 @@ const DIAGNOSES: &[(&str, Diagnosis)] = &[
     ("redirect_uri_missing", oauth::redirect_uri_missing),
     ("expired_refresh_token", oauth::expired_refresh_token),
     ("unsupported_grant_type", oauth::unsupported_grant_type),
-    ("user_not_approved", oauth::user_not_approved),
-    ("no_client_credentials_user", oauth::no_run_as),
+    ("user_not_approved", access::user_not_approved),
+    ("not_admin_approved", access::not_admin_approved),
+    (
+        "no_client_credentials_user",
+        access::no_client_credentials_user,
+    ),
+    ("device_flow_disabled", access::device_flow_disabled),
+    ("ip_restricted", access::ip_restricted),
     ("wrong_domain", oauth::wrong_domain),
     ("invalid_assertion", oauth::invalid_assertion),
     ("invalid_audience", oauth::invalid_audience),
@@ -72,11 +79,14 @@ const DIAGNOSES: &[(&str, Diagnosis)] = &[
         oauth::unsupported_response_type,
     ),
     ("access_denied", oauth::access_denied),
+    ("immediate_unsuccessful", oauth::immediate_unsuccessful),
     ("missing_code_challenge", oauth::missing_code_challenge),
     ("authorization_pending", oauth::authorization_pending),
     ("invalid_session_id", api::invalid_session_id),
     ("soap_invalid_session_id", api::invalid_session_id),
+    ("session_not_valid_for_rest", api::session_not_valid_for_api),
     ("invalid_login", api::invalid_login),
+    ("soap_login_disabled", api::soap_login_disabled),
     ("revoke_invalid_token", api::revoke_invalid_token),
     (
         "revoke_unsupported_token_type",

@@ -18,7 +18,9 @@ const GRANTS: &[&str] = &[
 
 /// The authorization request behind a callback's error, or the request
 /// itself for an `authorize` step.
-fn authorization<'f>(f: &'f Facts<'_>) -> Option<(Option<&'f crate::log::StepLog>, Sent)> {
+pub(super) fn authorization<'f>(
+    f: &'f Facts<'_>,
+) -> Option<(Option<&'f crate::log::StepLog>, Sent)> {
     if f.step.kind == Kind::Authorize {
         // The URL it built, not the last page it saw (an error page).
         return Some((
@@ -85,6 +87,12 @@ pub(super) fn invalid_client(f: &Facts<'_>) -> Option<Exact> {
 }
 
 pub(super) fn authentication_failure(f: &Facts<'_>) -> Option<Exact> {
+    if !f.config.org_settings.allow_username_password_flows {
+        return Exact::new(
+            "the org blocks the username-password flow (`mock.org_settings.allow_username_password_flows` is false, as in every org created since Summer '23)",
+            "set `allow_username_password_flows: true` under `mock.org_settings` (on Salesforce, Setup › OAuth and OpenID Connect Settings › Allow OAuth Username-Password Flows), or better, use another flow",
+        );
+    }
     let username = f.sent.get("username")?;
     password_check(f, username, f.sent.get("password").unwrap_or(""))
 }
@@ -103,7 +111,8 @@ pub(super) fn password_check(f: &Facts<'_>, username: &str, password: &str) -> O
         );
     };
     let full = format!("{}{}", user.password, user.security_token);
-    let (cause, fix) = if password == full {
+    let alone = password == user.password && !f.config.needs_security_token(user);
+    let (cause, fix) = if password == full || alone {
         return None;
     } else if password == user.password {
         (
@@ -138,7 +147,7 @@ pub(super) fn inactive_user(f: &Facts<'_>) -> Option<Exact> {
         .or_else(|| f.claims()?.get("sub")?.as_str().map(str::to_owned))
         .or_else(|| {
             (f.sent.get("grant_type") == Some("client_credentials"))
-                .then(|| f.app().run_as)
+                .then(|| f.app().client_credentials_user)
                 .flatten()
         });
     let inactive: Vec<&str> = f
@@ -391,55 +400,17 @@ pub(super) fn unsupported_grant_type(f: &Facts<'_>) -> Option<Exact> {
     Exact::new(cause, "send one of them in the token step's `form`")
 }
 
-pub(super) fn user_not_approved(f: &Facts<'_>) -> Option<Exact> {
-    let claims = f.claims()?;
-    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
-    let Some(user) = f.user(sub) else {
-        return Exact::new(
-            format!(
-                "the assertion's `sub` is {}, and there is no such user in this org; its users are {}",
-                v(sub),
-                f.usernames()
-            ),
-            "set `sub` to a username of the org (`{{ org.username }}`)",
-        );
-    };
-    let app = f.app();
-    let cause = match &app.jwt_preapproved {
-        Some(names) => format!(
-            "user {} is not pre-approved for the app: `mock.connected_app.jwt_preapproved` is [{}]",
-            v(&user.username),
-            list(names.iter().map(String::as_str))
-        ),
-        None => format!(
-            "user {} is not pre-approved for the app: without `mock.connected_app.jwt_preapproved`, only the first user, {}, is",
-            v(&user.username),
-            list(f.config.users.first().map(|u| u.username.as_str()))
-        ),
-    };
+pub(super) fn immediate_unsuccessful(f: &Facts<'_>) -> Option<Exact> {
+    let (step, auth) = authorization(f)?;
+    if auth.get("immediate") != Some("true") {
+        return None;
+    }
+    let which = step.map_or_else(|| "this request".to_owned(), step_ref);
     Exact::new(
-        cause,
         format!(
-            "add {} to `jwt_preapproved` (on Salesforce, make the app admin-approved and add the user's profile or a permission set)",
-            v(&user.username)
+            "{which} sent `immediate=true`, and the user had no session on the mock yet, or had not approved the app"
         ),
-    )
-}
-
-pub(super) fn no_run_as(f: &Facts<'_>) -> Option<Exact> {
-    let app = f.app();
-    let cause = match &app.run_as {
-        None => "the app has no run-as user (`mock.connected_app.run_as` is not set)".to_owned(),
-        Some(name) if f.user(name).is_none() => format!(
-            "the app's run-as user {} is not one of the org's users ({})",
-            v(name),
-            f.usernames()
-        ),
-        Some(_) => return None,
-    };
-    Exact::new(
-        cause,
-        "set `mock.connected_app.run_as` to a username of `mock.users` (on Salesforce, the app's *Client Credentials Flow › Run As*)",
+        "drop `immediate: \"true\"`, or log in and approve the app in an earlier `authorize` step of the same run",
     )
 }
 
@@ -490,14 +461,39 @@ pub(super) fn invalid_audience(f: &Facts<'_>) -> Option<Exact> {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    Exact::new(
+    let (host, other) = if f.config.org_settings.sandbox {
+        ("https://test.salesforce.com", "a production org's")
+    } else {
+        ("https://login.salesforce.com", "a sandbox's")
+    };
+    let cause = if shown.trim_end_matches('/') == other_host(host) {
         format!(
-            "the assertion's `aud` is {}; this org accepts `https://login.salesforce.com`, `https://test.salesforce.com` and its own URL {}",
+            "the assertion's `aud` is {}, {other} login host; this org accepts {} and its own URL {}",
             v(&shown),
+            v(host),
             v(f.base_url)
-        ),
-        "set `aud` to one of them (`{{ org.login_url }}` on the mock)",
+        )
+    } else {
+        format!(
+            "the assertion's `aud` is {}; this org accepts {} and its own URL {}",
+            v(&shown),
+            v(host),
+            v(f.base_url)
+        )
+    };
+    Exact::new(
+        cause,
+        "set `aud` to one of them (`{{ org.login_url }}` on the mock; `mock.org_settings.sandbox: true` makes the mock a sandbox)",
     )
+}
+
+/// The other login host: production's for a sandbox's, and the reverse.
+fn other_host(host: &str) -> &'static str {
+    if host.contains("test.") {
+        "https://login.salesforce.com"
+    } else {
+        "https://test.salesforce.com"
+    }
 }
 
 pub(super) fn invalid_scope(f: &Facts<'_>) -> Option<Exact> {
