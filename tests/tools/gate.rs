@@ -34,6 +34,9 @@ pub enum Tool {
     Jsforce,
     /// Python's `jsonschema` and `PyYAML`.
     Jsonschema,
+    /// Mermaid, marked and github-markdown-css under `tests/render/node_modules`,
+    /// loaded into Chromium.
+    Render,
     /// Python's `simple-salesforce`.
     SimpleSalesforce,
     /// The Salesforce CLI under `tests/sf/node_modules`, with Node.js.
@@ -58,6 +61,7 @@ impl Tool {
             Tool::Git => "git",
             Tool::Jsforce => "jsforce",
             Tool::Jsonschema => "python3 with jsonschema and PyYAML",
+            Tool::Render => "mermaid, marked and github-markdown-css",
             Tool::SimpleSalesforce => "python3 with simple-salesforce",
             Tool::Sf => "the Salesforce CLI (sf)",
             Tool::SlowTests => "time (a release build of minutes)",
@@ -78,6 +82,7 @@ impl Tool {
             Tool::Git => "apt-get install git",
             Tool::Jsforce => "npm ci --prefix tests/interop",
             Tool::Jsonschema => "pip install -r tests/schema/requirements.txt",
+            Tool::Render => "npm ci --prefix tests/render",
             Tool::SimpleSalesforce => "pip install -r tests/interop/requirements.txt",
             Tool::Sf => "npm ci --prefix tests/sf",
             Tool::SlowTests => "SFSCENARIO_SLOW_TESTS=1",
@@ -111,6 +116,17 @@ impl Tool {
             Tool::Xmllint => succeeds("xmllint", &["--version"], root()),
             Tool::Jsforce => succeeds("node", &["-e", "require('jsforce')"], &interop),
             Tool::Jsonschema => succeeds("python3", &["-c", "import jsonschema, yaml"], root()),
+            Tool::Render => {
+                let dir = crate::render::render_dir();
+                match crate::render::BUNDLES
+                    .iter()
+                    .map(|bundle| dir.join(bundle))
+                    .find(|file| !file.is_file())
+                {
+                    Some(file) => Err(format!("{} is missing", file.display())),
+                    None => Ok(()),
+                }
+            }
             Tool::SimpleSalesforce => {
                 succeeds("python3", &["-c", "import simple_salesforce"], root())
             }

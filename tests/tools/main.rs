@@ -27,6 +27,7 @@ mod install;
 mod interop;
 mod json_schema;
 mod junit_schema;
+mod render;
 mod sf;
 mod webdriver;
 
@@ -39,6 +40,7 @@ fn main() {
         interop::tests(),
         json_schema::tests(),
         junit_schema::tests(),
+        render::tests(),
         sf::tests(),
     ]
     .into_iter()
