@@ -5,6 +5,10 @@ use crate::log::{Check, StepLog};
 
 use super::page::{Page, code, shorten, text as prose};
 
+/// Longest value shown in a check (the step log has it whole): a table
+/// GitHub shows 980 px wide has room for two of them.
+const VALUE_MAX: usize = 40;
+
 /// The `### Checks` table of a step.
 pub(super) fn checks(page: &mut Page, step: &StepLog) {
     let rows: Vec<Vec<String>> = step
@@ -12,7 +16,11 @@ pub(super) fn checks(page: &mut Page, step: &StepLog) {
         .iter()
         .map(|c| {
             let mark = if c.passed { "✓" } else { "✗" };
-            vec![plain(c), code(&shorten(&c.actual, 60)), mark.to_owned()]
+            vec![
+                plain(c),
+                code(&shorten(&c.actual, VALUE_MAX)),
+                mark.to_owned(),
+            ]
         })
         .collect();
     if !rows.is_empty() {
@@ -52,10 +60,10 @@ fn expectation(expected: &str) -> String {
         ("lt ", "is less than"),
     ] {
         if let Some(value) = expected.strip_prefix(op) {
-            return format!("{words} {}", code(unquote(value)));
+            return format!("{words} {}", code(&shorten(unquote(value), VALUE_MAX)));
         }
     }
-    format!("is {}", code(unquote(expected)))
+    format!("is {}", code(&shorten(unquote(expected), VALUE_MAX)))
 }
 
 /// A JSON string without its quotes; anything else as it is.

@@ -4,12 +4,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::log::{Kind, ScenarioLog, Status, StepLog};
+use crate::log::{Kind, ScenarioLog, Status};
 
-use super::exchange::path_of;
-use super::flow::{self, Flow, Flows};
-use super::page::{Page, code, rich, text as prose, wrapped};
-use super::{label, mermaid, notes, section};
+use super::advice::{common_errors, security_notes, when_to_use};
+use super::flow;
+use super::page::{Page, code, text as prose};
+use super::summary::summary;
+use super::{mermaid, section};
 
 /// Result fields of a token step that describe the HTTP response, not the token.
 const HTTP_FIELDS: [&str; 4] = ["status", "headers", "json", "body"];
@@ -88,109 +89,6 @@ pub fn render_with(log: &ScenarioLog, related: &Related) -> String {
         common_errors(&mut page, main, &flows, related);
     }
     page.finish()
-}
-
-fn when_to_use(page: &mut Page, main: Flow, flows: &Flows) {
-    let (when, against) = notes::when(main, flows);
-    page.para(&wrapped(&format!("**When to use it.** {when}"), ""));
-    if let Some(against) = against {
-        page.para(&wrapped(
-            &format!("> **Salesforce advises against it.** {against}"),
-            "> ",
-        ));
-    }
-    let settings = notes::settings(main, flows);
-    if !settings.is_empty() {
-        let items: Vec<String> = settings
-            .iter()
-            .map(|s| wrapped(&format!("- {s}"), "  "))
-            .collect();
-        page.para(&format!(
-            "**What to set on the Connected App or External Client App:**\n\n{}",
-            items.join("\n")
-        ));
-    }
-}
-
-fn security_notes(page: &mut Page, flows: &Flows) {
-    page.heading(1, "Security Notes");
-    let mut items: Vec<&str> = Vec::new();
-    for flow in flows.used.iter().copied().filter(|f| f.grants()) {
-        for note in notes::security(flow, flows) {
-            if !items.contains(&note) {
-                items.push(note);
-            }
-        }
-    }
-    if items.is_empty() {
-        items = notes::security(flows.main().unwrap_or(Flow::Rest), flows);
-    }
-    let lines: Vec<String> = items
-        .iter()
-        .map(|n| wrapped(&format!("- {n}"), "  "))
-        .collect();
-    page.para(&lines.join("\n"));
-}
-
-fn common_errors(page: &mut Page, main: Flow, flows: &Flows, related: &Related) {
-    let mut entries: Vec<&crate::doctor::Entry> = Vec::new();
-    // The errors of the ways to a token; an API's own only on its pages.
-    let grants = flows
-        .used
-        .iter()
-        .copied()
-        .filter(|f| f.grants() == main.grants());
-    for flow in std::iter::once(main).chain(grants) {
-        for entry in crate::doctor::table::for_flow(flow.key()) {
-            if !entries.iter().any(|e| e.id == entry.id) {
-                entries.push(entry);
-            }
-        }
-    }
-    if entries.is_empty() {
-        return;
-    }
-    page.rule();
-    page.heading(1, "Common Errors");
-    let shown: Vec<&Refusal> = related
-        .refusals
-        .iter()
-        .filter(|r| entries.iter().any(|e| e.id == r.error))
-        .collect();
-    if !shown.is_empty() {
-        let mut lines: Vec<String> = Vec::new();
-        for r in &shown {
-            let line = format!("- [{}]({})", prose(&r.title), r.link);
-            if !lines.contains(&line) {
-                lines.push(line);
-            }
-        }
-        page.para(&format!(
-            "Walkthroughs in which Salesforce answers one of them:\n\n{}",
-            lines.join("\n")
-        ));
-    }
-    let rows: Vec<Vec<String>> = entries
-        .iter()
-        .map(|e| {
-            let error = e.matches.first().map(|m| m.label()).unwrap_or_default();
-            let error = match related.refusals.iter().find(|r| r.error == e.id) {
-                Some(r) => format!("[{}]({})", code(&error), r.link),
-                None => code(&error),
-            };
-            vec![error, rich(&e.meaning), rich(&e.fix)]
-        })
-        .collect();
-    let mut inner = Page::new();
-    inner.table(&["Error", "Meaning", "What to change"], &rows);
-    page.details(
-        &format!(
-            "{} errors Salesforce answers in the {}, and what to change",
-            rows.len(),
-            main.title()
-        ),
-        inner,
-    );
 }
 
 fn flow_started(page: &mut Page, log: &ScenarioLog) {
@@ -313,119 +211,6 @@ pub(super) fn field_description(field: &str) -> &'static str {
             "The Experience Cloud site the user logged in to"
         }
         _ => "Returned with the token",
-    }
-}
-
-fn summary(page: &mut Page, log: &ScenarioLog) {
-    page.heading(1, "Summary Flow Diagram");
-    let mut lines = vec![format!("1. Flow Started against {}", code(&log.login_url))];
-    lines.extend(log.steps.iter().map(summary_line));
-    page.para(&lines.join("\n"));
-}
-
-fn summary_line(step: &StepLog) -> String {
-    let n = step.index + 1;
-    match step.status {
-        Status::Skipped => return format!("{n}. {} (skipped)", prose(&step.name)),
-        Status::Failed => {
-            let reason = step.error.as_deref().unwrap_or("the step failed");
-            let what = what_it_did(step)
-                .map(|w| format!(" — {w}"))
-                .unwrap_or_default();
-            return format!(
-                "{n}. ✗ {}{what} — failed: {}",
-                prose(&step.name),
-                prose(&super::page::shorten(reason, 100))
-            );
-        }
-        Status::Passed => {}
-    }
-    let name = prose(&step.name);
-    match what_it_did(step) {
-        Some(what) => format!("{n}. {name} — {what}"),
-        None => format!("{n}. {name}"),
-    }
-}
-
-/// What a step did, in a few words: what the user did, what was sent and
-/// what came back.
-fn what_it_did(step: &StepLog) -> Option<String> {
-    if !step.exchanges.is_empty() {
-        let protocol = step
-            .exchanges
-            .iter()
-            .filter(|e| e.role == crate::log::Role::Protocol);
-        return Some(match step.kind {
-            Kind::Authorize => {
-                let answer = step.exchanges.last().map(label::response);
-                match answer {
-                    Some(a) if a.contains('→') => format!(
-                        "the user logs in and approves; Salesforce redirects with {}",
-                        code(a.split('→').nth(1).unwrap_or_default().trim())
-                    ),
-                    Some(a) => format!("the authorization request is answered {}", code(&a)),
-                    None => "the browser is sent to the login host".to_owned(),
-                }
-            }
-            Kind::Callback => {
-                let keys = step.result.as_object().map(|m| {
-                    m.iter()
-                        .filter(|(k, v)| k.as_str() != "params" && !v.is_null())
-                        .map(|(k, _)| code(k))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                });
-                match keys.filter(|k| !k.is_empty()) {
-                    Some(keys) => format!("the listener receives {keys}"),
-                    None => "the listener receives the redirect".to_owned(),
-                }
-            }
-            _ => {
-                let mut briefs: Vec<String> = protocol
-                    .map(|e| {
-                        format!(
-                            "{} {} → {}",
-                            e.request.method,
-                            code(path_of(&e.request.url)),
-                            label::response(e)
-                        )
-                    })
-                    .collect();
-                if briefs.len() > 3 {
-                    let n = briefs.len();
-                    let last = briefs.pop().unwrap_or_default();
-                    briefs.truncate(1);
-                    briefs.push(format!("… {} more …", n - 2));
-                    briefs.push(last);
-                }
-                briefs.join(", ")
-            }
-        });
-    }
-    let text = |key: &str| {
-        step.result
-            .get(key)
-            .or_else(|| step.inputs.get(key))
-            .and_then(Value::as_str)
-    };
-    match step.kind {
-        Kind::Pkce => Some(format!(
-            "generate `code_verifier` and `code_challenge` ({})",
-            text("code_challenge_method")
-                .or_else(|| text("method"))
-                .unwrap_or("S256")
-        )),
-        Kind::Authorize => text("url").map(|u| format!("send the browser to {}", code(path_of(u)))),
-        Kind::Callback => {
-            text("listen").map(|u| format!("wait for the redirect on {}", code(path_of(u))))
-        }
-        Kind::Jwt => Some("sign a JWT bearer assertion".to_owned()),
-        Kind::Set => step.result.as_object().map(|m| {
-            let names: Vec<String> = m.keys().map(|k| code(k)).collect();
-            format!("set {}", names.join(", "))
-        }),
-        // HTTP steps are told by their exchanges; without one they did nothing.
-        Kind::Token | Kind::Request | Kind::Metadata => None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! Renderers never print and never redact: the caller passes their output
 //! through [`crate::secret::Redactor::redact`].
 
+mod advice;
 mod checks;
 mod dispatch;
 mod exchange;
@@ -20,6 +21,7 @@ mod page;
 pub mod pretty;
 mod section;
 mod snapshot;
+mod summary;
 pub mod terminal;
 mod wire;
 mod yaml;
