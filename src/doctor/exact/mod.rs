@@ -9,6 +9,8 @@
 
 mod access;
 mod api;
+mod authorize;
+mod grant;
 mod oauth;
 
 use base64::Engine as _;
@@ -56,12 +58,12 @@ const DIAGNOSES: &[(&str, Diagnosis)] = &[
     ("invalid_client", oauth::invalid_client),
     ("authentication_failure", oauth::authentication_failure),
     ("inactive_user", oauth::inactive_user),
-    ("expired_authorization_code", oauth::expired_code),
-    ("invalid_code_verifier", oauth::invalid_code_verifier),
-    ("redirect_uri_mismatch", oauth::redirect_uri_mismatch),
-    ("redirect_uri_missing", oauth::redirect_uri_missing),
-    ("expired_refresh_token", oauth::expired_refresh_token),
-    ("unsupported_grant_type", oauth::unsupported_grant_type),
+    ("expired_authorization_code", grant::expired_code),
+    ("invalid_code_verifier", grant::invalid_code_verifier),
+    ("redirect_uri_mismatch", grant::redirect_uri_mismatch),
+    ("redirect_uri_missing", grant::redirect_uri_missing),
+    ("expired_refresh_token", grant::expired_refresh_token),
+    ("unsupported_grant_type", grant::unsupported_grant_type),
     ("user_not_approved", access::user_not_approved),
     ("not_admin_approved", access::not_admin_approved),
     (
@@ -70,18 +72,18 @@ const DIAGNOSES: &[(&str, Diagnosis)] = &[
     ),
     ("device_flow_disabled", access::device_flow_disabled),
     ("ip_restricted", access::ip_restricted),
-    ("wrong_domain", oauth::wrong_domain),
-    ("invalid_assertion", oauth::invalid_assertion),
-    ("invalid_audience", oauth::invalid_audience),
-    ("invalid_scope", oauth::invalid_scope),
+    ("wrong_domain", grant::wrong_domain),
+    ("invalid_assertion", grant::invalid_assertion),
+    ("invalid_audience", grant::invalid_audience),
+    ("invalid_scope", authorize::invalid_scope),
     (
         "unsupported_response_type",
-        oauth::unsupported_response_type,
+        authorize::unsupported_response_type,
     ),
-    ("access_denied", oauth::access_denied),
-    ("immediate_unsuccessful", oauth::immediate_unsuccessful),
-    ("missing_code_challenge", oauth::missing_code_challenge),
-    ("authorization_pending", oauth::authorization_pending),
+    ("access_denied", authorize::access_denied),
+    ("immediate_unsuccessful", authorize::immediate_unsuccessful),
+    ("missing_code_challenge", authorize::missing_code_challenge),
+    ("authorization_pending", authorize::authorization_pending),
     ("invalid_session_id", api::invalid_session_id),
     ("soap_invalid_session_id", api::invalid_session_id),
     ("session_not_valid_for_rest", api::session_not_valid_for_api),
