@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod doctor;
 pub mod duration;
 pub mod headless;
 pub mod keys;
@@ -15,6 +16,7 @@ pub mod mock;
 pub mod net;
 pub mod org;
 pub mod paths;
+pub mod pkce;
 pub mod ports;
 pub mod render;
 pub mod runner;

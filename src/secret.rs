@@ -3,20 +3,25 @@
 //!
 //! The runner registers each secret (tokens, codes, verifiers, credentials) and
 //! each random or machine-dependent value (state, ports, timestamps) with its
-//! role as soon as it is made or seen. Renderers produce text; the redactor then
-//! rewrites that text, so a secret cannot leak whatever position it ends up in
-//! (URL, header, form, JSON body, error message), including its URL-encoded,
-//! base64 and JSON-escaped forms.
+//! role as soon as it is made or seen. Before any renderer sees the step log,
+//! the redactor replaces each secret in the log's values with the output
+//! format's form (see `structured`), so no format's escaping can let one
+//! through; the finished text then goes through it again as a second net. A
+//! secret is found whatever position it ends up in (URL, header, form, JSON
+//! body, error message), including its URL-encoded, base64 and JSON-escaped
+//! forms (`forms`, `search`).
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use memchr::memmem::Finder;
 
 mod forms;
+mod search;
 mod structured;
+
+use search::{AUTOMATON_FROM, Automaton};
 
 use forms::{base64_cores, variants};
 
@@ -67,6 +72,11 @@ pub enum Mode {
     Display,
     /// `--show-secrets`: nothing changed.
     Reveal,
+    /// Documentation made with `--seed`: secrets as in `Display`, and the
+    /// values that change from run to run by nature (the mock's URL, free
+    /// ports) written as readable stand-ins, so that a page regenerates to
+    /// the same bytes.
+    Document,
 }
 
 /// Values shorter than this are replaced only where they stand whole.
@@ -82,6 +92,8 @@ struct Entry {
     placeholder: String,
     /// Replaced only as written: its encoded forms are registered on their own.
     literal: bool,
+    /// Its stand-in in [`Mode::Document`] (`https://MyDomain.my.salesforce.com`).
+    readable: Option<String>,
     /// Every form the value is replaced in, each with its searcher: built on
     /// first search, then shared by the redactor's clones.
     forms: Arc<OnceLock<Box<[Finder<'static>]>>>,
@@ -94,6 +106,7 @@ impl Entry {
             class,
             placeholder,
             literal,
+            readable: None,
             forms: Arc::default(),
         }
     }
@@ -155,18 +168,6 @@ impl Clone for Redactor {
     }
 }
 
-/// One automaton over every form of every value a mode replaces.
-#[derive(Debug)]
-struct Automaton {
-    /// The entry each pattern belongs to.
-    owners: Vec<usize>,
-    automaton: Option<AhoCorasick>,
-}
-
-/// Texts at least this long are searched with an automaton: building it costs
-/// more than searching a step's few kilobytes form by form.
-const AUTOMATON_FROM: usize = 32 * 1024;
-
 impl Redactor {
     pub fn new() -> Self {
         Self::default()
@@ -195,8 +196,20 @@ impl Redactor {
         );
     }
 
-    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`).
-    pub fn literal(&mut self, value: &str, replacement: &str) {
+    /// Gives a known value a stand-in for documentation: a value that
+    /// depends on the machine even with `--seed` (a signature over a URL
+    /// with the mock's port).
+    pub fn readable(&mut self, value: &str, readable: &str) {
+        if let Some(&i) = self.known.index.get(value) {
+            let known = Arc::make_mut(&mut self.known);
+            known.entries[i].readable = Some(readable.to_owned());
+        }
+    }
+
+    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`)
+    /// and by a readable stand-in in documentation
+    /// (`https://MyDomain.my.salesforce.com`).
+    pub fn literal(&mut self, value: &str, replacement: &str, readable: &str) {
         self.add(
             "",
             value,
@@ -204,6 +217,10 @@ impl Redactor {
             Some(replacement.to_owned()),
             true,
         );
+        if let Some(&i) = self.known.index.get(value) {
+            let known = Arc::make_mut(&mut self.known);
+            known.entries[i].readable = Some(readable.to_owned());
+        }
     }
 
     fn add(&mut self, role: &str, value: &str, class: Class, fixed: Option<String>, literal: bool) {
@@ -278,19 +295,70 @@ impl Redactor {
         if mode == Mode::Reveal {
             return text.to_owned();
         }
+        if mode == Mode::Document {
+            let owners: Vec<usize> = self
+                .known
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.class != Class::Volatile || e.readable.is_some())
+                .map(|(i, _)| i)
+                .collect();
+            let found = self.search_among(text, &owners);
+            return self
+                .replace_found(text, mode, found)
+                .unwrap_or_else(|| text.to_owned());
+        }
         let secrets_only = mode == Mode::Display;
         self.rewrite(text, mode, secrets_only, text.len() >= AUTOMATON_FROM)
     }
 
     /// Rewrites one value of the step log: its secrets only (volatile values
     /// are left to the pass over the finished text), in the form `mode` shows
-    /// them. The automaton serves every value of a log once built.
-    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+    /// them; `None` when it holds none. `among` narrows the search to these
+    /// entries (those found in the whole log, see `secrets_in`).
+    pub(crate) fn redact_secrets_among(
+        &self,
+        text: &str,
+        mode: Mode,
+        among: Option<&[usize]>,
+    ) -> Option<String> {
         if mode == Mode::Reveal || text.len() < 3 {
             return None;
         }
-        let out = self.rewrite(text, mode, true, true);
-        (out != text).then_some(out)
+        let found = match among {
+            Some(owners) => self.search_among(text, owners),
+            None => self.search(text, true),
+        };
+        self.replace_found(text, mode, found)
+    }
+
+    /// [`Redactor::redact_secrets_among`] over every secret.
+    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+        self.redact_secrets_among(text, mode, None)
+    }
+
+    /// The secrets (not the volatile values) that occur in `text`, by entry:
+    /// the few a log's values must be searched for.
+    pub(crate) fn secrets_in(&self, text: &str) -> Vec<usize> {
+        self.replaced(true)
+            .filter(|(_, e)| e.forms().iter().any(|f| f.find(text.as_bytes()).is_some()))
+            .map(|(owner, _)| owner)
+            .collect()
+    }
+
+    /// The volatile values with a readable stand-in (the mock's URL, a free
+    /// port) that occur in `text`: what [`Mode::Document`] rewrites in a
+    /// log's values before rendering.
+    pub(crate) fn readable_in(&self, text: &str) -> Vec<usize> {
+        self.known
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.class == Class::Volatile && e.readable.is_some())
+            .filter(|(_, e)| text.contains(e.value.as_str()))
+            .map(|(owner, _)| owner)
+            .collect()
     }
 
     /// Whether any secret (not merely a volatile value) is known.
@@ -300,129 +368,7 @@ impl Redactor {
             .iter()
             .any(|e| e.class != Class::Volatile)
     }
-
-    fn rewrite(&self, text: &str, mode: Mode, secrets_only: bool, automaton: bool) -> String {
-        if text.len() < 3 {
-            return text.to_owned();
-        }
-        let found = if automaton {
-            let automaton = self.automaton(secrets_only);
-            match &automaton.automaton {
-                Some(ac) => ac
-                    .find_iter(text)
-                    .map(|m| (m.start(), m.end(), automaton.owners[m.pattern().as_usize()]))
-                    .collect(),
-                None => self.search(text, secrets_only),
-            }
-        } else {
-            self.search(text, secrets_only)
-        };
-        if found.is_empty() {
-            return text.to_owned();
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        for (start, end, owner) in found {
-            let e = &self.known.entries[owner];
-            if start < last || (e.value.len() < SHORT && !stands_whole(text, start, end)) {
-                continue;
-            }
-            out.push_str(&text[last..start]);
-            out.push_str(&replacement(e, mode));
-            last = end;
-        }
-        out.push_str(&text[last..]);
-        out
-    }
-
-    /// The entries replaced (all, or the secrets only), with their index.
-    fn replaced(&self, secrets_only: bool) -> impl Iterator<Item = (usize, &Entry)> {
-        self.known
-            .entries
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| !(secrets_only && e.class == Class::Volatile))
-    }
-
-    /// Every occurrence of every form, leftmost first and longest first at
-    /// the same place (the order the automaton reports them in).
-    fn search(&self, text: &str, secrets_only: bool) -> Vec<(usize, usize, usize)> {
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        for (owner, e) in self.replaced(secrets_only) {
-            for form in e.forms() {
-                let len = form.needle().len();
-                for start in form.find_iter(text.as_bytes()) {
-                    found.push((start, start + len, owner));
-                }
-            }
-        }
-        found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-        found
-    }
-
-    fn automaton(&self, secrets_only: bool) -> Arc<Automaton> {
-        let slot = usize::from(secrets_only);
-        if let Ok(cache) = self.automata.lock()
-            && let Some(a) = &cache[slot]
-        {
-            return Arc::clone(a);
-        }
-        let mut patterns: Vec<&[u8]> = Vec::new();
-        let mut owners = Vec::new();
-        for (owner, e) in self.replaced(secrets_only) {
-            for form in e.forms() {
-                patterns.push(form.needle());
-                owners.push(owner);
-            }
-        }
-        let automaton = Arc::new(Automaton {
-            owners,
-            automaton: AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&patterns)
-                .ok(),
-        });
-        if let Ok(mut cache) = self.automata.lock() {
-            cache[slot] = Some(Arc::clone(&automaton));
-        }
-        automaton
-    }
 }
-
-fn replacement(e: &Entry, mode: Mode) -> String {
-    match (mode, e.class) {
-        (Mode::Snapshot, _) => e.placeholder.clone(),
-        (_, Class::Credential) => "********".to_owned(),
-        (_, Class::Token) if e.value.chars().count() >= PREFIX_MIN => {
-            let prefix: String = e.value.chars().take(PREFIX_LEN).collect();
-            // Only a prefix that no format escapes or reads as markup is shown.
-            if prefix
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!.-_".contains(c))
-            {
-                format!("{prefix}…")
-            } else {
-                "********".to_owned()
-            }
-        }
-        (_, Class::Token) => "********".to_owned(),
-        (_, Class::Volatile) => e.value.clone(),
-    }
-}
-
-/// True when the match is not part of a longer word.
-fn stands_whole(text: &str, start: usize, end: usize) -> bool {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let matched = &text[start..end];
-    // A boundary is needed only where the value itself begins or ends with a word character.
-    let before = !matched.chars().next().is_some_and(word)
-        || text[..start].chars().next_back().is_none_or(|c| !word(c));
-    let after = !matched.chars().next_back().is_some_and(word)
-        || text[end..].chars().next().is_none_or(|c| !word(c));
-    before && after
-}
-
 #[cfg(test)]
 mod tests;
 

@@ -38,34 +38,9 @@ pub async fn run_scenarios(
 ) -> (Vec<Done>, Verdict) {
     let mut worst = Verdict::Passed;
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    // Fewer than 16 files a reader are not worth a thread.
-    let readers = cores.min(plan.files.len() / 16).max(1);
-    let mut loaded = Vec::new();
-    for (file, read) in plan.files.iter().zip(read_scenarios(&plan.files, readers)) {
-        match read {
-            Ok(s) => loaded.push((file.clone(), s)),
-            Err(_) => worst = Verdict::Unusable,
-        }
-    }
-    let total = loaded.len();
+    let jobs = load_jobs(&plan, cores, &mut worst);
+    let total = jobs.len();
     let parallel = plan.jobs > 1 && total > 1;
-    let overrides = plan.config.vars.iter().cloned().collect();
-    let ports: Vec<Vec<u16>> = loaded
-        .iter()
-        .map(|(_, s)| crate::scenario::callback_ports::callback_ports(s, &overrides))
-        .collect();
-    let locks = port_locks(&ports);
-    let jobs: Vec<Job> = loaded
-        .into_iter()
-        .zip(ports)
-        .enumerate()
-        .map(|(index, ((file, scenario), ports))| Job {
-            ports: ports.iter().filter_map(|p| locks.get(p).cloned()).collect(),
-            index,
-            file,
-            scenario,
-        })
-        .collect();
     let queue = Arc::new(Mutex::new(jobs.into_iter()));
     let jobs = plan.jobs.max(1);
     let threads = jobs.min(cores).min(total.max(1));
@@ -114,6 +89,37 @@ pub async fn run_scenarios(
         None => collect.await,
     }
     (gathered.take(), worst)
+}
+
+/// Every scenario file read and parsed (a file that is not is `Unusable`),
+/// with the callback ports it listens on locked against the others.
+fn load_jobs(plan: &Plan, cores: usize, worst: &mut Verdict) -> Vec<Job> {
+    // Fewer than 16 files a reader are not worth a thread.
+    let readers = cores.min(plan.files.len() / 16).max(1);
+    let mut loaded = Vec::new();
+    for (file, read) in plan.files.iter().zip(read_scenarios(&plan.files, readers)) {
+        match read {
+            Ok(s) => loaded.push((file.clone(), s)),
+            Err(_) => *worst = Verdict::Unusable,
+        }
+    }
+    let overrides = plan.config.vars.iter().cloned().collect();
+    let ports: Vec<Vec<u16>> = loaded
+        .iter()
+        .map(|(_, s)| crate::scenario::callback_ports::callback_ports(s, &overrides))
+        .collect();
+    let locks = port_locks(&ports);
+    loaded
+        .into_iter()
+        .zip(ports)
+        .enumerate()
+        .map(|(index, ((file, scenario), ports))| Job {
+            ports: ports.iter().filter_map(|p| locks.get(p).cloned()).collect(),
+            index,
+            file,
+            scenario,
+        })
+        .collect()
 }
 
 /// `--jobs` shared out between the threads: never more scenarios at once in

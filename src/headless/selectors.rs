@@ -4,20 +4,9 @@
 //! any of them with `authorize.as.selectors` for a custom login page.
 //!
 //! Each built-in selector is a CSS selector list, so it matches Salesforce's
-//! markup and the mock org's alike. Sources: public automation scripts written
-//! against Salesforce's pages (the README links them), else mock-modelled:
-//!
-//! | key | built-in | source |
-//! |---|---|---|
-//! | `username` | `#username` | Salesforce's login page: `<input type="email" id="username" name="username">`; filled as `#username` by anuchander/pythonProjectSelenium `SFDC/salesforce.py` and mshanemc/shane-sfdx-plugins `src/commands/shane/heroku/connect.ts` |
-//! | `password` | `#password` | Salesforce's login page: `<input type="password" id="password" name="pw">`; same sources |
-//! | `login` | `#Login` | Salesforce's login page: `<input type="submit" id="Login" name="Login" value="Log In">`; same sources |
-//! | `error` | `#error`, `[role=alert]` | mock-modelled: `#error` as copies of Salesforce's login page carry it (`<div id="error" class="loginError">`, hidden until then); no published script reads it |
-//! | `totp` | `#tc` | the "Verify Your Identity" page's code input, as an earlier version of Cyber-GG/ZapPy `zap_auth.py` fills it |
-//! | `verify` | `#save` | that page's Verify button, which the same script presses |
-//! | `allow` | `#oaapprove`, `button[value=allow]` | `#oaapprove`: the Allow button of Salesforce's OAuth approval page, as shane-sfdx-plugins presses it; `button[value=allow]`: mock-modelled |
-//! | `deny` | `#oadeny`, `button[value=deny]` | mock-modelled (`#oadeny` by analogy with `#oaapprove`; no public source shows it) |
-//! | `user_code` | `input[name=user_code]` | mock-modelled (the device flow's code entry page) |
+//! markup and the mock org's alike. The public source of each, or that it is
+//! mock-modelled, is in the fidelity table (`docs/fidelity.md`, "The pages
+//! `--browser headless` recognises").
 
 use serde::Deserialize;
 

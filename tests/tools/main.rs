@@ -25,9 +25,13 @@ mod chromium;
 mod completions;
 mod gate;
 mod headless;
+mod install;
 mod interop;
 mod json_schema;
 mod junit_schema;
+mod render;
+mod sf;
+mod url_catcher;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
@@ -35,9 +39,12 @@ fn main() {
         browser::tests(),
         completions::tests(),
         headless::tests(),
+        install::tests(),
         interop::tests(),
         json_schema::tests(),
         junit_schema::tests(),
+        render::tests(),
+        sf::tests(),
     ]
     .into_iter()
     .flatten()

@@ -128,19 +128,6 @@ fn field_describe(kind: SObjectKind, field: &FieldDef) -> Value {
         (FieldType::Boolean, default) => Value::Bool(default == Some("true")),
         _ => Value::Null,
     };
-    let picklist: Vec<Value> = field
-        .picklist
-        .iter()
-        .map(|value| {
-            json!({
-                "active": true,
-                "defaultValue": field.default == Some(*value),
-                "label": value,
-                "validFor": null,
-                "value": value,
-            })
-        })
-        .collect();
     let byte_length = match ty {
         FieldType::Id | FieldType::Reference => 18,
         _ => field.length * 3,
@@ -178,7 +165,32 @@ fn field_describe(kind: SObjectKind, field: &FieldDef) -> Value {
         "htmlFormatted": false,
         "idLookup": field.id_lookup(),
     });
-    let second = json!({
+    match (first, field_describe_rest(field, long_text, numeric)) {
+        (Value::Object(mut first), Value::Object(second)) => {
+            first.extend(second);
+            Value::Object(first)
+        }
+        (first, _) => first,
+    }
+}
+
+/// The entry's keys from `inlineHelpText` on, in Salesforce's order.
+fn field_describe_rest(field: &FieldDef, long_text: bool, numeric: bool) -> Value {
+    let ty = field.kind;
+    let picklist: Vec<Value> = field
+        .picklist
+        .iter()
+        .map(|value| {
+            json!({
+                "active": true,
+                "defaultValue": field.default == Some(*value),
+                "label": value,
+                "validFor": null,
+                "value": value,
+            })
+        })
+        .collect();
+    json!({
         "inlineHelpText": null,
         "label": field.label,
         "length": field.length,
@@ -207,12 +219,5 @@ fn field_describe(kind: SObjectKind, field: &FieldDef) -> Value {
         "unique": field.unique,
         "updateable": field.updateable,
         "writeRequiresMasterRead": false,
-    });
-    match (first, second) {
-        (Value::Object(mut first), Value::Object(second)) => {
-            first.extend(second);
-            Value::Object(first)
-        }
-        (first, _) => first,
-    }
+    })
 }

@@ -39,7 +39,7 @@ async fn password(mock: &Harness) -> (String, String) {
     let fields = hidden_fields(&login.text().await.expect("login page"));
     let credentials = [
         ("username", "mock.user@example.com"),
-        ("password", "mock-password-1"),
+        ("pw", "mock-password-1"),
     ];
     let verify = mock.post_form(&fields, &credentials, None).await;
     assert_eq!(verify.status(), StatusCode::OK);
@@ -107,6 +107,39 @@ async fn the_right_code_leads_to_the_consent_page_with_a_session() {
     // The waiting login is used up.
     let again = submit(&mock, &page, &cookie, &code).await;
     assert!(again.text().await.expect("page").contains("Log In"));
+}
+
+#[tokio::test]
+async fn after_the_code_an_approved_app_goes_straight_back_to_the_client() {
+    let clock = Clock::manual(START_MS);
+    let mock = mock(&clock).await;
+    let code = Totp::from_base32(SECRET)
+        .expect("key")
+        .code_at(START_MS / 1000);
+    let (cookie, page) = password(&mock).await;
+    let consent = submit(&mock, &page, &cookie, &code).await;
+    let sid = consent.headers()[SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let html = consent.text().await.expect("consent page");
+    let allowed = mock
+        .post_form(&hidden_fields(&html), &[("decision", "allow")], Some(&sid))
+        .await;
+    assert_eq!(allowed.status(), StatusCode::FOUND);
+    // A new browser a minute later: the password and a code again, then
+    // no consent page.
+    clock.advance(Duration::from_secs(60));
+    let code = Totp::from_base32(SECRET)
+        .expect("key")
+        .code_at(START_MS / 1000 + 60);
+    let (cookie, page) = password(&mock).await;
+    let back = submit(&mock, &page, &cookie, &code).await;
+    assert_eq!(back.status(), StatusCode::FOUND);
+    assert!(location(&back).contains("code="), "{}", location(&back));
 }
 
 #[tokio::test]
