@@ -25,6 +25,13 @@ use super::selectors::Selectors;
 use crate::clock::Clock;
 use crate::totp::Totp;
 
+mod actions;
+mod capture;
+mod page;
+
+use capture::{capture, webdriver_error};
+use page::{Page, Probe};
+
 /// Who logs in and what they answer.
 pub struct Login {
     pub username: String,
@@ -157,126 +164,6 @@ pub async fn walk(tools: &Tools, walk: &Walk<'_>) -> Result<Reached, WalkError> 
     };
     chromium.close().await;
     result
-}
-
-/// What the probe script sees of the page.
-#[derive(Debug, Default, Deserialize)]
-struct Probe {
-    url: String,
-    title: String,
-    ready: String,
-    /// The mark this walk left on the document, if it is still the same one.
-    mark: Option<u64>,
-    /// Selector keys with a visible match.
-    found: Vec<String>,
-    /// Selector keys that are not valid CSS.
-    invalid: Vec<String>,
-    /// The visible text of the `error` selector's element.
-    error: String,
-    heading: String,
-    text: String,
-}
-
-impl Probe {
-    fn has(&self, key: &str) -> bool {
-        self.found.iter().any(|k| k == key)
-    }
-
-    /// Where the page is: its URL without query, and its title.
-    fn place(&self) -> String {
-        let title = quote(&self.title);
-        if title.is_empty() {
-            strip_query(&self.url).to_owned()
-        } else {
-            format!("{} (\"{title}\")", strip_query(&self.url))
-        }
-    }
-
-    /// What the page says: its error message, else its heading and text.
-    fn said(&self) -> String {
-        let text = if self.error.trim().is_empty() {
-            format!("{} {}", self.heading.trim(), self.text.trim())
-        } else {
-            self.error.trim().to_owned()
-        };
-        quote(&text)
-    }
-}
-
-/// The probe: one round trip reads the page, and marks the document so that
-/// a new one is told from it.
-const PROBE: &str = r"
-const [sel, mark] = arguments;
-if (mark !== null) { window.__sfscenarioMark = mark; }
-const visible = (e) => e.type !== 'hidden' && !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
-const found = [], invalid = [];
-for (const [key, css] of Object.entries(sel)) {
-  try { if (Array.from(document.querySelectorAll(css)).some(visible)) { found.push(key); } }
-  catch (e) { invalid.push(key); }
-}
-let error = '';
-try { const e = Array.from(document.querySelectorAll(sel.error)).find(visible); if (e) { error = e.innerText; } } catch (e) {}
-const h = document.querySelector('h1, h2');
-return { url: location.href, title: document.title, ready: document.readyState,
-  mark: (typeof window.__sfscenarioMark === 'number') ? window.__sfscenarioMark : null,
-  found, invalid, error, heading: h ? h.innerText : '',
-  text: document.body ? document.body.innerText.slice(0, 2000) : '' };
-";
-
-/// Takes every secret off the page before it is saved: inputs holding one
-/// are emptied, text and attributes holding one show `********`. Values
-/// shorter than 8 characters only where they stand whole (as the redactor).
-const MASK: &str = r"
-const secrets = arguments[0].filter((s) => s.length > 0);
-const hides = (v) => secrets.some((s) => s.length >= 8 ? v.includes(s) : v.trim() === s);
-const masked = (v) => { let t = v; for (const s of secrets) { t = s.length >= 8 ? t.split(s).join('********') : (t.trim() === s ? '********' : t); } return t; };
-for (const e of document.querySelectorAll('input, textarea')) { if (e.value && hides(e.value)) { e.value = ''; } }
-const root = document.body || document.documentElement;
-if (root) {
-  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let n = w.nextNode(); n; n = w.nextNode()) { if (hides(n.nodeValue)) { n.nodeValue = masked(n.nodeValue); } }
-  for (const e of document.querySelectorAll('*')) {
-    for (const a of Array.from(e.attributes)) { if (hides(a.value)) { e.setAttribute(a.name, masked(a.value)); } }
-  }
-}
-if (hides(document.title)) { document.title = masked(document.title); }
-return true;
-";
-
-/// The page kinds the walk answers, by the selectors they match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Page {
-    Verification,
-    Login,
-    Consent,
-    UserCode,
-    Other,
-}
-
-impl Page {
-    fn of(probe: &Probe) -> Page {
-        if probe.has("totp") {
-            Page::Verification
-        } else if probe.has("password") {
-            Page::Login
-        } else if probe.has("allow") || probe.has("deny") {
-            Page::Consent
-        } else if probe.has("user_code") {
-            Page::UserCode
-        } else {
-            Page::Other
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Page::Verification => "verification",
-            Page::Login => "login",
-            Page::Consent => "consent",
-            Page::UserCode => "device code",
-            Page::Other => "other",
-        }
-    }
 }
 
 struct Walker<'a> {
@@ -448,127 +335,6 @@ impl Walker<'_> {
         }
         Ok(Some(Reached::Redirect(arrived)))
     }
-
-    /// Marks the document about to be acted on, so that the next one is
-    /// told from it.
-    async fn mark_page(&mut self) -> Result<(), String> {
-        self.mark += 1;
-        self.probe(Some(self.mark)).await.map(drop)
-    }
-
-    /// Waits until the document marked last has been replaced.
-    async fn wait_for_next_page(&self) -> Result<(), String> {
-        loop {
-            let probe = self.probe(None).await?;
-            if probe.mark != Some(self.mark) {
-                return Ok(());
-            }
-            self.pause(&probe).await?;
-        }
-    }
-
-    async fn probe(&self, mark: Option<u64>) -> Result<Probe, String> {
-        let selectors: serde_json::Map<String, Value> = self
-            .walk
-            .selectors
-            .named()
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
-            .collect();
-        let value = self
-            .within(
-                "reading the page",
-                self.client
-                    .execute(PROBE, vec![Value::Object(selectors), json!(mark)]),
-            )
-            .await?;
-        serde_json::from_value(value).map_err(|e| format!("unreadable page probe: {e}"))
-    }
-
-    /// Sleeps a little, or fails when the deadline has passed.
-    async fn pause(&self, probe: &Probe) -> Result<(), String> {
-        if Instant::now() + POLL > self.deadline {
-            return Err(format!(
-                "timed out after {} at {}",
-                crate::duration::human(self.walk.timeout),
-                probe.place()
-            ));
-        }
-        tokio::time::sleep(POLL).await;
-        Ok(())
-    }
-
-    /// The first visible element `css` matches.
-    async fn visible(&self, css: &str, what: &str) -> Result<Element, String> {
-        let all = self
-            .within(what, self.client.find_all(Locator::Css(css)))
-            .await?;
-        for element in all {
-            if element.is_displayed().await.unwrap_or(false) {
-                return Ok(element);
-            }
-        }
-        Err(format!("{what} (`{css}`) is not on the page"))
-    }
-
-    async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
-        let element = self.visible(css, "an input").await?;
-        // A field the page fills in and locks (a remembered username) is left.
-        if element.prop("readOnly").await.ok().flatten().as_deref() == Some("true") {
-            return Ok(());
-        }
-        let _ = self.within("typing", element.clear()).await;
-        self.within("typing", element.send_keys(text)).await
-    }
-
-    /// Presses the button `css` matches, or Enter in the `field` when the
-    /// page has no such button.
-    async fn submit(&self, css: &str, field: &str) -> Result<(), String> {
-        if !css.is_empty()
-            && let Ok(button) = self.visible(css, "the submit button").await
-        {
-            return self.within("pressing the button", button.click()).await;
-        }
-        let element = self.visible(field, "an input").await?;
-        self.within("pressing Enter", element.send_keys("\u{e007}"))
-            .await
-    }
-
-    /// Runs one WebDriver command within what is left of the deadline.
-    async fn within<T>(
-        &self,
-        what: &str,
-        command: impl Future<Output = Result<T, CmdError>>,
-    ) -> Result<T, String> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, command).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) if !(e.is_timeout() || e.is_script_timeout()) => {
-                Err(format!("{what}: {}", webdriver_error(&e)))
-            }
-            // The browser's own page-load or script timeout (set to the
-            // deadline), or the deadline itself.
-            Ok(Err(_)) | Err(_) => {
-                self.timed_out.store(true, Ordering::Relaxed);
-                Err(format!(
-                    "timed out after {} while {what}",
-                    crate::duration::human(self.walk.timeout)
-                ))
-            }
-        }
-    }
-
-    fn invalid_selectors(&self, keys: &[String]) -> String {
-        let named = self.walk.selectors.named();
-        let list: Vec<String> = keys
-            .iter()
-            .map(|k| {
-                let css = named.iter().find(|(n, _)| n == k).map_or("", |(_, v)| *v);
-                format!("`authorize.as.selectors.{k}` (`{css}`)")
-            })
-            .collect();
-        format!("not a valid CSS selector: {}", list.join(", "))
-    }
 }
 
 /// The 30-second steps whose code this process has typed, per key: the
@@ -596,62 +362,6 @@ mod used_codes {
         true
     }
 }
-
-/// A WebDriver error in one line.
-fn webdriver_error(e: &CmdError) -> String {
-    match e {
-        CmdError::Standard(w) => w.message.lines().next().unwrap_or_default().to_owned(),
-        other => other.to_string(),
-    }
-}
-
-/// The failed page, masked, then photographed and saved as HTML; each part
-/// that cannot be had in time is left out.
-async fn capture(client: &Client, secrets: &[String]) -> Captured {
-    let secrets: Vec<Value> = secrets.iter().map(|s| json!(s)).collect();
-    let masked = matches!(
-        tokio::time::timeout(CAPTURE, client.execute(MASK, vec![Value::Array(secrets)])).await,
-        Ok(Ok(_))
-    );
-    let url = match tokio::time::timeout(CAPTURE, client.current_url()).await {
-        Ok(Ok(u)) => u.to_string(),
-        _ => String::new(),
-    };
-    let title = match tokio::time::timeout(CAPTURE, client.title()).await {
-        Ok(Ok(t)) => t,
-        _ => String::new(),
-    };
-    // Without the mask, nothing of the page is kept: it may show a secret.
-    if !masked {
-        return Captured {
-            url,
-            title,
-            ..Captured::default()
-        };
-    }
-    let text = match tokio::time::timeout(CAPTURE, client.execute(TEXT, Vec::new())).await {
-        Ok(Ok(Value::String(text))) => text,
-        _ => String::new(),
-    };
-    let screenshot = match tokio::time::timeout(CAPTURE, client.screenshot()).await {
-        Ok(Ok(png)) => Some(png),
-        _ => None,
-    };
-    let html = match tokio::time::timeout(CAPTURE, client.source()).await {
-        Ok(Ok(html)) => Some(html),
-        _ => None,
-    };
-    Captured {
-        url,
-        title,
-        text,
-        screenshot,
-        html,
-    }
-}
-
-/// The page's visible text (read after [`MASK`]).
-const TEXT: &str = "return document.body ? document.body.innerText.slice(0, 2000) : '';";
 
 /// Whether two URLs name the same resource (scheme, host, port and path).
 fn same_resource(a: &str, b: &str) -> bool {
@@ -682,51 +392,4 @@ fn quote(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{Page, Probe, quote, same_resource};
-
-    fn probe(found: &[&str]) -> Probe {
-        Probe {
-            found: found.iter().map(|s| (*s).to_owned()).collect(),
-            ..Probe::default()
-        }
-    }
-
-    #[test]
-    fn pages_are_told_by_what_they_show() {
-        assert_eq!(
-            Page::of(&probe(&["username", "password", "login"])),
-            Page::Login
-        );
-        assert_eq!(Page::of(&probe(&["password"])), Page::Login);
-        assert_eq!(Page::of(&probe(&["totp", "verify"])), Page::Verification);
-        assert_eq!(Page::of(&probe(&["allow", "deny"])), Page::Consent);
-        assert_eq!(Page::of(&probe(&["user_code"])), Page::UserCode);
-        assert_eq!(Page::of(&probe(&["error"])), Page::Other);
-    }
-
-    #[test]
-    fn the_redirect_uri_is_matched_without_query_or_fragment() {
-        let r = "http://localhost:8000/callback";
-        assert!(same_resource("http://localhost:8000/callback?code=x", r));
-        assert!(same_resource(
-            "http://localhost:8000/callback#access_token=x",
-            r
-        ));
-        assert!(!same_resource("http://localhost:8001/callback", r));
-        assert!(!same_resource("http://localhost:8000/callback/x", r));
-    }
-
-    #[test]
-    fn page_text_is_quoted_on_one_line_and_cut() {
-        assert_eq!(quote("  a\n b\t c "), "a b c");
-        let long = "x".repeat(400);
-        assert_eq!(quote(&long).chars().count(), 301);
-        let p = Probe {
-            error: " Please check your username and password. ".into(),
-            heading: "Log In".into(),
-            ..Probe::default()
-        };
-        assert_eq!(p.said(), "Please check your username and password.");
-    }
-}
+mod tests;

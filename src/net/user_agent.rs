@@ -7,12 +7,14 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use html5gum::{StartTag, Token, Tokenizer};
-
 use crate::clock::Clock;
 use crate::log::{Body, Exchange, Party, Role};
 use crate::net::client::{ClientError, Http, Request};
 use crate::totp::Totp;
+
+mod form;
+
+use form::{Form, page_error};
 
 /// Who logs in and what they answer.
 #[derive(Debug, Clone)]
@@ -86,9 +88,7 @@ pub async fn walk(
         role: Role::Protocol,
         ..get(authorize_url.to_owned(), timeout)
     };
-    let mut tried_login = false;
-    let mut tried_code = false;
-    let mut decided = false;
+    let mut tried = Tried::default();
     for _ in 0..MAX_HOPS {
         if let Some(c) = cookie_header(&cookies) {
             next.headers.push(("cookie".into(), c));
@@ -97,13 +97,7 @@ pub async fn walk(
         let (exchange, reply) = http.send(next.clone()).await;
         exchanges.push(exchange);
         let reply = reply?;
-        for (k, v) in &reply.headers {
-            if k.eq_ignore_ascii_case("set-cookie")
-                && let Some((name, value)) = v.split(';').next().and_then(|c| c.split_once('='))
-            {
-                cookies.insert(name.trim().to_owned(), value.trim().to_owned());
-            }
-        }
+        keep_cookies(&mut cookies, &reply.headers);
         if (300..400).contains(&reply.status) {
             let location = reply.header("location").ok_or(AgentError::NoLocation)?;
             let target = resolve(&current, location)?;
@@ -126,44 +120,11 @@ pub async fn walk(
             });
         }
         let form = Form::parse(&reply.text);
-        if decided && form.is_none() {
+        if tried.decided && form.is_none() {
             return Ok(WalkEnd::Finished);
         }
         let form = form.ok_or_else(|| AgentError::NoForm(strip_query(&current)))?;
-        let mut fields = form.hidden.clone();
-        if let Some(code_field) = &form.code {
-            if tried_code {
-                let why = page_error(&reply.text).unwrap_or_else(|| "the page came back".into());
-                return Err(AgentError::CodeRefused(why));
-            }
-            tried_code = true;
-            let (totp, clock) = login.totp.as_ref().ok_or(AgentError::CodeNeeded)?;
-            fields.push((code_field.clone(), totp.code_at(clock.now_secs())));
-        } else if let Some(password_field) = &form.password {
-            if tried_login {
-                let why =
-                    page_error(&reply.text).unwrap_or_else(|| "the login page came back".into());
-                return Err(AgentError::LoginFailed {
-                    user: login.username.clone(),
-                    why,
-                });
-            }
-            tried_login = true;
-            fields.push((form.username.clone(), login.username.clone()));
-            fields.push((password_field.clone(), login.password.clone()));
-        } else if let Some((name, allow, deny)) = &form.decision {
-            fields.push((
-                name.clone(),
-                if login.allow {
-                    allow.clone()
-                } else {
-                    deny.clone()
-                },
-            ));
-            decided = true;
-        } else {
-            return Err(AgentError::UnknownPage(strip_query(&current)));
-        }
+        let fields = answer(&form, &reply.text, login, &mut tried, &current)?;
         next = Request {
             method: "POST".into(),
             url: resolve(&current, &form.action)?,
@@ -178,6 +139,65 @@ pub async fn walk(
         };
     }
     Err(AgentError::TooManyPages)
+}
+
+/// What the walk has answered so far: a login page, a code page or a
+/// consent page that comes back means the answer was refused.
+#[derive(Default)]
+struct Tried {
+    login: bool,
+    code: bool,
+    decided: bool,
+}
+
+/// The fields a person posts on this page: a one-time code, the username
+/// and password, or the decision; the page's hidden fields with them.
+fn answer(
+    form: &Form,
+    page: &str,
+    login: &Login,
+    tried: &mut Tried,
+    current: &str,
+) -> Result<Vec<(String, String)>, AgentError> {
+    let mut fields = form.hidden.clone();
+    if let Some(code_field) = &form.code {
+        if tried.code {
+            let why = page_error(page).unwrap_or_else(|| "the page came back".into());
+            return Err(AgentError::CodeRefused(why));
+        }
+        tried.code = true;
+        let (totp, clock) = login.totp.as_ref().ok_or(AgentError::CodeNeeded)?;
+        fields.push((code_field.clone(), totp.code_at(clock.now_secs())));
+    } else if let Some(password_field) = &form.password {
+        if tried.login {
+            let why = page_error(page).unwrap_or_else(|| "the login page came back".into());
+            return Err(AgentError::LoginFailed {
+                user: login.username.clone(),
+                why,
+            });
+        }
+        tried.login = true;
+        fields.push((form.username.clone(), login.username.clone()));
+        fields.push((password_field.clone(), login.password.clone()));
+    } else if let Some((name, allow, deny)) = &form.decision {
+        let decision = if login.allow { allow } else { deny };
+        fields.push((name.clone(), decision.clone()));
+        tried.decided = true;
+    } else {
+        return Err(AgentError::UnknownPage(strip_query(current)));
+    }
+    Ok(fields)
+}
+
+/// Keeps the cookies a reply sets, by name.
+fn keep_cookies(cookies: &mut BTreeMap<String, String>, headers: &[(String, String)]) {
+    for (k, v) in headers {
+        if k.eq_ignore_ascii_case("set-cookie")
+            && let Some((name, value)) = v.split(';').next().and_then(|c| c.split_once('='))
+        {
+            cookies.insert(name.trim().to_owned(), value.trim().to_owned());
+        }
+    }
 }
 
 /// A page the browser loads.
@@ -223,138 +243,6 @@ pub async fn deliver(http: &Http, target: &str, timeout: Duration) -> Result<(),
         reply?;
     }
     Ok(())
-}
-
-struct Form {
-    action: String,
-    hidden: Vec<(String, String)>,
-    /// The name of the username input (Salesforce's is `username`).
-    username: String,
-    /// The name of the password input, if the page has one (Salesforce's
-    /// login page calls it `pw`).
-    password: Option<String>,
-    /// The name of the verification page's input for a one-time code
-    /// (Salesforce's is `tc`).
-    code: Option<String>,
-    /// Button name, allow value, deny value.
-    decision: Option<(String, String, String)>,
-}
-
-/// An HTML element's attribute, entities decoded.
-fn attribute(tag: &StartTag<()>, name: &str) -> Option<String> {
-    tag.attributes
-        .get(name.as_bytes())
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-}
-
-fn name_of(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_ascii_lowercase()
-}
-
-impl Form {
-    /// The page's first form, read with an HTML tokenizer (entities decoded,
-    /// any attribute quoting).
-    fn parse(html: &str) -> Option<Form> {
-        let mut form: Option<Form> = None;
-        // Name, value and label of each button, the label gathered until `</button>`.
-        let mut buttons: Vec<(String, String, String)> = Vec::new();
-        let mut in_button = false;
-        for Ok(token) in Tokenizer::new(html) {
-            match token {
-                Token::StartTag(tag) => match (name_of(&tag.name).as_str(), &mut form) {
-                    ("form", None) => {
-                        form = Some(Form {
-                            action: attribute(&tag, "action").unwrap_or_default(),
-                            hidden: Vec::new(),
-                            username: "username".into(),
-                            password: None,
-                            code: None,
-                            decision: None,
-                        });
-                    }
-                    ("input", Some(f)) => {
-                        let ty = attribute(&tag, "type").map(|t| t.to_ascii_lowercase());
-                        match ty.as_deref() {
-                            Some("hidden") => {
-                                if let Some(name) = attribute(&tag, "name") {
-                                    let value = attribute(&tag, "value").unwrap_or_default();
-                                    f.hidden.push((name, value));
-                                }
-                            }
-                            Some("password") => {
-                                f.password = attribute(&tag, "name").or(Some("password".into()));
-                            }
-                            Some("submit" | "button" | "checkbox" | "radio") => {}
-                            text => {
-                                let name = attribute(&tag, "name").filter(|n| !n.is_empty());
-                                let one_time = attribute(&tag, "autocomplete")
-                                    .is_some_and(|a| a == "one-time-code")
-                                    || name.as_deref() == Some("tc");
-                                if one_time {
-                                    f.code = name;
-                                } else if let (Some("text" | "email") | None, Some(name)) =
-                                    (text, name)
-                                {
-                                    f.username = name;
-                                }
-                            }
-                        }
-                    }
-                    ("button", Some(_)) => {
-                        in_button = true;
-                        buttons.push((
-                            attribute(&tag, "name").unwrap_or_default(),
-                            attribute(&tag, "value").unwrap_or_default(),
-                            String::new(),
-                        ));
-                    }
-                    _ => {}
-                },
-                Token::String(text) if in_button => {
-                    if let Some(b) = buttons.last_mut() {
-                        b.2.push_str(&String::from_utf8_lossy(&text));
-                    }
-                }
-                Token::EndTag(tag) => match name_of(&tag.name).as_str() {
-                    "button" => in_button = false,
-                    "form" if form.is_some() => break,
-                    _ => {}
-                },
-                _ => {}
-            }
-        }
-        let mut f = form?;
-        let find = |word: &str| {
-            buttons.iter().find(|(name, value, label)| {
-                !name.is_empty()
-                    && (value == word || label.trim().to_ascii_lowercase().contains(word))
-            })
-        };
-        if let (Some(allow), Some(deny)) = (find("allow"), find("deny")) {
-            f.decision = Some((allow.0.clone(), allow.1.clone(), deny.1.clone()));
-        }
-        Some(f)
-    }
-}
-
-/// The text of the page's first element with an `error` class, if any.
-fn page_error(html: &str) -> Option<String> {
-    let mut text: Option<String> = None;
-    for Ok(token) in Tokenizer::new(html) {
-        match (token, &mut text) {
-            (Token::StartTag(tag), None) => {
-                let class = attribute(&tag, "class").unwrap_or_default();
-                if class.split_whitespace().any(|c| c.contains("error")) {
-                    text = Some(String::new());
-                }
-            }
-            (Token::String(s), Some(t)) => t.push_str(&String::from_utf8_lossy(&s)),
-            (Token::EndTag(_), Some(_)) => break,
-            _ => {}
-        }
-    }
-    let text = text?.trim().to_owned();
-    (!text.is_empty()).then_some(text)
 }
 
 fn cookie_header(cookies: &BTreeMap<String, String>) -> Option<String> {
