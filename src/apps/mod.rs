@@ -4,7 +4,11 @@
 
 pub mod component;
 pub mod error;
+pub mod mock_app;
+mod mock_ca;
+mod mock_eca;
 pub mod schema;
+pub mod scopes;
 pub mod source;
 pub mod types;
 pub mod xml;
