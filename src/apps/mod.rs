@@ -2,11 +2,14 @@
 //! Salesforce DX source — what the mock org serves, what a deploy sends and
 //! what a drift check compares the org's apps with.
 
+pub mod canonical;
+pub mod compare;
 pub mod component;
 pub mod error;
 pub mod mock_app;
 mod mock_ca;
 mod mock_eca;
+pub mod package;
 pub mod schema;
 pub mod scopes;
 pub mod source;
