@@ -75,6 +75,9 @@ pub async fn run_scenario(
     let started = Instant::now();
     let mut run = Runner::new(scenario, cfg, http, events);
     let mut log = first_log(scenario, cfg);
+    if scenario.mock_only && matches!(cfg.target, Target::Org(_)) {
+        return run.skip_all(log);
+    }
     let mock = match run.prepare().await {
         Ok(mock) => mock,
         Err(diagnostics) => {
@@ -145,14 +148,38 @@ fn first_log(scenario: &Scenario, cfg: &RunConfig) -> ScenarioLog {
         duration_ms: 0,
         steps: Vec::new(),
         error: None,
+        skipped: None,
     }
 }
+
+/// Why a mock-only scenario is not run against a real org.
+pub const MOCK_ONLY: &str =
+    "mock only: it needs what only the mock org can arrange, so it is not run against a real org";
 
 fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 impl<'a> Runner<'a> {
+    /// A scenario that is not run: every step skipped, for the reason given.
+    fn skip_all(self, mut log: ScenarioLog) -> Outcome {
+        log.status = Status::Skipped;
+        log.skipped = Some(MOCK_ONLY.to_owned());
+        self.events.started(&log, &self.redactor);
+        for step in &self.scenario.steps {
+            let mut entry = self.skipped(step);
+            entry.error = Some(MOCK_ONLY.to_owned());
+            self.events.step(&entry, &self.redactor);
+            log.steps.push(entry);
+        }
+        Outcome {
+            log,
+            redactor: self.redactor,
+            diagnostics: Vec::new(),
+            verdict: Verdict::Passed,
+        }
+    }
+
     fn new(
         scenario: &'a Scenario,
         cfg: &'a RunConfig,

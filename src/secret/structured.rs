@@ -74,6 +74,7 @@ mod tests {
                 error: Some(format!("bad key {value}")),
             }],
             error: None,
+            skipped: None,
         }
     }
 

@@ -1,0 +1,39 @@
+//! Apps as code, end to end: mock-only scenarios, the mock serving apps
+//! from source, the Metadata API's deploy and retrieve, `init`.
+
+use std::path::PathBuf;
+
+use crate::harness::{Sfscenario, root};
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/apps").join(name)
+}
+
+#[test]
+fn a_mock_only_scenario_is_skipped_against_a_real_org_and_run_on_the_mock() {
+    let file = fixture("mock_only.yaml");
+    let out = Sfscenario::new()
+        .args(["run", "--org", "http://127.0.0.1:9", "--browser", "print"])
+        .arg(&file)
+        .run();
+    out.success()
+        .stdout_has("SKIPPED A mock-only scenario")
+        .stdout_has("mock only: it needs what only the mock org can arrange");
+    let json = Sfscenario::new()
+        .args(["run", "--org", "http://127.0.0.1:9", "--format", "json"])
+        .arg(&file)
+        .run();
+    json.success().stdout_has("\"status\": \"skipped\"");
+    let junit = Sfscenario::new()
+        .args(["run", "--org", "http://127.0.0.1:9", "--format", "junit"])
+        .arg(&file)
+        .run();
+    junit.success().stdout_has("<skipped message=\"mock only:");
+    let markdown = Sfscenario::new()
+        .args(["run", "--org", "http://127.0.0.1:9", "--format", "markdown"])
+        .arg(&file)
+        .run();
+    markdown.success().stdout_has("*Skipped: mock only:");
+    // On the mock it runs (and here fails: the default app has no run-as user).
+    Sfscenario::new().arg("run").arg(&file).run().code(1);
+}
