@@ -281,7 +281,7 @@ fn read(path: &Path) -> Result<Component, SourceError> {
 }
 
 /// Groups components into apps: each ECA file joins the header it names.
-fn assemble(components: Vec<Component>, shown: &str) -> Result<Source, SourceError> {
+pub(crate) fn assemble(components: Vec<Component>, shown: &str) -> Result<Source, SourceError> {
     let mut source = Source::default();
     let mut parts = Vec::new();
     for component in components {

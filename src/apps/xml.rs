@@ -84,6 +84,28 @@ impl Element {
         out
     }
 
+    /// The children as compact XML (`<a>x</a><b><c>y</c></b>`), text escaped.
+    #[must_use]
+    pub fn inner_xml(&self) -> String {
+        let mut out = String::new();
+        for child in &self.children {
+            child.compact(&mut out);
+        }
+        out
+    }
+
+    fn compact(&self, out: &mut String) {
+        let _ = write!(out, "<{}>", self.name);
+        if self.children.is_empty() {
+            out.push_str(&escape(&self.text));
+        } else {
+            for child in &self.children {
+                child.compact(out);
+            }
+        }
+        let _ = write!(out, "</{}>", self.name);
+    }
+
     fn write(&self, out: &mut String, depth: usize) {
         let indent = "    ".repeat(depth);
         if self.children.is_empty() {

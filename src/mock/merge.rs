@@ -34,7 +34,12 @@ pub(crate) fn merge_section(base: &mut Value, overrides: &Value) -> Result<(), C
 }
 
 /// Keys that `null` turns off (`jwt_preapproved`, a list, is `null` by default).
-const OPTIONAL: [&str; 3] = ["certificate", "run_as", "jwt_preapproved"];
+const OPTIONAL: [&str; 4] = [
+    "certificate",
+    "run_as",
+    "jwt_preapproved",
+    "require_secret_for_refresh",
+];
 
 /// Merges a map of plain values (strings, booleans, lists of strings) over a
 /// template whose keys are the only ones allowed.
@@ -53,6 +58,7 @@ fn merge_map(base: &mut Value, over: &Value, path: &str) -> Result<(), ConfigErr
         let template = match key.as_str() {
             _ if value.is_null() && OPTIONAL.contains(&key.as_str()) => &Value::Null,
             "jwt_preapproved" => &Value::Array(Vec::new()),
+            "require_secret_for_refresh" => &Value::Bool(true),
             _ => template,
         };
         check_type(template, value, &path)?;

@@ -9,6 +9,7 @@ mod keys;
 mod ledger;
 mod merge;
 mod oauth;
+mod org_metadata;
 mod pages;
 mod random;
 mod request;
@@ -23,7 +24,7 @@ mod state;
 mod testing;
 mod tls;
 
-pub use config::{ConfigError, ConnectedApp, MockConfig, MockUser};
+pub use config::{AppSources, ConfigError, ConnectedApp, MockConfig, MockUser};
 pub use keys::{APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM};
 pub use server::{MockOptions, MockServer};
 pub use tls::{CaFile, LEAF_NAMES, MockTls};

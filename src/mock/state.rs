@@ -8,12 +8,13 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use super::config::{ConnectedApp, MockConfig, MockUser};
 use super::duration::{RefreshPolicy, millis, parse_duration};
 use super::ledger::{Expiring, Ledger};
+use super::org_metadata::OrgMetadata;
 use super::random::{Randomness, salesforce_id};
 use super::sobjects::store::{RecordStore, Seed};
 use crate::clock::Clock;
@@ -206,7 +207,11 @@ impl Expiring for DeviceGrant {
 pub(crate) struct MockState {
     pub(crate) config: MockConfig,
     pub(crate) org_id: String,
-    apps: Vec<ConnectedApp>,
+    /// The apps served: the configured one (or those from source), then
+    /// the built-in ones; replaced when a deploy changes an app.
+    apps: RwLock<Vec<Arc<ConnectedApp>>>,
+    /// Deployed metadata, and the results of deploys and retrieves.
+    metadata: Mutex<OrgMetadata>,
     users: Vec<User>,
     /// Every sObject record, seeded from the configuration.
     records: Mutex<RecordStore>,
@@ -234,7 +239,8 @@ impl MockState {
                 user: user.clone(),
             })
             .collect();
-        let apps = vec![config.connected_app.clone(), ConnectedApp::platform_cli()];
+        let metadata = OrgMetadata::new(&config.sources);
+        let apps = served(&config, &metadata);
         let now_ms = clock.now_ms();
         let store = Store::new(seed, max_tokens, now_ms);
         let org_id = salesforce_id("00D", 1);
@@ -248,7 +254,8 @@ impl MockState {
             records: Mutex::new(records),
             config,
             org_id,
-            apps,
+            apps: RwLock::new(apps),
+            metadata: Mutex::new(metadata),
             users,
             api_calls: AtomicU64::new(0),
             store: Mutex::new(store),
@@ -278,9 +285,30 @@ impl MockState {
         store
     }
 
-    /// The configured app first, then the built-in ones.
-    pub(crate) fn app(&self, client_id: &str) -> Option<&ConnectedApp> {
-        self.apps.iter().find(|app| app.client_id == client_id)
+    /// The configured app (or those from source) first, then the built-in ones.
+    pub(crate) fn app(&self, client_id: &str) -> Option<Arc<ConnectedApp>> {
+        self.apps
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .find(|app| app.client_id == client_id)
+            .cloned()
+    }
+
+    /// The org's metadata; a poisoned lock is still usable, as with `store`.
+    pub(crate) fn metadata(&self) -> MutexGuard<'_, OrgMetadata> {
+        self.metadata
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Serves the apps the org's metadata now holds (after a deploy).
+    pub(crate) fn refresh_apps(&self) {
+        let apps = served(&self.config, &self.metadata());
+        *self
+            .apps
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = apps;
     }
 
     pub(crate) fn user_by_name(&self, username: &str) -> Option<&User> {
@@ -320,6 +348,18 @@ impl MockState {
         let grant = store.access_tokens.get(access_token)?;
         grant.is_live(self.now_ms()).then(|| grant.clone())
     }
+}
+
+/// The configured app unless it came from source, the apps from the org's
+/// metadata, the Salesforce CLI's.
+fn served(config: &MockConfig, metadata: &OrgMetadata) -> Vec<Arc<ConnectedApp>> {
+    let mut apps = Vec::new();
+    if config.sources.primary.is_none() {
+        apps.push(Arc::new(config.connected_app.clone()));
+    }
+    apps.extend(metadata.served_apps());
+    apps.push(Arc::new(ConnectedApp::platform_cli()));
+    apps
 }
 
 /// When something issued now with `lifetime` expires (ms since epoch).

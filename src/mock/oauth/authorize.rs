@@ -24,8 +24,8 @@ pub(crate) enum ResponseType {
 }
 
 /// A checked authorization request.
-pub(crate) struct AuthRequest<'a> {
-    pub(crate) app: &'a ConnectedApp,
+pub(crate) struct AuthRequest {
+    pub(crate) app: std::sync::Arc<ConnectedApp>,
     pub(crate) redirect_uri: String,
     pub(crate) response_type: ResponseType,
     pub(crate) scopes: Vec<String>,
@@ -75,11 +75,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
 }
 
 /// The login page, or the consent page when the browser has a login session.
-pub(crate) fn show(
-    state: &MockState,
-    request: &MockRequest,
-    auth: &AuthRequest<'_>,
-) -> MockResponse {
+pub(crate) fn show(state: &MockState, request: &MockRequest, auth: &AuthRequest) -> MockResponse {
     match logged_in_user(state, request) {
         Some(user) if !auth.prompt_login => consent_response(auth, user),
         _ => login_response(auth, &auth.login_hint, None),
@@ -87,7 +83,7 @@ pub(crate) fn show(
 }
 
 pub(crate) fn login_response(
-    auth: &AuthRequest<'_>,
+    auth: &AuthRequest,
     username: &str,
     error: Option<&str>,
 ) -> MockResponse {
@@ -101,7 +97,7 @@ pub(crate) fn login_response(
     response::html(StatusCode::OK, page)
 }
 
-pub(crate) fn consent_response(auth: &AuthRequest<'_>, user: &User) -> MockResponse {
+pub(crate) fn consent_response(auth: &AuthRequest, user: &User) -> MockResponse {
     let page = pages::consent_page(
         pages::AUTHORIZE,
         &auth.app.name,
@@ -160,7 +156,7 @@ pub(crate) struct Partial {
     pub(crate) state: Option<String>,
 }
 
-impl AuthRequest<'_> {
+impl AuthRequest {
     pub(crate) fn partial(&self) -> Partial {
         Partial {
             redirect_uri: self.redirect_uri.clone(),
@@ -188,22 +184,20 @@ fn parameters(request: &MockRequest) -> Vec<(String, String)> {
     params
 }
 
-fn check<'s>(
-    state: &'s MockState,
-    params: &[(String, String)],
-) -> Result<AuthRequest<'s>, Refusal> {
+fn check(state: &MockState, params: &[(String, String)]) -> Result<AuthRequest, Refusal> {
     let get = |name: &str| {
         params
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, v)| v.as_str())
     };
-    let Some(app) = get("client_id").and_then(|id| state.app(id)) else {
+    let Some(shared) = get("client_id").and_then(|id| state.app(id)) else {
         return Err(Refusal::Here(
             "invalid_client_id",
             "client identifier invalid",
         ));
     };
+    let app = &*shared;
     let Some(redirect_uri) = get("redirect_uri").filter(|uri| !uri.is_empty()) else {
         return Err(Refusal::Here(
             "redirect_uri_missing",
@@ -243,7 +237,7 @@ fn check<'s>(
     };
     let prompt_login = get("prompt").is_some_and(|prompt| prompt.split(' ').any(|p| p == "login"));
     Ok(AuthRequest {
-        app,
+        app: std::sync::Arc::clone(&shared),
         redirect_uri: partial.redirect_uri,
         response_type,
         scopes,

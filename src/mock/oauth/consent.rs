@@ -19,11 +19,7 @@ const INACTIVE: &str = "Your user account is inactive. Contact your Salesforce a
 pub(crate) const LOGGED_OUT: &str = "Your session has ended. Please log in again.";
 
 /// A POST to the authorize endpoint: a consent decision, a login, or neither.
-pub(crate) fn post(
-    state: &MockState,
-    request: &MockRequest,
-    auth: &AuthRequest<'_>,
-) -> MockResponse {
+pub(crate) fn post(state: &MockState, request: &MockRequest, auth: &AuthRequest) -> MockResponse {
     let field = |name: &str| {
         request
             .form
@@ -40,12 +36,7 @@ pub(crate) fn post(
     }
 }
 
-fn log_in(
-    state: &MockState,
-    auth: &AuthRequest<'_>,
-    username: &str,
-    password: &str,
-) -> MockResponse {
+fn log_in(state: &MockState, auth: &AuthRequest, username: &str, password: &str) -> MockResponse {
     match authenticate(state, username, password) {
         Ok(user) => with_session(state, user, consent_response(auth, user)),
         Err(message) => login_response(auth, username, Some(message)),
@@ -92,7 +83,7 @@ pub(crate) fn with_session(state: &MockState, user: &User, mut page: MockRespons
 fn decide(
     state: &MockState,
     request: &MockRequest,
-    auth: &AuthRequest<'_>,
+    auth: &AuthRequest,
     decision: Option<&str>,
 ) -> MockResponse {
     let Some(user) = logged_in_user(state, request) else {
@@ -113,13 +104,13 @@ fn decide(
 fn approve(
     state: &MockState,
     request: &MockRequest,
-    auth: &AuthRequest<'_>,
+    auth: &AuthRequest,
     user: &User,
 ) -> MockResponse {
     let mut pairs: Vec<(&str, String)> = match auth.response_type {
         ResponseType::Code => vec![("code", new_code(state, auth, user))],
         ResponseType::Token => {
-            let what = Issue::new(auth.app, &user.id, &auth.scopes, &request.base_url)
+            let what = Issue::new(&auth.app, &user.id, &auth.scopes, &request.base_url)
                 .interactive(auth.nonce.as_deref());
             issue(state, &what).fragment_pairs()
         }
@@ -131,7 +122,7 @@ fn approve(
     response::redirect(&redirect_location(&auth.redirect_uri, fragment, &pairs))
 }
 
-fn new_code(state: &MockState, auth: &AuthRequest<'_>, user: &User) -> String {
+fn new_code(state: &MockState, auth: &AuthRequest, user: &User) -> String {
     let record = AuthCode {
         client_id: auth.app.client_id.clone(),
         redirect_uri: auth.redirect_uri.clone(),

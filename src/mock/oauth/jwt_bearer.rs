@@ -34,6 +34,7 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
     let app = issuer
         .and_then(|iss| state.app(iss))
         .ok_or(INVALID_CLIENT_ID)?;
+    let app = &*app;
     let claims = verify(app, assertion).ok_or(INVALID_ASSERTION)?;
     if !audience_ok(claims.get("aud"), &request.base_url) {
         return Err(BAD_AUDIENCE);

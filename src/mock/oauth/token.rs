@@ -61,11 +61,11 @@ fn client_credentials(request: &MockRequest) -> (Option<String>, Option<String>)
 
 /// The calling app, its secret checked when `secret_required` (a wrong
 /// secret is refused even when none is required).
-pub(super) fn client<'s>(
-    state: &'s MockState,
+pub(super) fn client(
+    state: &MockState,
     request: &MockRequest,
     secret_required: impl Fn(&ConnectedApp) -> bool,
-) -> Result<&'s ConnectedApp, Refusal> {
+) -> Result<std::sync::Arc<ConnectedApp>, Refusal> {
     let (id, secret) = client_credentials(request);
     let app = id
         .as_deref()
@@ -74,7 +74,7 @@ pub(super) fn client<'s>(
     let secret = secret.filter(|secret| !secret.is_empty());
     match secret {
         Some(secret) if secret != app.client_secret => Err(INVALID_CLIENT),
-        None if secret_required(app) => Err(INVALID_CLIENT),
+        None if secret_required(&app) => Err(INVALID_CLIENT),
         _ => Ok(app),
     }
 }
@@ -84,6 +84,7 @@ fn authorization_code(
     request: &MockRequest,
 ) -> Result<serde_json::Value, Refusal> {
     let app = client(state, request, |app| app.require_secret)?;
+    let app = &*app;
     let code = take_code(
         state,
         request.param("code").unwrap_or_default(),
@@ -121,6 +122,12 @@ fn take_code(state: &MockState, code: &str, client_id: &str) -> Result<AuthCode,
 /// Username-password flow: password and security token concatenated; no refresh token.
 fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Value, Refusal> {
     let app = client(state, request, |app| app.require_secret)?;
+    let app = &*app;
+    // An External Client App never takes a password: what Salesforce
+    // answers is reported as the generic authentication failure.
+    if !app.username_password_flow {
+        return Err(AUTH_FAILURE);
+    }
     let username = request.param("username").unwrap_or_default();
     let user = state.user_by_name(username.trim()).ok_or(AUTH_FAILURE)?;
     let expected = format!("{}{}", user.user.password, user.user.security_token);
@@ -143,7 +150,10 @@ fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Valu
 /// Refresh token flow: a new access token; a new refresh token (the old one
 /// revoked) only with rotation.
 fn refresh_token(state: &MockState, request: &MockRequest) -> Result<serde_json::Value, Refusal> {
-    let app = client(state, request, |app| app.require_secret)?;
+    let app = client(state, request, |app| {
+        app.require_secret_for_refresh.unwrap_or(app.require_secret)
+    })?;
+    let app = &*app;
     let token = request.param("refresh_token").unwrap_or_default();
     let grant = {
         let mut store = state.store();

@@ -4,9 +4,11 @@
 
 mod catalog;
 mod connected_app;
+mod deploy;
 mod envelope;
 mod metadata;
 mod partner;
+mod retrieve;
 mod xml;
 
 use hyper::{Method, StatusCode};
@@ -94,6 +96,8 @@ fn version_number(text: &str) -> Option<String> {
         .then(|| format!("{number}.0"))
 }
 
+#[cfg(test)]
+mod deploy_tests;
 #[cfg(test)]
 mod http_tests;
 #[cfg(test)]
