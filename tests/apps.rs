@@ -37,3 +37,18 @@ fn a_mock_only_scenario_is_skipped_against_a_real_org_and_run_on_the_mock() {
     // On the mock it runs (and here fails: the default app has no run-as user).
     Sfscenario::new().arg("run").arg(&file).run().code(1);
 }
+
+#[test]
+fn the_metadata_step_deploys_retrieves_and_compares() {
+    let file = fixture("deploy_retrieve_compare.yaml");
+    let out = Sfscenario::new().arg("run").arg("-v").arg(&file).run();
+    out.success()
+        .stdout_has("[zip: package.xml, connectedApps/Billing_Portal.connectedApp")
+        .stdout_has("[zip: unpackaged/package.xml");
+    let json = Sfscenario::new()
+        .args(["run", "--format", "json"])
+        .arg(&file)
+        .run();
+    json.success();
+    assert!(!json.stdout.contains("UEsDB"), "no zip bytes in the log");
+}

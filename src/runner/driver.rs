@@ -367,6 +367,9 @@ impl Runner<'_> {
             session: &mut self.session,
             ports: self.scope.templates().ports(),
             secret_names: &self.secret_names,
+            base_dir: std::path::Path::new(&self.scenario.path)
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new(".")),
             next_listen,
             exchanges: Vec::new(),
             vars: Vec::new(),
