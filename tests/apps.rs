@@ -52,3 +52,74 @@ fn the_metadata_step_deploys_retrieves_and_compares() {
     json.success();
     assert!(!json.stdout.contains("UEsDB"), "no zip bytes in the log");
 }
+
+#[test]
+fn from_an_empty_folder_init_writes_a_starter_that_runs_and_documents_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .arg("init")
+        .run()
+        .success()
+        .stdout_has("pkce.yaml");
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["run", "pkce.yaml"])
+        .run()
+        .success()
+        .stdout_has("PASSED");
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["run", "pkce.yaml", "--format", "markdown"])
+        .run()
+        .success()
+        .stdout_has("# OAuth 2.0 Web Server Flow with PKCE");
+    // A second init does not overwrite the file.
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .arg("init")
+        .run()
+        .code(2)
+        .stderr_has("pkce.yaml exists; --force replaces it");
+}
+
+#[test]
+fn init_from_source_writes_valid_scenarios_per_flow_and_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = root().join("examples/sfdx-project");
+    let out = Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["init", "--out", "suite", "--from"])
+        .arg(&project)
+        .run();
+    out.success();
+    for file in [
+        "suite/Billing_Portal/web-server-pkce.yaml",
+        "suite/Billing_Portal/refresh-token.yaml",
+        "suite/Billing_Portal/negative/pkce-required.yaml",
+        "suite/Billing_Portal/negative/not-permitted.yaml",
+        "suite/Partner_Api/client-credentials.yaml",
+        "suite/Partner_Api/jwt-bearer.yaml",
+        "suite/Partner_Api/device.yaml",
+        "suite/Partner_Api/negative/username-password.yaml",
+    ] {
+        out.stdout_has(file);
+    }
+    let not_permitted = std::fs::read_to_string(
+        dir.path()
+            .join("suite/Billing_Portal/negative/not-permitted.yaml"),
+    )
+    .unwrap();
+    assert!(not_permitted.contains("mock_only: true"), "{not_permitted}");
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["validate", "suite"])
+        .run()
+        .success();
+    Sfscenario::new()
+        .args(["init", "--from"])
+        .arg(fixture("mock_only.yaml"))
+        .run()
+        .code(2)
+        .stderr_has("not an app");
+}

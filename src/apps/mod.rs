@@ -6,6 +6,7 @@ pub mod canonical;
 pub mod compare;
 pub mod component;
 pub mod error;
+pub mod init;
 pub mod mock_app;
 mod mock_ca;
 mod mock_eca;

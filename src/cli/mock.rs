@@ -13,7 +13,10 @@ use crate::net::ServerLimits;
 use crate::scenario::node::{Node, Value};
 
 pub fn mock(args: &MockArgs) -> Result<Exit, CliError> {
-    let config = load_config(args.config.as_deref()).map_err(CliError::MockConfig)?;
+    let mut config = load_config(args.config.as_deref()).map_err(CliError::MockConfig)?;
+    for warning in add_apps(&mut config, &args.apps, args.seed).map_err(CliError::MockConfig)? {
+        eprintln!("{warning}");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -69,6 +72,40 @@ async fn serve(args: &MockArgs, config: MockConfig) -> Result<Exit, CliError> {
     Ok(Exit::Passed)
 }
 
+/// The apps of each `--app` path join the org's metadata (served from it);
+/// the warning lines about what the mock does not model or cannot serve.
+fn add_apps(
+    config: &mut MockConfig,
+    paths: &[std::path::PathBuf],
+    seed: Option<u64>,
+) -> Result<Vec<String>, String> {
+    let mut warnings = Vec::new();
+    for path in paths {
+        let source = crate::apps::load(path).map_err(|e| e.to_string())?;
+        if source.apps.is_empty() {
+            return Err(format!("{}: no app found", path.display()));
+        }
+        for app in &source.apps {
+            let mapped = crate::apps::mock_app::map(app, source.oauth_settings.as_ref(), seed)
+                .map_err(|e| e.to_string())?;
+            warnings.extend(mapped.warning());
+            if let Some(reason) = &mapped.not_served {
+                warnings.push(format!(
+                    "warning: app `{}` is not served: {reason}",
+                    app.name
+                ));
+            }
+            config.sources.components.extend(app.components().cloned());
+        }
+        config
+            .sources
+            .components
+            .extend(source.oauth_settings.iter().cloned());
+    }
+    config.sources.seed = seed;
+    Ok(warnings)
+}
+
 /// What `sfscenario mock` prints on stdout: everything a client needs.
 fn banner(server: &MockServer, ca_file: Option<&Path>) {
     let url = public_url(server);
@@ -88,6 +125,18 @@ fn banner(server: &MockServer, ca_file: Option<&Path>) {
     }
     for callback in &app.callback_urls {
         println!("  callback URL    {callback}");
+    }
+    for other in server
+        .apps()
+        .iter()
+        .filter(|a| a.client_id != app.client_id)
+    {
+        println!("  app             {}", other.name);
+        println!("    client_id     {}", other.client_id);
+        println!("    client_secret {}", other.client_secret);
+        for callback in &other.callback_urls {
+            println!("    callback URL  {callback}");
+        }
     }
     println!(
         "  Salesforce CLI  client_id PlatformCLI, callback http://localhost:1717/OauthRedirect"

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod exit;
 pub mod files;
+pub mod init;
 pub mod live;
 pub mod mock;
 pub mod output;
@@ -38,6 +39,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Run(a) => run::run(*a),
         Command::Validate(a) => validate::validate(&a),
         Command::Mock(a) => mock::mock(&a),
+        Command::Init(a) => init::init(&a),
         Command::Schema => {
             let schema = crate::scenario::jsonschema::json_schema();
             println!(

@@ -154,6 +154,17 @@ impl MockServer {
         &self.state.config
     }
 
+    /// The apps the mock serves now, the Salesforce CLI's left out.
+    #[must_use]
+    pub fn apps(&self) -> Vec<super::config::ConnectedApp> {
+        self.state
+            .apps()
+            .iter()
+            .filter(|app| app.client_id != "PlatformCLI")
+            .map(|app| (**app).clone())
+            .collect()
+    }
+
     /// The org's 18-character id.
     #[must_use]
     pub fn org_id(&self) -> String {

@@ -295,6 +295,14 @@ impl MockState {
             .cloned()
     }
 
+    /// Every app served, in order.
+    pub(crate) fn apps(&self) -> Vec<Arc<ConnectedApp>> {
+        self.apps
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     /// The org's metadata; a poisoned lock is still usable, as with `store`.
     pub(crate) fn metadata(&self) -> MutexGuard<'_, OrgMetadata> {
         self.metadata

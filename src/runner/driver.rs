@@ -226,8 +226,11 @@ impl Runner<'_> {
         let deferred = prepare::vars(&mut self.scope, scenario, &overrides, false)?;
         let mock = match &self.cfg.target {
             Target::Mock => {
-                let (server, org, clock) =
+                let (server, org, clock, warnings) =
                     prepare::mock(&self.scope, scenario, self.cfg.seed, &mut self.redactor).await?;
+                for warning in warnings {
+                    self.events.notice(&warning, &self.redactor);
+                }
                 self.org = org;
                 self.clock = clock;
                 Some(server)
