@@ -33,6 +33,8 @@ pub enum Tool {
     Jsonschema,
     /// Python's `simple-salesforce`.
     SimpleSalesforce,
+    /// The Salesforce CLI (`@salesforce/cli`) under `tests/sf/node_modules`, with Node.js.
+    Sf,
     Xmllint,
     Zsh,
 }
@@ -49,6 +51,7 @@ impl Tool {
             Tool::Jsforce => "jsforce",
             Tool::Jsonschema => "python3 with jsonschema and PyYAML",
             Tool::SimpleSalesforce => "python3 with simple-salesforce",
+            Tool::Sf => "the Salesforce CLI (sf)",
             Tool::Xmllint => "xmllint",
             Tool::Zsh => "zsh",
         }
@@ -65,6 +68,7 @@ impl Tool {
             Tool::Jsforce => "npm ci --prefix tests/interop",
             Tool::Jsonschema => "pip install -r tests/schema/requirements.txt",
             Tool::SimpleSalesforce => "pip install -r tests/interop/requirements.txt",
+            Tool::Sf => "npm ci --prefix tests/sf",
             Tool::Xmllint => "apt-get install libxml2-utils",
             Tool::Zsh => "apt-get install zsh",
         }
@@ -86,6 +90,11 @@ impl Tool {
             Tool::Jsonschema => succeeds("python3", &["-c", "import jsonschema, yaml"], root()),
             Tool::SimpleSalesforce => {
                 succeeds("python3", &["-c", "import simple_salesforce"], root())
+            }
+            Tool::Sf => {
+                let sf = root().join("tests/sf/node_modules/.bin/sf");
+                let sf = sf.to_string_lossy();
+                succeeds(&sf, &["--version"], &root().join("tests/sf"))
             }
         }
     }

@@ -20,6 +20,7 @@ mod harness;
 )]
 mod process;
 
+mod apps;
 mod browser;
 mod completions;
 mod gate;
@@ -31,6 +32,7 @@ mod webdriver;
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let tests = [
+        apps::tests(),
         browser::tests(),
         completions::tests(),
         interop::tests(),
