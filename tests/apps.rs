@@ -123,3 +123,21 @@ fn init_from_source_writes_valid_scenarios_per_flow_and_policy() {
         .code(2)
         .stderr_has("not an app");
 }
+
+#[test]
+fn a_consumer_secret_read_from_an_app_file_is_redacted_everywhere() {
+    let file = fixture("secret_in_source.yaml");
+    for format in ["pretty", "json", "markdown", "junit", "snapshot"] {
+        let out = Sfscenario::new()
+            .args(["run", "-v", "--format", format])
+            .arg(&file)
+            .run();
+        out.success();
+        assert!(
+            !out.stdout.contains("ECAFILESECRET7F3A9C1D2E4B")
+                && !out.stderr.contains("ECAFILESECRET7F3A9C1D2E4B"),
+            "{format} shows the secret:\n{}",
+            out.stdout
+        );
+    }
+}
