@@ -63,7 +63,7 @@ const NOT_RUN: &[(&str, &str)] = &[
 const CARGO_RUN: &str = "cargo run --release -- ";
 
 /// What the copy holds: everything a documented command reads or writes.
-const COPIED: &[&str] = &["README.md", "scenarios", "snapshots", "docs"];
+const COPIED: &[&str] = &["README.md", "scenarios", "snapshots", "docs", "examples"];
 
 /// One documented command.
 #[derive(Debug, Clone)]

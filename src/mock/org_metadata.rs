@@ -75,11 +75,17 @@ impl OrgMetadata {
         }
     }
 
-    /// Stores a component (its id kept if it was there before).
+    /// Stores a component (its id kept if it was there before). A consumer
+    /// key and secret are set once: a redeploy without them keeps them.
     pub(crate) fn put(&mut self, mut stored: Stored) {
         let key = (stored.type_name.clone(), stored.full_name.clone());
         stored.id = match self.components.get(&key) {
-            Some(old) => old.id.clone(),
+            Some(old) => {
+                if let (Some(new), Some(old)) = (&mut stored.component, &old.component) {
+                    keep_credentials(&mut new.root, &old.root);
+                }
+                old.id.clone()
+            }
             None => self.new_id(id_prefix(&stored.type_name)),
         };
         self.components.insert(key, stored);
@@ -194,6 +200,25 @@ impl OrgMetadata {
             set_leaf(holder, "consumerKey", &key);
         }
         root.to_document().into_bytes()
+    }
+}
+
+/// The consumer key and secret of `old` (a Connected App's `oauthConfig`,
+/// an External Client App's global settings) where `new` has none.
+fn keep_credentials(new: &mut crate::apps::xml::Element, old: &crate::apps::xml::Element) {
+    if let (Some(new_config), Some(old_config)) = (
+        new.children.iter_mut().find(|c| c.name == "oauthConfig"),
+        old.child("oauthConfig"),
+    ) {
+        keep_credentials(new_config, old_config);
+        return;
+    }
+    for name in ["consumerKey", "consumerSecret"] {
+        if new.text_of(name).is_none_or(str::is_empty)
+            && let Some(value) = old.text_of(name).filter(|v| !v.is_empty())
+        {
+            set_leaf(new, name, value);
+        }
     }
 }
 

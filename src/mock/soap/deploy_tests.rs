@@ -186,3 +186,52 @@ async fn a_broken_component_fails_the_deploy_at_its_line_and_nothing_is_stored()
         "{status}"
     );
 }
+
+#[tokio::test]
+async fn a_consumer_key_is_set_once() {
+    let mock = Harness::start().await;
+    let (_, body) = mock.exchange(&mock.code().await).await;
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let package = "<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\"><types><members>Keyed</members><name>ConnectedApp</name></types><version>62.0</version></Package>";
+    let app = |key: &str| {
+        format!(
+            "<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\"><contactEmail>a@example.com</contactEmail><label>Keyed</label><oauthConfig><callbackUrl>http://localhost:1/cb</callbackUrl>{key}<scopes>Api</scopes></oauthConfig></ConnectedApp>"
+        )
+    };
+    for body in [app("<consumerKey>3MVG9FirstKey0123</consumerKey>"), app("")] {
+        let files = vec![
+            ("package.xml".to_string(), package.as_bytes().to_vec()),
+            (
+                "connectedApps/Keyed.connectedApp".to_string(),
+                body.into_bytes(),
+            ),
+        ];
+        let zipped = base64::engine::general_purpose::STANDARD.encode(zip(&files));
+        let queued = soap(
+            &mock,
+            &token,
+            &format!("<deploy><ZipFile>{zipped}</ZipFile></deploy>"),
+        )
+        .await;
+        let id = between(&queued, "<id>", "</id>");
+        let status = soap(
+            &mock,
+            &token,
+            &format!(
+                "<checkDeployStatus><asyncProcessId>{id}</asyncProcessId></checkDeployStatus>"
+            ),
+        )
+        .await;
+        assert!(status.contains("<status>Succeeded</status>"), "{status}");
+    }
+    let read = soap(
+        &mock,
+        &token,
+        "<readMetadata><type>ConnectedApp</type><fullNames>Keyed</fullNames></readMetadata>",
+    )
+    .await;
+    assert!(
+        read.contains("<consumerKey>3MVG9FirstKey0123</consumerKey>"),
+        "{read}"
+    );
+}
