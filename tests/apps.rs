@@ -141,3 +141,29 @@ fn a_consumer_secret_read_from_an_app_file_is_redacted_everywhere() {
         );
     }
 }
+
+#[test]
+fn a_malformed_app_file_is_exit_2_with_its_file_line_and_column() {
+    let out = Sfscenario::new()
+        .arg("run")
+        .arg(fixture("bad_app.yaml"))
+        .run();
+    out.code(2)
+        .no_panic()
+        .stderr_has("bad/connectedApps/Bad.connectedApp-meta.xml:5:9: `isPkceRequird` is not a field of ConnectedApp.oauthConfig (did you mean `isPkceRequired`?)")
+        .stderr_has("bad_app.yaml:3:8");
+    let mock = Sfscenario::new()
+        .args(["mock", "--app"])
+        .arg(fixture("bad"))
+        .run();
+    mock.code(2)
+        .no_panic()
+        .stderr_has("Bad.connectedApp-meta.xml:5:9: `isPkceRequird` is not a field");
+    let init = Sfscenario::new()
+        .args(["init", "--out"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .arg("--from")
+        .arg(fixture("bad"))
+        .run();
+    init.code(2).stderr_has("Bad.connectedApp-meta.xml:5:9");
+}
