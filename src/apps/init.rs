@@ -334,7 +334,7 @@ fn not_permitted(f: &Facts<'_>) -> Written {
     let outsider = "    - username: outsider@example.com\n      password: outsider-password-1\n";
     let mut text = f.head(
         "only permitted users",
-        "Only users holding the app's profiles or permission sets may use it: another user is refused. It needs a second user, which only the mock arranges.",
+        "Only users holding the app's profiles or permission sets may use it: another user logs in, and the code exchange is refused. It needs a second user, which only the mock arranges.",
         "",
         &f.users(outsider),
     );
@@ -343,7 +343,10 @@ fn not_permitted(f: &Facts<'_>) -> Written {
     let cut = steps.find("  - id: callback").unwrap_or(steps.len());
     text.push_str(&steps[..cut]);
     text.push_str("      as:\n        username: outsider@example.com\n        password: outsider-password-1\n");
-    text.push_str("  - id: callback\n    callback:\n      listen: \"{{ redirect_uri }}\"\n    expect:\n      that:\n        - \"callback.code is none\"\n");
+    text.push_str(&steps[cut..]);
+    text.push_str(
+        "    expect:\n      status: 400\n      json:\n        error: invalid_app_access\n",
+    );
     written("negative/not-permitted.yaml", text)
 }
 
