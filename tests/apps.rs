@@ -5,6 +5,16 @@ use std::path::PathBuf;
 
 use crate::harness::{Sfscenario, root};
 
+/// The example apps register `http://localhost:8000/callback`, the
+/// callback their scenarios listen on: one test at a time runs them.
+static EXAMPLE_CALLBACK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn example_callback() -> std::sync::MutexGuard<'static, ()> {
+    EXAMPLE_CALLBACK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures/apps").join(name)
 }
@@ -54,6 +64,22 @@ fn the_metadata_step_deploys_retrieves_and_compares() {
 }
 
 #[test]
+fn a_deployed_app_is_served_at_once() {
+    // Before the deploy the app's consumer key is unknown to the mock; after
+    // it, the client credentials flow succeeds with the app's key and secret.
+    let file = fixture("deploy_changes_the_mock.yaml");
+    let out = Sfscenario::new().args(["run", "-v"]).arg(&file).run();
+    out.success()
+        .stdout_has("invalid_client_id")
+        .stdout_has("Served after the deploy");
+    assert!(
+        !out.stdout.contains("DEPLOYEDAPPSECRET0123456789ABCDEF"),
+        "the deployed app's secret is redacted:\n{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn from_an_empty_folder_init_writes_a_starter_that_runs_and_documents_itself() {
     let dir = tempfile::tempdir().unwrap();
     Sfscenario::new()
@@ -84,7 +110,8 @@ fn from_an_empty_folder_init_writes_a_starter_that_runs_and_documents_itself() {
 }
 
 #[test]
-fn init_from_source_writes_valid_scenarios_per_flow_and_policy() {
+fn init_from_source_writes_scenarios_per_flow_and_policy_that_pass_on_the_mock() {
+    let _port = example_callback();
     let dir = tempfile::tempdir().unwrap();
     let project = root().join("examples/sfdx-project");
     let out = Sfscenario::new()
@@ -93,35 +120,115 @@ fn init_from_source_writes_valid_scenarios_per_flow_and_policy() {
         .arg(&project)
         .run();
     out.success();
-    for file in [
+    let mut expected = vec![
         "suite/Billing_Portal/web-server-pkce.yaml",
         "suite/Billing_Portal/refresh-token.yaml",
         "suite/Billing_Portal/negative/pkce-required.yaml",
-        "suite/Billing_Portal/negative/not-permitted.yaml",
+        "suite/Billing_Portal/negative/secret-required.yaml",
         "suite/Partner_Api/client-credentials.yaml",
         "suite/Partner_Api/jwt-bearer.yaml",
         "suite/Partner_Api/device.yaml",
         "suite/Partner_Api/negative/username-password.yaml",
-    ] {
+    ];
+    // A negative for permitted users only where the mock enforces them.
+    let permitted = sfscenario::apps::mock_keys::enforced("admin_approved");
+    if permitted {
+        expected.push("suite/Billing_Portal/negative/not-permitted.yaml");
+    }
+    for file in &expected {
         out.stdout_has(file);
     }
-    let not_permitted = std::fs::read_to_string(
-        dir.path()
-            .join("suite/Billing_Portal/negative/not-permitted.yaml"),
-    )
-    .unwrap();
-    assert!(not_permitted.contains("mock_only: true"), "{not_permitted}");
+    assert_eq!(
+        out.stdout.contains("not-permitted.yaml"),
+        permitted,
+        "{}",
+        out.stdout
+    );
+    out.stderr_has("warning: app `Billing_Portal`: the mock does not model");
+    // Every one passes on the mock at once.
     Sfscenario::new()
         .current_dir(dir.path())
-        .args(["validate", "suite"])
+        .args(["run", "suite"])
         .run()
-        .success();
+        .success()
+        .stdout_has("PASSED Billing Portal: web server flow with PKCE")
+        .stdout_has("PASSED Partner API: client credentials")
+        .stdout_has("PASSED Partner API: no username-password flow");
     Sfscenario::new()
         .args(["init", "--from"])
         .arg(fixture("mock_only.yaml"))
         .run()
         .code(2)
         .stderr_has("not an app");
+}
+
+#[test]
+fn the_example_projects_scenarios_are_what_init_writes_and_pass_on_the_mock() {
+    let _port = example_callback();
+    let example = root().join("examples/sfdx-project");
+    let copy = tempfile::tempdir().unwrap();
+    for file in ["sfdx-project.json", ".forceignore"] {
+        std::fs::copy(example.join(file), copy.path().join(file)).unwrap();
+    }
+    copy_dir(&example.join("force-app"), &copy.path().join("force-app"));
+    Sfscenario::new()
+        .current_dir(copy.path())
+        .args(["init", "--from", ".", "--out", "scenarios"])
+        .run()
+        .success();
+    let written = files_under(&copy.path().join("scenarios"));
+    let kept = files_under(&example.join("scenarios"));
+    let names = |files: &[(String, String)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&kept),
+        names(&written),
+        "examples/sfdx-project/scenarios: run `sfscenario init --from . --out scenarios --force` there"
+    );
+    for ((name, kept), (_, written)) in kept.iter().zip(&written) {
+        assert_eq!(kept, written, "{name} differs from what init writes");
+    }
+    Sfscenario::new()
+        .arg("run")
+        .arg(example.join("scenarios"))
+        .run()
+        .success()
+        .stdout_has("PASSED Partner API: device flow");
+}
+
+/// Every file under `dir` (relative path, text), sorted.
+fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
 }
 
 #[test]

@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use super::mock_app::MockApp;
+use super::mock_keys::enforced;
 use super::source::{App, AppKind};
 
 /// The PKCE starter `sfscenario init` writes without `--from`.
@@ -75,7 +76,9 @@ pub fn scenarios(app: &App, mapped: &MockApp, app_ref: &dyn Fn(&str) -> String) 
             .and_then(Value::as_bool)
             .unwrap_or(true),
         scopes: strings("scopes"),
-        admin_approved: flag("admin_approved"),
+        // Each scenario runs on the mock at once: none depends on what the
+        // mock does not enforce.
+        admin_approved: flag("admin_approved") && enforced("admin_approved"),
         profile: strings("profiles").into_iter().next(),
         permission_set: strings("permission_sets").into_iter().next(),
         run_as: keys
@@ -357,11 +360,13 @@ fn no_password_flow(f: &Facts<'_>) -> Written {
         "",
         &f.users(""),
     );
-    text = text.replacen(
-        "mock:\n",
-        "mock:\n  org_settings:\n    allow_username_password_flows: true\n",
-        1,
-    );
+    if enforced("allow_username_password_flows") {
+        text = text.replacen(
+            "mock:\n",
+            "mock:\n  org_settings:\n    allow_username_password_flows: true\n",
+            1,
+        );
+    }
     text.push_str(
         "steps:\n  - id: token\n    token:\n      form:\n        grant_type: password\n        client_id: \"{{ org.client_id }}\"\n        client_secret: \"{{ org.client_secret }}\"\n        username: \"{{ org.username }}\"\n        password: \"{{ org.password }}{{ org.security_token }}\"\n    expect:\n      status: 400\n      json:\n        error: invalid_grant\n",
     );

@@ -23,9 +23,10 @@ use super::xml::Element;
 pub struct MockApp {
     /// The API name (`Billing_Portal`).
     pub name: String,
-    /// `mock.connected_app` keys.
+    /// The app's settings (`mock_keys` names each one's key in the mock's
+    /// `connected_app`).
     pub connected_app: Map<String, Value>,
-    /// `mock.org_settings` keys, from `OauthOidc.settings`.
+    /// Org-wide settings, from `OauthOidc.settings`.
     pub org_settings: Map<String, Value>,
     /// `oauthConfig.isTokenExchangeEnabled`, … : present, not the default,
     /// and not modelled.
@@ -58,19 +59,18 @@ impl MockApp {
             .unwrap_or_default()
     }
 
-    /// `{ connected_app: …, org_settings: … }`, to merge over the defaults.
+    /// `{ connected_app: …, org_settings: … }` in the mock's keys, to merge
+    /// over the defaults.
     #[must_use]
     pub fn overrides(&self) -> Value {
         let mut out = Map::new();
         out.insert(
             "connected_app".into(),
-            Value::Object(self.connected_app.clone()),
+            Value::Object(super::mock_keys::connected_app(&self.connected_app)),
         );
-        if !self.org_settings.is_empty() {
-            out.insert(
-                "org_settings".into(),
-                Value::Object(self.org_settings.clone()),
-            );
+        let org = super::mock_keys::org_settings(&self.org_settings);
+        if !org.is_empty() {
+            out.insert("org_settings".into(), Value::Object(org));
         }
         Value::Object(out)
     }
@@ -138,6 +138,8 @@ pub fn map(
     if let Some(settings) = oauth_settings {
         org(settings, &mut out);
     }
+    let not_enforced = super::mock_keys::not_enforced(&out.connected_app, &out.org_settings);
+    out.unmodelled.extend(not_enforced);
     Ok(out)
 }
 

@@ -10,6 +10,7 @@ pub mod init;
 pub mod mock_app;
 mod mock_ca;
 mod mock_eca;
+pub mod mock_keys;
 pub mod package;
 pub mod schema;
 pub mod scopes;

@@ -154,7 +154,7 @@ impl OrgMetadata {
 
     /// One app as the mock's Connected App.
     pub(crate) fn connected_app(&self, app: &MockApp) -> Result<ConnectedApp, String> {
-        let mut keys = app.connected_app.clone();
+        let mut keys = crate::apps::mock_keys::connected_app(&app.connected_app);
         if let Some((name, overrides)) = &self.sources.primary
             && *name == app.name
             && let Some(over) = overrides.as_object()

@@ -5,6 +5,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{generated_credentials, map, refresh_policy};
+use crate::apps::mock_keys::not_enforced;
 use crate::apps::source::{Source, load};
 
 fn example() -> Source {
@@ -58,7 +59,11 @@ fn the_connected_app_says_what_the_mock_does() {
         app.org_settings.get("allow_username_password_flows"),
         Some(&json!(false))
     );
-    assert_eq!(app.warning(), None, "{:?}", app.unmodelled);
+    assert_eq!(
+        app.unmodelled,
+        not_enforced(&app.connected_app, &app.org_settings),
+        "nothing else the mock does not model"
+    );
 }
 
 #[test]
@@ -81,7 +86,11 @@ fn the_external_client_app_needs_both_switches_and_never_takes_passwords() {
     assert_eq!(key(&app, "refresh_token_policy"), &json!("7d"));
     assert_eq!(key(&app, "access_token_lifetime"), &json!("60m"));
     assert_eq!(key(&app, "permission_sets"), &json!(["Partner_Api_Users"]));
-    assert_eq!(app.warning(), None, "{:?}", app.unmodelled);
+    assert_eq!(
+        app.unmodelled,
+        not_enforced(&app.connected_app, &app.org_settings),
+        "nothing else the mock does not model"
+    );
     // The admin's policy turns client credentials off: off, whatever the developer says.
     let mut eca = source.apps[1].clone();
     let policy = eca
@@ -118,9 +127,14 @@ fn unmodelled_fields_are_named_in_one_line() {
         .unwrap();
     exchange.text = "true".into();
     let app = map(&ca, None, None).unwrap();
+    let mut named = vec!["oauthConfig.isTokenExchangeEnabled".to_owned()];
+    named.extend(not_enforced(&app.connected_app, &app.org_settings));
     assert_eq!(
         app.warning().unwrap(),
-        "warning: app `Billing_Portal`: the mock does not model oauthConfig.isTokenExchangeEnabled"
+        format!(
+            "warning: app `Billing_Portal`: the mock does not model {}",
+            named.join(", ")
+        )
     );
 }
 
