@@ -119,3 +119,30 @@ fn bad_mock_arguments_exit_2() {
         .run()
         .code(2);
 }
+
+#[test]
+fn an_app_deployed_to_a_running_mock_is_served_and_its_credentials_printed() {
+    let mock = MockProcess::start(&["--config", CONFIG]);
+    let scenario = "tests/fixtures/apps/deploy_to_a_running_mock.yaml";
+    let bin = Path::new(env!("CARGO_BIN_EXE_sfscenario"));
+    let out = process::run(
+        bin,
+        &["run", scenario, "--org", &mock.url],
+        root(),
+        &mock.org_env(),
+    );
+    out.code(0).no_panic().stdout_has("PASSED");
+    let printed = mock.printed_until("deployed app");
+    assert!(
+        printed.contains(
+            "deployed app `Deployed_App` served: client_id 3MVG9DeployedAppConsumerKey0123456789 client_secret DEPLOYEDAPPSECRET0123456789ABCDEF callback URLs http://localhost:8000/callback"
+        ),
+        "{printed}"
+    );
+    let (code, log) = mock.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        !log.contains("DEPLOYEDAPPSECRET"),
+        "the request log shows the app's secret\n{log}"
+    );
+}

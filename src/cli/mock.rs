@@ -34,6 +34,7 @@ async fn serve(args: &MockArgs, config: MockConfig) -> Result<Exit, CliError> {
         seed: args.seed,
         tls: args.tls,
         log_requests: !args.quiet,
+        announce_apps: true,
         limits: ServerLimits {
             max_connections: args.max_connections,
             ..ServerLimits::default()

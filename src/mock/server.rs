@@ -34,6 +34,9 @@ pub struct MockOptions {
     pub tls: bool,
     /// Log each request to stderr: `METHOD PATH STATUS DURATIONms`.
     pub log_requests: bool,
+    /// Print on stdout, as the banner does, the credentials of each app a
+    /// deploy adds or changes.
+    pub announce_apps: bool,
     /// Header timeout and connection cap.
     pub limits: ServerLimits,
     /// The most entries each of the mock's maps of codes, access tokens,
@@ -59,6 +62,7 @@ impl Default for MockOptions {
             seed: None,
             tls: false,
             log_requests: false,
+            announce_apps: false,
             limits: ServerLimits::default(),
             max_tokens: Self::DEFAULT_MAX_TOKENS,
             clock: None,
@@ -109,6 +113,7 @@ impl MockServer {
             scheme: if tls.is_some() { "https" } else { "http" },
             tls: tls.map(|tls| tls.acceptor),
             log_requests: options.log_requests,
+            announce_apps: options.announce_apps,
             limits: options.limits,
         });
         let accept_loop = tokio::spawn(net::accept_loop(

@@ -212,6 +212,9 @@ pub(crate) struct MockState {
     apps: RwLock<Vec<Arc<ConnectedApp>>>,
     /// Deployed metadata, and the results of deploys and retrieves.
     metadata: Mutex<OrgMetadata>,
+    /// Lines about what a request changed (a deployed app's credentials),
+    /// printed by `sfscenario mock` after the request.
+    notes: Mutex<Vec<String>>,
     users: Vec<User>,
     /// Every sObject record, seeded from the configuration.
     records: Mutex<RecordStore>,
@@ -256,6 +259,7 @@ impl MockState {
             org_id,
             apps: RwLock::new(apps),
             metadata: Mutex::new(metadata),
+            notes: Mutex::new(Vec::new()),
             users,
             api_calls: AtomicU64::new(0),
             store: Mutex::new(store),
@@ -308,6 +312,27 @@ impl MockState {
         self.metadata
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A line about what this request changed (at most 100 wait).
+    pub(crate) fn note(&self, line: String) {
+        let mut notes = self
+            .notes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if notes.len() < 100 {
+            notes.push(line);
+        }
+    }
+
+    /// The lines noted since the last call.
+    pub(crate) fn take_notes(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .notes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// Serves the apps the org's metadata now holds (after a deploy).

@@ -18,6 +18,41 @@ use crate::mock::org_metadata::Stored;
 use crate::mock::response::MockResponse;
 use crate::mock::sobjects::clock::soap_datetime;
 
+/// Notes each deployed app the mock now serves, with its credentials (a
+/// client needs them to use the app; `sfscenario mock` prints them as its
+/// banner does), or why it is not served.
+fn announce(call: &Call<'_>, messages: &[Message]) {
+    let org = call.state.metadata();
+    for app in org.mapped_apps() {
+        let deployed = messages.iter().any(|m| {
+            m.problem.is_none()
+                && m.full_name == app.name
+                && matches!(
+                    m.type_name.as_str(),
+                    "ConnectedApp" | "ExternalClientApplication"
+                )
+        });
+        if !deployed {
+            continue;
+        }
+        let line = match (&app.not_served, org.connected_app(&app)) {
+            (Some(reason), _) => format!("deployed app `{}` is not served: {reason}", app.name),
+            (None, Ok(served)) => format!(
+                "deployed app `{}` served: client_id {} client_secret {} callback URLs {}",
+                app.name,
+                served.client_id,
+                served.client_secret,
+                served.callback_urls.join(" ")
+            ),
+            (None, Err(e)) => format!("deployed app `{}` cannot be served: {e}", app.name),
+        };
+        call.state.note(line);
+        if let Some(warning) = app.warning() {
+            call.state.note(warning);
+        }
+    }
+}
+
 /// The options the mock honours (`DeployOptions`).
 struct Options {
     check_only: bool,
@@ -91,6 +126,7 @@ pub(crate) fn deploy(call: &Call<'_>) -> MockResponse {
     drop(org);
     if keep {
         state.refresh_apps();
+        announce(call, &messages);
     }
     let content = format!("<result><done>false</done><id>{id}</id><state>Queued</state></result>");
     envelope::response(METADATA_NS, "deploy", &content)
