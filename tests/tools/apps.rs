@@ -2,7 +2,9 @@
 //! (`@salesforce/source-deploy-retrieve`, installed with the CLI in
 //! `tests/sf`): the example project is deployed to `sfscenario mock`, its
 //! apps are retrieved back and equal the source once both are canonical
-//! (element order, explicit defaults), consumer secrets aside.
+//! (element order, explicit defaults), consumer secrets aside; then the
+//! example's client credentials scenario runs against the deployed app with
+//! the credentials the mock printed for it.
 
 use std::path::{Path, PathBuf};
 
@@ -118,8 +120,36 @@ fn the_cli_library_deploys_the_example_project_and_retrieves_its_apps() {
             );
         }
     }
+    run_against_the_deployed_app(&mock);
     let (code, log) = mock.stop("TERM");
     assert_eq!(code, Some(0), "{log}");
+}
+
+/// The example's client credentials scenario, with `--org` and the
+/// consumer key and secret `sfscenario mock` printed for the deployed app.
+fn run_against_the_deployed_app(mock: &MockProcess) {
+    let printed = mock.printed_until("deployed app `Partner_Api` served");
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with("deployed app `Partner_Api` served"))
+        .unwrap_or_else(|| panic!("no credentials printed for Partner_Api:\n{printed}"));
+    let word_after = |name: &str| -> String {
+        line.split_whitespace()
+            .skip_while(|w| *w != name)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {name} in `{line}`"))
+            .to_owned()
+    };
+    let env = vec![
+        ("SF_CLIENT_ID", word_after("client_id")),
+        ("SF_CLIENT_SECRET", word_after("client_secret")),
+    ];
+    let scenario = project().join("scenarios/Partner_Api/client-credentials.yaml");
+    let scenario = scenario.display().to_string();
+    let bin = Path::new(env!("CARGO_BIN_EXE_sfscenario"));
+    let out = process::run(bin, &["run", &scenario, "--org", &mock.url], root(), &env);
+    out.code(0)
+        .stdout_has("PASSED Partner API: client credentials");
 }
 
 /// `ours` with the consumer key `theirs` holds, where ours has none.
