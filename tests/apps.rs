@@ -274,3 +274,36 @@ fn a_malformed_app_file_is_exit_2_with_its_file_line_and_column() {
         .run();
     init.code(2).stderr_has("Bad.connectedApp-meta.xml:5:9");
 }
+
+#[test]
+fn mock_app_takes_an_app_file_an_eca_header_or_a_directory_with_keys_on_top() {
+    for name in [
+        "connected_app_file.yaml",
+        "eca_file.yaml",
+        "one_app_directory.yaml",
+    ] {
+        let out = Sfscenario::new()
+            .arg("run")
+            .arg(fixture("forms").join(name))
+            .run();
+        out.success().stdout_has("PASSED");
+        assert!(
+            !out.stdout.contains("SECRETKEPTOUTOFGIT"),
+            "{name}: the secret is redacted\n{}",
+            out.stdout
+        );
+    }
+    // A field the mock does not enforce is named once, before the run.
+    Sfscenario::new()
+        .arg("run")
+        .arg(fixture("forms/eca_file.yaml"))
+        .run()
+        .stderr_has("warning: app `Partner_Api`: the mock does not model");
+    Sfscenario::new()
+        .arg("run")
+        .arg(fixture("forms/several_apps.yaml"))
+        .run()
+        .code(2)
+        .stderr_has("several apps found (`Billing_Portal`, `Partner_Api`): name one with `app: { source: …, name: … }`")
+        .stderr_has("several_apps.yaml:3:8");
+}
