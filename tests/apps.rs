@@ -307,3 +307,15 @@ fn mock_app_takes_an_app_file_an_eca_header_or_a_directory_with_keys_on_top() {
         .stderr_has("several apps found (`Billing_Portal`, `Partner_Api`): name one with `app: { source: …, name: … }`")
         .stderr_has("several_apps.yaml:3:8");
 }
+
+#[test]
+fn drift_fails_the_step_and_names_each_difference() {
+    let out = Sfscenario::new()
+        .arg("run")
+        .arg(fixture("drift_fails.yaml"))
+        .run();
+    out.code(1)
+        .stdout_has("✓ 5. The project's External Client App is not in the org")
+        .stdout_has("✓ 6. The org matches the Connected App's file")
+        .stdout_has("drift: 1 difference between the org and the source: ConnectedApp:Billing_Portal oauthConfig.isPkceRequired: org true, source false");
+}

@@ -30,6 +30,25 @@ pub struct Difference {
     pub source: Option<String>,
 }
 
+impl std::fmt::Display for Difference {
+    /// `ConnectedApp:X oauthConfig.isPkceRequired: org true, source false`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "absent".into());
+        match (self.field.is_empty(), &self.org) {
+            (true, None) => write!(f, "{}: not in the org", self.component),
+            (true, Some(_)) => write!(f, "{}: not in the source", self.component),
+            (false, _) => write!(
+                f,
+                "{} {}: org {}, source {}",
+                self.component,
+                self.field,
+                shown(&self.org),
+                shown(&self.source)
+            ),
+        }
+    }
+}
+
 /// The differences between `source` and the org's copy (`None`: the org
 /// has no such component).
 #[must_use]

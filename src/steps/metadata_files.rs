@@ -202,6 +202,16 @@ pub(super) async fn compare(
         }
     }
     let count = differences.len();
+    let listed: Vec<String> = differences
+        .iter()
+        .take(5)
+        .map(ToString::to_string)
+        .collect();
+    let more = if count > listed.len() {
+        format!("; and {} more", count - listed.len())
+    } else {
+        String::new()
+    };
     let summary = json!({
         "compared": compared,
         "differences": differences,
@@ -210,8 +220,9 @@ pub(super) async fn compare(
     if count > 0 {
         out.error = Some(json!("drift"));
         out.error_description = Some(json!(format!(
-            "{count} difference{} between the org and the source",
-            if count == 1 { "" } else { "s" }
+            "{count} difference{} between the org and the source: {}{more}",
+            if count == 1 { "" } else { "s" },
+            listed.join("; ")
         )));
     }
     Ok(out)

@@ -98,6 +98,10 @@ fn read(call: &Call<'_>) -> Option<String> {
                     .map_or_else(nil, custom_object)
             })
             .collect(),
+        // An app type, none of these names deployed.
+        _ if crate::apps::MetadataType::named(type_name).is_some_and(|t| t.fields.is_some()) => {
+            names.map(|_| nil()).collect()
+        }
         _ => return None,
     };
     Some(format!("<result>{records}</result>"))
