@@ -259,6 +259,13 @@ fn a_malformed_app_file_is_exit_2_with_its_file_line_and_column() {
         .no_panic()
         .stderr_has("bad/connectedApps/Bad.connectedApp-meta.xml:5:9: `isPkceRequird` is not a field of ConnectedApp.oauthConfig (did you mean `isPkceRequired`?)")
         .stderr_has("bad_app.yaml:3:8");
+    Sfscenario::new()
+        .arg("validate")
+        .arg(fixture("bad_app.yaml"))
+        .run()
+        .code(2)
+        .stderr_has("Bad.connectedApp-meta.xml:5:9: `isPkceRequird` is not a field")
+        .stderr_has("bad_app.yaml:3:8");
     let mock = Sfscenario::new()
         .args(["mock", "--app"])
         .arg(fixture("bad"))

@@ -7,7 +7,7 @@ pub mod expect;
 mod prepare;
 pub mod run_config;
 mod scope;
-mod source_app;
+pub mod source_app;
 mod verdict;
 
 pub use crate::steps::{Events, Quiet};

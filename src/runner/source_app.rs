@@ -89,6 +89,19 @@ pub fn load_app(
     }))
 }
 
+/// `mock.app` checked without running: its keys and, when it holds no
+/// template, the app's files (what `sfscenario validate` reports).
+#[must_use]
+pub fn check_app(scenario: &crate::scenario::model::Scenario) -> Option<Diagnostic> {
+    let node = scenario.mock.as_ref()?.get("app")?;
+    let spec = node.to_json();
+    if spec.to_string().contains("{{") {
+        return None;
+    }
+    let mut section = Value::Object(Map::from_iter([("app".to_owned(), spec)]));
+    load_app(&mut section, &scenario.path, None, node.loc).err()
+}
+
 /// `ours` under `theirs`: maps merge key by key, anything else from `theirs`.
 fn merge(ours: &Value, theirs: &Value) -> Value {
     match (ours, theirs) {
