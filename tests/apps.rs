@@ -326,3 +326,43 @@ fn drift_fails_the_step_and_names_each_difference() {
         .stdout_has("✓ 6. The org matches the Connected App's file")
         .stdout_has("drift: 1 difference between the org and the source: ConnectedApp:Billing_Portal oauthConfig.isPkceRequired: org true, source false");
 }
+
+#[test]
+fn init_writes_the_web_server_and_user_agent_flows_of_an_app_without_pkce() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["init", "--out", "suite", "--from"])
+        .arg(fixture("plain"))
+        .run();
+    out.success()
+        .stdout_has("suite/Plain_App/web-server.yaml")
+        .stdout_has("suite/Plain_App/user-agent.yaml");
+    assert!(!out.stdout.contains("negative/"), "{}", out.stdout);
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["run", "suite"])
+        .run()
+        .success()
+        .stdout_has("PASSED Plain App: web server flow ·")
+        .stdout_has("PASSED Plain App: user-agent flow");
+    // An org that blocks the user-agent flow gets no scenario of it.
+    let project = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("plain"), project.path());
+    std::fs::create_dir(project.path().join("settings")).unwrap();
+    std::fs::write(
+        project.path().join("settings/OauthOidc.settings-meta.xml"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OauthOidcSettings xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <blockOAuthUsrAgtFlow>true</blockOAuthUsrAgtFlow>\n</OauthOidcSettings>\n",
+    )
+    .unwrap();
+    let blocked = Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["init", "--out", "blocked", "--from"])
+        .arg(project.path())
+        .run();
+    blocked
+        .success()
+        .stdout_has("blocked/Plain_App/web-server.yaml")
+        .stderr_has("OauthOidc.blockOAuthUsrAgtFlow");
+    assert!(!blocked.stdout.contains("user-agent"), "{}", blocked.stdout);
+}

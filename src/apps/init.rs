@@ -1,7 +1,8 @@
 //! Scenarios written for an app: one per flow the app enables (web server
-//! with or without PKCE, refresh, client credentials, JWT bearer, device)
-//! and one negative per policy (PKCE required, the secret required, only
-//! permitted users, no username-password flow for an External Client App).
+//! with or without PKCE, refresh, user agent, client credentials, JWT
+//! bearer, device) and one negative per policy (PKCE required, the secret
+//! required, only permitted users, no username-password flow for an
+//! External Client App).
 //! Each runs on the mock at once (its `mock:` section names the app's
 //! source) and against a real org with the usual `SF_*` variables; those
 //! that need what only the mock can arrange say `mock_only: true`.
@@ -39,6 +40,8 @@ struct Facts<'a> {
     run_as: Option<String>,
     jwt: bool,
     device: bool,
+    /// The org allows the user-agent flow (`blockOAuthUsrAgtFlow` not set).
+    user_agent: bool,
 }
 
 /// Where a scenario's `mock.app` value goes, replaced per file.
@@ -87,6 +90,7 @@ pub fn scenarios(app: &App, mapped: &MockApp, app_ref: &dyn Fn(&str) -> String) 
             .map(str::to_owned),
         jwt: keys.get("certificate").is_some_and(|c| !c.is_null()),
         device: flag("device_flow_enabled"),
+        user_agent: mapped.org_settings.get("allow_user_agent_flows") != Some(&Value::Bool(false)),
     };
     let mut out = Vec::new();
     if !facts.pkce {
@@ -95,6 +99,10 @@ pub fn scenarios(app: &App, mapped: &MockApp, app_ref: &dyn Fn(&str) -> String) 
     out.push(web_server(&facts, true));
     if facts.has_scope("refresh_token") {
         out.push(refresh(&facts));
+    }
+    // The tokens come in the fragment, with no code to carry a PKCE verifier.
+    if facts.user_agent && !facts.pkce {
+        out.push(user_agent(&facts));
     }
     if let Some(user) = &facts.run_as {
         out.push(client_credentials(&facts, user));
@@ -260,6 +268,22 @@ fn refresh(f: &Facts<'_>) -> Written {
     }
     text.push_str("    expect:\n      json:\n        access_token: { exists: true }\n");
     written("refresh-token.yaml", text)
+}
+
+fn user_agent(f: &Facts<'_>) -> Written {
+    let mut text = f.head(
+        "user-agent flow",
+        "For clients that run in the browser: the tokens come back in the URL fragment, which sfscenario's callback page relays to its listener.",
+        "",
+        &f.users(""),
+    );
+    text.push_str(
+        "steps:\n  - id: login\n    authorize:\n      params:\n        client_id: \"{{ org.client_id }}\"\n        redirect_uri: \"{{ redirect_uri }}\"\n        response_type: token\n  - id: callback\n    callback:\n      listen: \"{{ redirect_uri }}\"\n    expect:\n      that:\n        - \"callback.params.access_token is string\"\n        - \"callback.code is none\"\n",
+    );
+    if f.has_api() {
+        text.push_str("  - name: Limits Read\n    request:\n      url: \"{{ callback.params.instance_url }}/services/data/v62.0/limits\"\n      bearer: \"{{ callback.params.access_token }}\"\n");
+    }
+    written("user-agent.yaml", text)
 }
 
 fn client_credentials(f: &Facts<'_>, user: &str) -> Written {

@@ -143,17 +143,27 @@ pub fn map(
     Ok(out)
 }
 
-/// `OauthOidc.settings`: the org's username-password switch and PKCE rule.
+/// `OauthOidc.settings`: the org's username-password and user-agent
+/// switches and PKCE rule.
 fn org(settings: &Component, out: &mut MockApp) {
     if let Some(block) = settings.flag("blockOAuthUnPwFlow") {
         out.org_settings
             .insert("allow_username_password_flows".into(), json!(!block));
     }
+    if let Some(block) = settings.flag("blockOAuthUsrAgtFlow") {
+        out.org_settings
+            .insert("allow_user_agent_flows".into(), json!(!block));
+    }
     if settings.flag("isPkceRequired") == Some(true) {
         out.connected_app
             .insert("pkce_required".into(), json!(true));
     }
-    let modelled = ["fullName", "blockOAuthUnPwFlow", "isPkceRequired"];
+    let modelled = [
+        "fullName",
+        "blockOAuthUnPwFlow",
+        "blockOAuthUsrAgtFlow",
+        "isPkceRequired",
+    ];
     if let Some(fields) = settings.kind.fields_of(&settings.full_name) {
         unmodelled(
             &settings.root,

@@ -51,11 +51,18 @@ const UNENFORCED: &[Unenforced] = &[
 ];
 
 /// Org-wide settings (from `OauthOidc.settings`) the mock does not enforce.
-const UNENFORCED_ORG: &[Unenforced] = &[Unenforced {
-    key: "allow_username_password_flows",
-    behaves_as: "true",
-    named: "OauthOidc.blockOAuthUnPwFlow (the mock allows the username-password flow)",
-}];
+const UNENFORCED_ORG: &[Unenforced] = &[
+    Unenforced {
+        key: "allow_username_password_flows",
+        behaves_as: "true",
+        named: "OauthOidc.blockOAuthUnPwFlow (the mock allows the username-password flow)",
+    },
+    Unenforced {
+        key: "allow_user_agent_flows",
+        behaves_as: "true",
+        named: "OauthOidc.blockOAuthUsrAgtFlow (the mock allows the user-agent flow)",
+    },
+];
 
 fn find<'a>(table: &'a [Unenforced], key: &str) -> Option<&'a Unenforced> {
     table.iter().find(|u| u.key == key)
