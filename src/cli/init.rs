@@ -97,21 +97,19 @@ fn write(dir: &Path, written: &Written, force: bool) -> Result<PathBuf, CliError
 /// `to` as seen from the folder `from`, with forward slashes.
 fn relative(from: &Path, to: &Path) -> String {
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let normal = |p: PathBuf| -> Vec<Component<'static>> {
-        let mut parts: Vec<Component<'static>> = Vec::new();
+    // The path's parts with `.` and `..` resolved (`/` as an empty part).
+    let normal = |p: PathBuf| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
         for part in p.components() {
             match part {
                 Component::CurDir => {}
                 Component::ParentDir => {
                     parts.pop();
                 }
-                other => parts.push(match other {
-                    Component::Normal(s) => {
-                        Component::Normal(Box::leak(s.to_os_string().into_boxed_os_str()))
-                    }
-                    Component::RootDir => Component::RootDir,
-                    _ => Component::CurDir,
-                }),
+                Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+                Component::RootDir | Component::Prefix(_) => {
+                    parts.push(part.as_os_str().to_string_lossy().into_owned());
+                }
             }
         }
         parts
@@ -119,11 +117,7 @@ fn relative(from: &Path, to: &Path) -> String {
     let (from, to) = (normal(absolute(from)), normal(absolute(to)));
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut out: Vec<String> = vec!["..".to_owned(); from.len() - common];
-    out.extend(
-        to[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
+    out.extend(to[common..].iter().cloned());
     if out.is_empty() {
         ".".into()
     } else {
