@@ -5,6 +5,7 @@
 pub mod apps;
 pub mod cli;
 pub mod clock;
+pub mod doctor;
 pub mod duration;
 pub mod keys;
 pub mod kind;
@@ -14,6 +15,7 @@ pub mod loopback;
 pub mod mock;
 pub mod net;
 pub mod org;
+pub mod pkce;
 pub mod ports;
 pub mod render;
 pub mod runner;

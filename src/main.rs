@@ -5,6 +5,16 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `0.1.0 (1a2b3c4)`: the version and the commit it was built from, or
+/// `unknown` outside a git checkout (see `build.rs`). Kept in the binary so
+/// that a new commit relinks only this file.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SFSCENARIO_COMMIT"),
+    ")"
+);
+
 fn main() -> std::process::ExitCode {
-    sfscenario::cli::main(std::env::args_os())
+    sfscenario::cli::main(std::env::args_os(), VERSION)
 }

@@ -1,11 +1,11 @@
 //! `org.*`: what templates see of the org a scenario runs against, filled
-//! from the built-in mock's configuration or, against a real org, from the
-//! environment. The one table of its fields: `validate` checks every
-//! `{{ org.field }}` against it.
+//! from the built-in mock's configuration, from the Salesforce CLI
+//! (`--target-org`) or, against a real org, from the environment. The one
+//! table of its fields: `validate` checks every `{{ org.field }}` against it.
 
 use serde::{Serialize, Serializer};
 
-use crate::secret::Secret;
+use crate::secret::{Class, Secret};
 
 /// The org's values. Credentials are [`Secret`]s: their `Debug` never shows
 /// them; only the template context sees them, and the redactor learns each
@@ -14,6 +14,13 @@ use crate::secret::Secret;
 pub struct Org {
     /// The login host (the mock's base URL on the mock).
     pub login_url: String,
+    /// The org's instance, where REST, SOAP and Metadata calls go: the
+    /// mock's URL, the Salesforce CLI's `instanceUrl`, or `SF_INSTANCE_URL`.
+    pub instance_url: Option<String>,
+    /// A session on the instance: on the mock one minted for its first user,
+    /// the Salesforce CLI's access token, or `SF_ACCESS_TOKEN`.
+    #[serde(serialize_with = "exposed")]
+    pub access_token: Option<Secret>,
     /// The app's consumer key.
     pub client_id: Option<String>,
     #[serde(serialize_with = "exposed")]
@@ -31,6 +38,8 @@ pub struct Org {
 /// Every field of [`Org`], as templates name them.
 pub const FIELDS: &[&str] = &[
     "login_url",
+    "instance_url",
+    "access_token",
     "client_id",
     "client_secret",
     "username",
@@ -40,16 +49,17 @@ pub const FIELDS: &[&str] = &[
 ];
 
 impl Org {
-    /// The credentials, each with the role the redactor gives it.
-    pub fn credentials(&self) -> impl Iterator<Item = (&'static str, &Secret)> {
+    /// The secrets, each with the role and class the redactor gives it.
+    pub fn credentials(&self) -> impl Iterator<Item = (&'static str, &Secret, Class)> {
         [
-            ("client_secret", &self.client_secret),
-            ("password", &self.password),
-            ("security_token", &self.security_token),
-            ("private_key", &self.private_key),
+            ("access_token", &self.access_token, Class::Token),
+            ("client_secret", &self.client_secret, Class::Credential),
+            ("password", &self.password, Class::Credential),
+            ("security_token", &self.security_token, Class::Credential),
+            ("private_key", &self.private_key, Class::Credential),
         ]
         .into_iter()
-        .filter_map(|(role, s)| s.as_ref().map(|s| (role, s)))
+        .filter_map(|(role, s, class)| s.as_ref().map(|s| (role, s, class)))
     }
 
     /// A field's text, empty when unset.
@@ -76,6 +86,7 @@ mod tests {
     fn the_field_table_is_the_struct() {
         let org = Org {
             password: Some(Secret::new("hunter2")),
+            access_token: Some(Secret::new("00Dx!session")),
             ..Org::default()
         };
         let value = serde_json::to_value(&org).unwrap_or_default();
@@ -86,5 +97,8 @@ mod tests {
         assert_eq!(keys, FIELDS);
         assert_eq!(value["password"], "hunter2");
         assert!(!format!("{org:?}").contains("hunter2"));
+        assert!(!format!("{org:?}").contains("00Dx!session"));
+        let roles: Vec<&str> = org.credentials().map(|(role, _, _)| role).collect();
+        assert_eq!(roles, ["access_token", "password"]);
     }
 }

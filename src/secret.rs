@@ -67,6 +67,11 @@ pub enum Mode {
     Display,
     /// `--show-secrets`: nothing changed.
     Reveal,
+    /// Documentation made with `--seed`: secrets as in `Display`, and the
+    /// values that change from run to run by nature (the mock's URL, free
+    /// ports) written as readable stand-ins, so that a page regenerates to
+    /// the same bytes.
+    Document,
 }
 
 /// Values shorter than this are replaced only where they stand whole.
@@ -82,6 +87,8 @@ struct Entry {
     placeholder: String,
     /// Replaced only as written: its encoded forms are registered on their own.
     literal: bool,
+    /// Its stand-in in [`Mode::Document`] (`https://MyDomain.my.salesforce.com`).
+    readable: Option<String>,
     /// Every form the value is replaced in, each with its searcher: built on
     /// first search, then shared by the redactor's clones.
     forms: Arc<OnceLock<Box<[Finder<'static>]>>>,
@@ -94,6 +101,7 @@ impl Entry {
             class,
             placeholder,
             literal,
+            readable: None,
             forms: Arc::default(),
         }
     }
@@ -195,8 +203,20 @@ impl Redactor {
         );
     }
 
-    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`).
-    pub fn literal(&mut self, value: &str, replacement: &str) {
+    /// Gives a known value a stand-in for documentation: a value that
+    /// depends on the machine even with `--seed` (a signature over a URL
+    /// with the mock's port).
+    pub fn readable(&mut self, value: &str, readable: &str) {
+        if let Some(&i) = self.known.index.get(value) {
+            let known = Arc::make_mut(&mut self.known);
+            known.entries[i].readable = Some(readable.to_owned());
+        }
+    }
+
+    /// Registers a value replaced by a fixed text in snapshots (`[mock_url]`)
+    /// and by a readable stand-in in documentation
+    /// (`https://MyDomain.my.salesforce.com`).
+    pub fn literal(&mut self, value: &str, replacement: &str, readable: &str) {
         self.add(
             "",
             value,
@@ -204,6 +224,10 @@ impl Redactor {
             Some(replacement.to_owned()),
             true,
         );
+        if let Some(&i) = self.known.index.get(value) {
+            let known = Arc::make_mut(&mut self.known);
+            known.entries[i].readable = Some(readable.to_owned());
+        }
     }
 
     fn add(&mut self, role: &str, value: &str, class: Class, fixed: Option<String>, literal: bool) {
@@ -278,19 +302,70 @@ impl Redactor {
         if mode == Mode::Reveal {
             return text.to_owned();
         }
+        if mode == Mode::Document {
+            let owners: Vec<usize> = self
+                .known
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.class != Class::Volatile || e.readable.is_some())
+                .map(|(i, _)| i)
+                .collect();
+            let found = self.search_among(text, &owners);
+            return self
+                .replace_found(text, mode, found)
+                .unwrap_or_else(|| text.to_owned());
+        }
         let secrets_only = mode == Mode::Display;
         self.rewrite(text, mode, secrets_only, text.len() >= AUTOMATON_FROM)
     }
 
     /// Rewrites one value of the step log: its secrets only (volatile values
     /// are left to the pass over the finished text), in the form `mode` shows
-    /// them. The automaton serves every value of a log once built.
-    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+    /// them; `None` when it holds none. `among` narrows the search to these
+    /// entries (those found in the whole log, see `secrets_in`).
+    pub(crate) fn redact_secrets_among(
+        &self,
+        text: &str,
+        mode: Mode,
+        among: Option<&[usize]>,
+    ) -> Option<String> {
         if mode == Mode::Reveal || text.len() < 3 {
             return None;
         }
-        let out = self.rewrite(text, mode, true, true);
-        (out != text).then_some(out)
+        let found = match among {
+            Some(owners) => self.search_among(text, owners),
+            None => self.search(text, true),
+        };
+        self.replace_found(text, mode, found)
+    }
+
+    /// [`Redactor::redact_secrets_among`] over every secret.
+    pub(crate) fn redact_secrets(&self, text: &str, mode: Mode) -> Option<String> {
+        self.redact_secrets_among(text, mode, None)
+    }
+
+    /// The secrets (not the volatile values) that occur in `text`, by entry:
+    /// the few a log's values must be searched for.
+    pub(crate) fn secrets_in(&self, text: &str) -> Vec<usize> {
+        self.replaced(true)
+            .filter(|(_, e)| e.forms().iter().any(|f| f.find(text.as_bytes()).is_some()))
+            .map(|(owner, _)| owner)
+            .collect()
+    }
+
+    /// The volatile values with a readable stand-in (the mock's URL, a free
+    /// port) that occur in `text`: what [`Mode::Document`] rewrites in a
+    /// log's values before rendering.
+    pub(crate) fn readable_in(&self, text: &str) -> Vec<usize> {
+        self.known
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.class == Class::Volatile && e.readable.is_some())
+            .filter(|(_, e)| text.contains(e.value.as_str()))
+            .map(|(owner, _)| owner)
+            .collect()
     }
 
     /// Whether any secret (not merely a volatile value) is known.
@@ -317,11 +392,21 @@ impl Redactor {
         } else {
             self.search(text, secrets_only)
         };
-        if found.is_empty() {
-            return text.to_owned();
-        }
+        self.replace_found(text, mode, found)
+            .unwrap_or_else(|| text.to_owned())
+    }
+
+    /// `text` with the matches `found` (leftmost first, longest first at one
+    /// place) replaced; `None` when nothing was.
+    fn replace_found(
+        &self,
+        text: &str,
+        mode: Mode,
+        found: Vec<(usize, usize, usize)>,
+    ) -> Option<String> {
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
+        let mut replaced = false;
         for (start, end, owner) in found {
             let e = &self.known.entries[owner];
             if start < last || (e.value.len() < SHORT && !stands_whole(text, start, end)) {
@@ -330,9 +415,13 @@ impl Redactor {
             out.push_str(&text[last..start]);
             out.push_str(&replacement(e, mode));
             last = end;
+            replaced = true;
+        }
+        if !replaced {
+            return None;
         }
         out.push_str(&text[last..]);
-        out
+        Some(out)
     }
 
     /// The entries replaced (all, or the secrets only), with their index.
@@ -347,9 +436,15 @@ impl Redactor {
     /// Every occurrence of every form, leftmost first and longest first at
     /// the same place (the order the automaton reports them in).
     fn search(&self, text: &str, secrets_only: bool) -> Vec<(usize, usize, usize)> {
+        let owners: Vec<usize> = self.replaced(secrets_only).map(|(i, _)| i).collect();
+        self.search_among(text, &owners)
+    }
+
+    /// [`Redactor::search`] over these entries only.
+    fn search_among(&self, text: &str, owners: &[usize]) -> Vec<(usize, usize, usize)> {
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        for (owner, e) in self.replaced(secrets_only) {
-            for form in e.forms() {
+        for &owner in owners {
+            for form in self.known.entries[owner].forms() {
                 let len = form.needle().len();
                 for start in form.find_iter(text.as_bytes()) {
                     found.push((start, start + len, owner));
@@ -393,6 +488,7 @@ impl Redactor {
 fn replacement(e: &Entry, mode: Mode) -> String {
     match (mode, e.class) {
         (Mode::Snapshot, _) => e.placeholder.clone(),
+        (Mode::Document, Class::Volatile) => e.readable.clone().unwrap_or_else(|| e.value.clone()),
         (_, Class::Credential) => "********".to_owned(),
         (_, Class::Token) if e.value.chars().count() >= PREFIX_MIN => {
             let prefix: String = e.value.chars().take(PREFIX_LEN).collect();

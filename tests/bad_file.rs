@@ -133,6 +133,7 @@ pub const CORPUS: &[&str] = &[
     "mixed_errors.yaml",
     "no_kind.yaml",
     "non_loopback_listen.yaml",
+    "org_field_typo.yaml",
     "pkce_length.yaml",
     "several_errors.yaml",
     "step_key_typo.yaml",

@@ -130,3 +130,32 @@ fn schema_prints_the_json_schema() {
     assert!(schema["properties"]["steps"].is_object(), "{schema:#}");
     assert!(schema["properties"]["name"].is_object(), "{schema:#}");
 }
+
+/// `sfscenario --version`: the version and the commit it was built from —
+/// `git rev-parse --short HEAD` of this checkout, or `unknown` where the
+/// sources are not one.
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let out = Sfscenario::new().arg("--version").run();
+    out.success().no_panic();
+    let shape = regex::Regex::new(r"^sfscenario \d+\.\d+\.\d+ \(([0-9a-f]{7,40}|unknown)\)\n$")
+        .expect("a regex");
+    let caps = shape
+        .captures(&out.stdout)
+        .unwrap_or_else(|| panic!("{out}"));
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(crate::harness::root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let commit = &caps[1];
+    assert_eq!(commit, head.as_deref().unwrap_or("unknown"), "{out}");
+    assert!(
+        out.stdout
+            .starts_with(&format!("sfscenario {} (", env!("CARGO_PKG_VERSION")))
+    );
+    let short = Sfscenario::new().arg("-V").run();
+    assert_eq!(short.stdout, out.stdout);
+}

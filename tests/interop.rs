@@ -3,7 +3,7 @@
 //! jsforce and simple-salesforce need those clients: they are in the `tools`
 //! test binary (`tests/tools/interop.rs`).
 
-mod process;
+pub mod process;
 
 use std::path::Path;
 
@@ -15,7 +15,7 @@ const CONFIG: &str = "tests/interop/mock.yaml";
 
 #[test]
 fn run_over_tls_with_the_printed_ca() {
-    let mock = MockProcess::start(&["--tls"]);
+    let mock = MockProcess::start(&["--tls", "--config", CONFIG]);
     assert!(
         mock.url.starts_with("https://127.0.0.1:"),
         "{}",
@@ -23,6 +23,9 @@ fn run_over_tls_with_the_printed_ca() {
     );
     let ca = mock.ca_file.clone().expect("a CA file is printed");
     assert!(ca.is_absolute() && ca.is_file(), "{}", ca.display());
+    let app_key = mock.app_key.clone().expect("the app's key file is printed");
+    let key = std::fs::read_to_string(&app_key).expect("the key file is readable");
+    assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"), "{key}");
     let org = format!("https://localhost:{}", mock.port());
     let scenario = "tests/interop/password-grant.yaml";
     let bin = Path::new(env!("CARGO_BIN_EXE_sfscenario"));
@@ -64,6 +67,7 @@ fn run_over_tls_with_the_printed_ca() {
         !ca.exists(),
         "the CA file made in the temp dir is removed at exit"
     );
+    assert!(!app_key.exists(), "so is the app's key file");
 }
 
 #[test]

@@ -137,7 +137,32 @@ async fn form(
     req.send().await.map_err(|e| format!("POST {url}: {e}"))
 }
 
-/// The browser's part: authorize, log in, allow; the code of the redirect.
+/// The consent page's Allow, in the session the login opened.
+async fn allow(
+    http: &reqwest::Client,
+    authorize: &str,
+    consent: reqwest::Response,
+    username: &str,
+    i: usize,
+) -> Result<reqwest::Response, String> {
+    let cookie = consent
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("flow {i}: no session cookie after login"))?;
+    let consent = consent.text().await.map_err(|e| e.to_string())?;
+    if !consent.contains(&format!("logged in as <b>{username}</b>")) {
+        return Err(format!("flow {i}: the consent page names another user"));
+    }
+    let mut fields = hidden_fields(&consent);
+    fields.push(("decision".into(), "allow".into()));
+    form(http, authorize, &fields, Some(&cookie)).await
+}
+
+/// The browser's part: authorize, log in, allow (the first time); the code
+/// of the redirect.
 async fn authorization_code(
     http: &reqwest::Client,
     base: &str,
@@ -168,23 +193,15 @@ async fn authorization_code(
         return Err(format!("flow {i}: the login page lost the state"));
     }
     fields.push(("username".into(), username.clone()));
-    fields.push(("password".into(), password));
-    // The consent page, with the session cookie.
-    let consent = form(http, &authorize, &fields, None).await?;
-    let cookie = consent
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
-        .ok_or_else(|| format!("flow {i}: no session cookie after login"))?;
-    let consent = consent.text().await.map_err(|e| e.to_string())?;
-    if !consent.contains(&format!("logged in as <b>{username}</b>")) {
-        return Err(format!("flow {i}: the consent page names another user"));
-    }
-    let mut fields = hidden_fields(&consent);
-    fields.push(("decision".into(), "allow".into()));
-    let redirect = form(http, &authorize, &fields, Some(&cookie)).await?;
+    fields.push(("pw".into(), password));
+    // The consent page, with the session cookie; a user who approved the
+    // app in an earlier flow goes straight back with a code.
+    let after_login = form(http, &authorize, &fields, None).await?;
+    let redirect = if after_login.status() == 302 {
+        after_login
+    } else {
+        allow(http, &authorize, after_login, &username, i).await?
+    };
     if redirect.status() != 302 {
         return Err(format!("flow {i}: Allow answered {}", redirect.status()));
     }

@@ -48,7 +48,7 @@ fn browser_secrets(log: &Value) -> Vec<Secret> {
         .iter()
         .filter_map(|e| e["request"]["body"]["form"].as_array())
         .flatten()
-        .find(|pair| pair[0] == "password")
+        .find(|pair| pair[0] == "pw")
         .map(|pair| text(&pair[1], "password"))
         .expect("the login form posts a password");
     let sid = Regex::new(r"^sid=([^;]+)").expect("regex");

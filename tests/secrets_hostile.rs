@@ -28,7 +28,7 @@ vars:
   s: replaced by --var
 mock:
   connected_app:
-    run_as: mock.user@example.com
+    client_credentials_user: mock.user@example.com
 steps:
   - id: token
     token:

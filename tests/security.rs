@@ -64,8 +64,9 @@ fn tokens_in_a_request_steps_response_are_secrets() {
         "request-tokens.yaml",
         r#"name: Tokens through request steps
 mock:
+  org_settings: { allow_soap_login: true }
   connected_app:
-    run_as: mock.user@example.com
+    client_credentials_user: mock.user@example.com
 steps:
   - id: token
     request:

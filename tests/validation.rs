@@ -120,6 +120,16 @@ fn undefined_variable() {
 }
 
 #[test]
+fn a_field_org_does_not_have() {
+    bad("org_field_typo.yaml")
+        .at(5, 16)
+        .says("`org` has no field `instanse_url`")
+        .says("did you mean `instance_url`?")
+        .says("in step 1 (`versions`)")
+        .check();
+}
+
+#[test]
 fn reference_to_a_later_step() {
     bad("forward_reference.yaml")
         .at(5, 21)

@@ -155,7 +155,7 @@ mod tests {
         }
         let config = MockConfig::from_overrides(&Value::Object(section)).unwrap();
         assert_eq!(
-            config.connected_app.run_as.as_deref(),
+            config.connected_app.client_credentials_user.as_deref(),
             Some("a@example.com")
         );
     }

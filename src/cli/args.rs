@@ -46,6 +46,13 @@ pub struct RunArgs {
     /// Run against a real org: production, sandbox, or a login / My Domain URL [default: the built-in mock]
     #[arg(long, env = "SF_LOGIN_URL", value_name = "URL")]
     pub org: Option<String>,
+    /// Run against an org the Salesforce CLI has authorised: `org.instance_url`, `org.access_token` and `org.username` come from `sf org display`
+    #[arg(long, value_name = "ALIAS")]
+    pub target_org: Option<String>,
+    /// Whether `org` came from `SF_LOGIN_URL` rather than `--org`: then
+    /// `--target-org` takes its place instead of conflicting with it.
+    #[arg(skip)]
+    pub org_from_env: bool,
     /// Override a scenario variable (repeatable)
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<Assignment>,
@@ -321,6 +328,17 @@ mod tests {
             let args = ["sfscenario", "mock", "--max-tokens", bad];
             assert!(Cli::try_parse_from(args).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn target_org_takes_an_alias() {
+        let cli =
+            Cli::try_parse_from(["sfscenario", "run", "a.yaml", "--target-org", "dev"]).unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("run expected")
+        };
+        assert_eq!(run.target_org.as_deref(), Some("dev"));
+        assert!(!run.org_from_env);
     }
 
     #[test]

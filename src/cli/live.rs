@@ -96,10 +96,11 @@ impl Events for Sink {
         self.gathered.update(|m| {
             m.insert(self.index, done);
         });
-        if self.pretty() {
+        if self.pretty() && !self.plan.opts.quiet {
             let target = match &self.plan.config.target {
                 Target::Mock => "built-in mock org".to_owned(),
                 Target::Org(u) => u.clone(),
+                Target::CliOrg(org) => format!("{} ({})", org.instance_url, org.alias),
             };
             let mode = self.plan.mode;
             let shown = |text: &str| {
@@ -122,7 +123,9 @@ impl Events for Sink {
                 }
             });
         }
-        if self.pretty() {
+        // With -q a step that passed shows nothing: nothing to redact either.
+        let shown = !self.plan.opts.quiet || step.status == crate::log::Status::Failed;
+        if self.pretty() && shown {
             let mode = self.plan.mode;
             let step = redactor.redact_step(step, mode);
             self.emit(&redactor.redact(&render::pretty::step(&step, &self.plan.opts), mode));
@@ -209,10 +212,15 @@ pub(super) fn finish(sink: &Sink, scenario: &Scenario, outcome: &Outcome) {
     for d in &outcome.diagnostics {
         sink.emit_diagnostic(&d.render(&scenario.path, &scenario.source));
     }
-    if sink.pretty() && outcome.verdict != Verdict::Unusable {
+    let shown = !sink.plan.opts.quiet || outcome.log.status == crate::log::Status::Failed;
+    if sink.pretty() && outcome.verdict != Verdict::Unusable && shown {
         let mode = sink.plan.mode;
-        let log = outcome.redactor.redact_log(&outcome.log, mode);
-        let footer = render::pretty::footer(&log, &sink.plan.opts);
-        sink.emit(&outcome.redactor.redact(&footer, mode));
+        let r = &outcome.redactor;
+        let shown = |t: &str| r.redact_secrets(t, mode).unwrap_or_else(|| t.to_owned());
+        let log = &outcome.log;
+        let error = log.error.as_deref().map(shown);
+        let footer =
+            render::pretty::footer_with(log, &shown(&log.name), error.as_deref(), &sink.plan.opts);
+        sink.emit(&r.redact(&footer, mode));
     }
 }

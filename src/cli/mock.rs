@@ -1,14 +1,18 @@
 //! `sfscenario mock`: the built-in mock org as a standalone server that real
 //! clients (jsforce, simple-salesforce, the Salesforce CLI, `sfscenario run
-//! --org`) use. It prints its URL and credentials, logs each request to
-//! stderr, and stops cleanly on Ctrl-C or SIGTERM.
+//! --org`) use. It prints its URL, credentials, files and switches (see
+//! `banner.rs`), logs each request to stderr, and stops cleanly on Ctrl-C
+//! or SIGTERM.
 
 use std::path::Path;
 
 use crate::cli::args::MockArgs;
+use crate::cli::banner::{BannerFiles, banner};
 use crate::cli::exit::{CliError, Exit};
 use crate::location::Location;
-use crate::mock::{CaFile, MockConfig, MockOptions, MockServer};
+use crate::mock::{
+    APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM, MockConfig, MockFile, MockOptions, MockServer,
+};
 use crate::net::ServerLimits;
 use crate::scenario::node::{Node, Value};
 
@@ -48,25 +52,24 @@ async fn serve(args: &MockArgs, config: MockConfig) -> Result<Exit, CliError> {
             std::net::SocketAddr::from((args.host, args.port))
         ))
     })?;
-    let ca_file = match server.ca_certificate_pem() {
-        Some(pem) => match CaFile::write(pem, args.tls_dir.as_deref()) {
-            Ok(file) => Some(file),
-            Err(e) => {
-                server.shutdown().await;
-                return Err(CliError::Start(format!(
-                    "cannot write the CA certificate: {e}"
-                )));
-            }
-        },
-        None => None,
+    let files = match write_files(&server, args) {
+        Ok(files) => files,
+        Err(message) => {
+            server.shutdown().await;
+            return Err(CliError::Start(message));
+        }
     };
-    banner(&server, ca_file.as_ref().map(|f| f.path.as_path()));
+    let shown = BannerFiles {
+        ca: files.ca.as_ref().map(|f| f.path.as_path()),
+        app_key: files.app_key.as_ref().map(|f| f.path.as_path()),
+    };
+    print!("{}", banner(&server, &public_url(&server), &shown));
     if let Some(warning) = exposure_warning(server.address()) {
         eprintln!("{warning}");
     }
     stop.wait().await;
     server.shutdown().await;
-    if let Some(file) = ca_file {
+    for file in [files.ca, files.app_key].into_iter().flatten() {
         file.remove();
     }
     eprintln!("stopped");
@@ -107,51 +110,40 @@ fn add_apps(
     Ok(warnings)
 }
 
-/// What `sfscenario mock` prints on stdout: everything a client needs.
-fn banner(server: &MockServer, ca_file: Option<&Path>) {
-    let url = public_url(server);
-    let cfg = server.config();
-    let app = &cfg.connected_app;
-    println!("sfscenario mock org listening on {url}");
-    println!("  URL             {url}  (login host and instance)");
-    if let Some(path) = ca_file {
-        println!("  CA certificate  {}", path.display());
-    }
-    println!("  client_id       {}", app.client_id);
-    println!("  client_secret   {}", app.client_secret);
-    for user in &cfg.users {
-        println!("  username        {}", user.username);
-        println!("  password        {}", user.password);
-        println!("  security token  {}", user.security_token);
-    }
-    for callback in &app.callback_urls {
-        println!("  callback URL    {callback}");
-    }
-    for other in server
-        .apps()
-        .iter()
-        .filter(|a| a.client_id != app.client_id)
-    {
-        println!("  app             {}", other.name);
-        println!("    client_id     {}", other.client_id);
-        println!("    client_secret {}", other.client_secret);
-        for callback in &other.callback_urls {
-            println!("    callback URL  {callback}");
+/// The files clients read, removed at exit.
+struct Files {
+    ca: Option<MockFile>,
+    app_key: Option<MockFile>,
+}
+
+/// The CA certificate (with `--tls`), and the Connected App's private key
+/// when the app has the mock's own certificate (so that `sf org login jwt
+/// --jwt-key-file` and `SF_PRIVATE_KEY_FILE` have a file to read).
+fn write_files(server: &MockServer, args: &MockArgs) -> Result<Files, String> {
+    let ca = match server.ca_certificate_pem() {
+        Some(pem) => Some(
+            MockFile::write("ca.pem", pem, args.tls_dir.as_deref(), false)
+                .map_err(|e| format!("cannot write the CA certificate: {e}"))?,
+        ),
+        None => None,
+    };
+    let own_certificate =
+        server.config().connected_app.certificate.as_deref() == Some(APP_CERTIFICATE_PEM);
+    let app_key = if own_certificate {
+        let written = MockFile::write("app_key.pem", APP_PRIVATE_KEY_PEM, None, true);
+        match written {
+            Ok(file) => Some(file),
+            Err(e) => {
+                if let Some(ca) = ca {
+                    ca.remove();
+                }
+                return Err(format!("cannot write the app's private key: {e}"));
+            }
         }
-    }
-    println!(
-        "  Salesforce CLI  client_id PlatformCLI, callback http://localhost:1717/OauthRedirect"
-    );
-    if let Some(user) = cfg.users.first() {
-        let ca = ca_file.map_or(String::new(), |p| format!(" --ca-cert {}", p.display()));
-        println!("Try:");
-        println!(
-            "  SF_CLIENT_ID={} SF_CLIENT_SECRET={} SF_USERNAME={} SF_PASSWORD={} SF_SECURITY_TOKEN={} \\",
-            app.client_id, app.client_secret, user.username, user.password, user.security_token
-        );
-        println!("    sfscenario run scenarios/username-password.yaml --org {url}{ca}");
-    }
-    println!("Requests are logged to stderr. Press Ctrl-C to stop.");
+    } else {
+        None
+    };
+    Ok(Files { ca, app_key })
 }
 
 /// Beyond loopback, anyone who can reach the port can use the mock's

@@ -9,12 +9,22 @@ use crate::log::ScenarioLog;
 use crate::render::{self, Format, RenderOptions};
 use crate::secret::{Mode, Redactor};
 
-/// One text for stdout or a report.
-pub fn render_all(format: Format, done: &[Done], plan: &Plan) -> String {
-    let mode = if format == Format::Snapshot {
-        Mode::Snapshot
+/// How walkthroughs are redacted: made with --seed, they regenerate to the
+/// same bytes.
+pub fn markdown_mode(plan: &Plan) -> Mode {
+    if plan.config.seed.is_some() && plan.mode == Mode::Display {
+        Mode::Document
     } else {
         plan.mode
+    }
+}
+
+/// One text for stdout or a report.
+pub fn render_all(format: Format, done: &[Done], plan: &Plan) -> String {
+    let mode = match format {
+        Format::Snapshot => Mode::Snapshot,
+        Format::Markdown => markdown_mode(plan),
+        _ => plan.mode,
     };
     if matches!(format, Format::Json | Format::Junit) && done.len() != 1 {
         let logs: Vec<ScenarioLog> = done
@@ -46,6 +56,9 @@ pub fn render_all(format: Format, done: &[Done], plan: &Plan) -> String {
 pub fn write_report(report: &Report, done: &[Done], plan: &Plan) -> Result<(), String> {
     let private = plan.mode == Mode::Reveal;
     if report.path.to_string_lossy().ends_with('/') {
+        if report.format == Format::Markdown {
+            return crate::cli::walkthroughs::write(&report.path, done, plan);
+        }
         for d in done {
             let name = relative(&d.file, &plan.base).with_extension(extension(report.format));
             write_atomic(
@@ -143,7 +156,7 @@ pub fn common_base(paths: &[PathBuf]) -> PathBuf {
 }
 
 /// `file` relative to `base` (its name alone if it lies elsewhere).
-fn relative(file: &Path, base: &Path) -> PathBuf {
+pub fn relative(file: &Path, base: &Path) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
     let file = normal(&cwd.join(file));
     match file.strip_prefix(base) {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::args::{RunArgs, Shard};
 use crate::cli::exit::{CliError, Exit};
-use crate::cli::{files, live, output, schedule};
+use crate::cli::{files, live, output, schedule, target_org};
 use crate::log::ScenarioLog;
 use crate::net::client::Http;
 use crate::render::{self, Format, RenderOptions};
@@ -98,12 +98,26 @@ fn plan(args: &RunArgs) -> Result<Plan, CliError> {
             path: r.path.clone(),
         })
         .collect();
-    let target = match &args.org {
-        Some(o) => Target::Org(org_url(o).map_err(|message| CliError::Option {
+    let target = match (&args.target_org, &args.org) {
+        (Some(_), Some(_)) if !args.org_from_env => {
+            return Err(CliError::Option {
+                option: "--target-org",
+                message: "cannot be used with --org: give the org as an alias of the Salesforce CLI or as a login URL, not both".into(),
+            });
+        }
+        (Some(alias), _) => {
+            Target::CliOrg(
+                target_org::resolve(alias).map_err(|message| CliError::Option {
+                    option: "--target-org",
+                    message,
+                })?,
+            )
+        }
+        (None, Some(o)) => Target::Org(org_url(o).map_err(|message| CliError::Option {
             option: "--org",
             message,
         })?),
-        None => Target::Mock,
+        (None, None) => Target::Mock,
     };
     let mut config = RunConfig::new(target);
     config.seed = args.seed;

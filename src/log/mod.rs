@@ -64,6 +64,33 @@ pub struct StepLog {
     pub checks: Vec<Check>,
     /// Why the step failed, in one line.
     pub error: Option<String>,
+    /// For a failed step whose answer is one of Salesforce's known errors:
+    /// the likely causes and what to change (see `crate::doctor`).
+    pub hint: Option<Hint>,
+}
+
+/// What the doctor says about a failed step: the known error it recognised,
+/// its likely causes (most likely first) and what to change. On the
+/// in-process mock the causes and the fix are exact, read from the mock's
+/// configuration and the request that was sent; elsewhere they are the
+/// documented ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hint {
+    /// The entry of the doctor's table (`redirect_uri_mismatch`), as in `docs/errors.md`.
+    pub id: String,
+    /// The error as Salesforce names it (`invalid_grant: authentication failure`).
+    pub error: String,
+    /// What the error means, in one sentence.
+    pub meaning: String,
+    /// Likely causes, most likely first.
+    pub causes: Vec<String>,
+    /// What to change.
+    pub fix: String,
+    /// Whether `causes` and `fix` were found in this run (the mock's
+    /// configuration and the request sent) rather than taken from the docs.
+    pub exact: bool,
+    /// Where Salesforce documents the error, or a public thread about it.
+    pub sources: Vec<String>,
 }
 
 /// Who takes part in an exchange (used by the sequence diagram).

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{Body, Check, Exchange, HttpRequest, HttpResponse, ScenarioLog, StepLog};
+use super::{Body, Check, Exchange, Hint, HttpRequest, HttpResponse, ScenarioLog, StepLog};
 
 /// Calls `f` on every string of a log.
 pub type Visit<'a> = dyn FnMut(&mut String) + 'a;
@@ -54,10 +54,14 @@ pub fn step_strings(step: &mut StepLog, f: &mut Visit<'_>) {
         result,
         checks,
         error,
+        hint,
     } = step;
     f(name);
     for s in [id, doc, error].into_iter().flatten() {
         f(s);
+    }
+    if let Some(h) = hint {
+        self::hint(h, f);
     }
     json(inputs, f);
     json(result, f);
@@ -75,6 +79,22 @@ pub fn step_strings(step: &mut StepLog, f: &mut Visit<'_>) {
             f(s);
         }
     }
+}
+
+fn hint(hint: &mut Hint, f: &mut Visit<'_>) {
+    let Hint {
+        id,
+        error,
+        meaning,
+        causes,
+        fix,
+        exact: _,
+        sources,
+    } = hint;
+    for s in [id, error, meaning, fix] {
+        f(s);
+    }
+    causes.iter_mut().chain(sources.iter_mut()).for_each(f);
 }
 
 fn exchange(e: &mut Exchange, f: &mut Visit<'_>) {

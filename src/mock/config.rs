@@ -1,14 +1,19 @@
-//! The mock org's configuration: its Connected App, users and seed records,
-//! with working defaults that a scenario's `mock:` section overrides.
+//! The mock org's configuration: its org-wide settings, its Connected App,
+//! users, profiles and seed records, with the defaults of an org created
+//! today, which a scenario's `mock:` section overrides.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::duration::{RefreshPolicy, parse_duration};
-use super::keys::{APP_CERTIFICATE_PEM, public_key};
+use super::keys::APP_CERTIFICATE_PEM;
 use super::merge::merge_section;
-use super::sobjects::SObjectKind;
+
+mod org;
+mod validate;
+
+pub use org::{CURRENT_API_VERSION, OrgSettings, Profile, Profiles};
+pub(crate) use org::{check_ranges, in_ranges};
 
 /// Consumer key of the default Connected App (shaped like a real one).
 pub const DEFAULT_CLIENT_ID: &str =
@@ -40,8 +45,12 @@ impl ConfigError {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MockConfig {
+    /// Org-wide switches and policies.
+    pub org_settings: OrgSettings,
     pub connected_app: ConnectedApp,
     pub users: Vec<MockUser>,
+    /// Profiles by name, with what the mock enforces of them.
+    pub profiles: Profiles,
     /// Seed records per sObject (`Account`, `Contact`, …); ids are assigned.
     pub records: IndexMap<String, Vec<Map<String, Value>>>,
     /// Records per query response unless the client asks for a batch size
@@ -70,8 +79,10 @@ impl Default for MockConfig {
     /// One Connected App, one user (`mock.user@example.com`) and a few records.
     fn default() -> Self {
         MockConfig {
+            org_settings: OrgSettings::default(),
             connected_app: ConnectedApp::default(),
             users: vec![MockUser::default()],
+            profiles: Profiles::new(),
             records: default_records(),
             query_batch_size: 2000,
             sources: AppSources::default(),
@@ -109,10 +120,24 @@ pub struct ConnectedApp {
     /// PEM certificate (or public key) that JWT bearer assertions are
     /// verified with; `None`: the app takes no assertions.
     pub certificate: Option<String>,
-    /// Username the client credentials flow runs as; `None`: the flow is refused.
-    pub run_as: Option<String>,
-    /// Usernames pre-approved for the JWT bearer flow; `None`: the first user.
-    pub jwt_preapproved: Option<Vec<String>>,
+    /// The client credentials flow's run-as user (metadata
+    /// `oauthClientCredentialUser`); `None`: the flow is off.
+    pub client_credentials_user: Option<String>,
+    /// *Enable for Device Flow*: off by default.
+    pub device_flow_enabled: bool,
+    /// *Admin approved users are pre-authorized* (metadata
+    /// `isAdminApproved`): only users holding one of `profiles` or
+    /// `permission_sets` may use the app, and none is asked for consent.
+    /// Off: *All users may self-authorize*, each approving once.
+    pub admin_approved: bool,
+    /// Profiles pre-authorized for an admin-approved app.
+    pub profiles: Vec<String>,
+    /// Permission sets pre-authorized for an admin-approved app.
+    pub permission_sets: Vec<String>,
+    /// *IP Relaxation* (metadata `ipRelaxation`): `enforce` the users'
+    /// login IP ranges, `bypass` them, or `enforce_relaxrefresh` (enforce,
+    /// but not when refreshing). JWT bearer always enforces them.
+    pub ip_relaxation: String,
     /// How long a device code stays usable (`10m`).
     pub device_code_lifetime: String,
     /// The device flow's polling `interval` (`5s`); polling faster gets `slow_down`.
@@ -138,8 +163,12 @@ impl Default for ConnectedApp {
             code_lifetime: "15m".into(),
             access_token_lifetime: "2h".into(),
             certificate: Some(APP_CERTIFICATE_PEM.into()),
-            run_as: None,
-            jwt_preapproved: None,
+            client_credentials_user: None,
+            device_flow_enabled: false,
+            admin_approved: false,
+            profiles: Vec::new(),
+            permission_sets: Vec::new(),
+            ip_relaxation: IP_RELAXATIONS[0].into(),
             device_code_lifetime: "10m".into(),
             device_interval: "5s".into(),
         }
@@ -176,6 +205,51 @@ impl ConnectedApp {
     }
 }
 
+impl ConnectedApp {
+    /// Whether `user` may use the app: anyone may self-authorize; an
+    /// admin-approved app takes only holders of its profiles or permission sets.
+    pub fn permits(&self, user: &MockUser) -> bool {
+        let named = |names: &[String], name: &str| {
+            names.iter().any(|listed| listed.eq_ignore_ascii_case(name))
+        };
+        !self.admin_approved
+            || named(&self.profiles, &user.profile)
+            || user
+                .permission_sets
+                .iter()
+                .any(|set| named(&self.permission_sets, set))
+    }
+}
+
+impl MockConfig {
+    /// The login IP ranges of `user`'s profile (none: no restriction).
+    pub fn login_ip_ranges(&self, user: &MockUser) -> &[String] {
+        self.profiles
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&user.profile))
+            .map_or(&[], |(_, profile)| profile.login_ip_ranges.as_slice())
+    }
+
+    /// Whether a password sent through the API needs the security token
+    /// appended: always, but from the org's trusted IP ranges or the user's
+    /// profile's login IP ranges.
+    pub fn needs_security_token(&self, user: &MockUser) -> bool {
+        let ip = self.org_settings.client_address();
+        !(in_ranges(&self.org_settings.trusted_ip_ranges, ip)
+            || in_ranges(self.login_ip_ranges(user), ip))
+    }
+
+    /// Whether the org's address is outside `user`'s profile's login IP
+    /// ranges (a profile without ranges restricts nothing).
+    pub fn outside_login_ranges(&self, user: &MockUser) -> bool {
+        let ranges = self.login_ip_ranges(user);
+        !ranges.is_empty() && !in_ranges(ranges, self.org_settings.client_address())
+    }
+}
+
+/// `ip_relaxation` values, the default first.
+pub const IP_RELAXATIONS: [&str; 3] = ["enforce", "bypass", "enforce_relaxrefresh"];
+
 /// A user of the mock org.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -187,7 +261,15 @@ pub struct MockUser {
     pub first_name: String,
     pub last_name: String,
     pub email: String,
+    /// The user's profile (an admin-approved app may list it; `profiles`
+    /// may give it login IP ranges).
+    pub profile: String,
+    /// Permission sets assigned to the user.
+    pub permission_sets: Vec<String>,
 }
+
+/// The profile of the default user, and of listed users without one.
+pub const DEFAULT_PROFILE: &str = "System Administrator";
 
 impl Default for MockUser {
     fn default() -> Self {
@@ -199,6 +281,8 @@ impl Default for MockUser {
             first_name: "Mock".into(),
             last_name: "User".into(),
             email: "mock.user@example.com".into(),
+            profile: DEFAULT_PROFILE.into(),
+            permission_sets: Vec::new(),
         }
     }
 }
@@ -219,114 +303,6 @@ impl MockConfig {
         config.validate()?;
         Ok(config)
     }
-
-    fn validate(&self) -> Result<(), ConfigError> {
-        let app = &self.connected_app;
-        let at = |key: &str| format!("mock.connected_app.{key}");
-        for (key, value) in [
-            ("code_lifetime", &app.code_lifetime),
-            ("access_token_lifetime", &app.access_token_lifetime),
-            ("device_code_lifetime", &app.device_code_lifetime),
-            ("device_interval", &app.device_interval),
-        ] {
-            if parse_duration(value).is_none() {
-                return Err(ConfigError::new(
-                    at(key),
-                    format!("invalid duration `{value}`"),
-                ));
-            }
-        }
-        if RefreshPolicy::parse(&app.refresh_token_policy).is_none() {
-            let message = "expected `infinite`, `immediately` or a duration such as `24h`";
-            return Err(ConfigError::new(at("refresh_token_policy"), message));
-        }
-        if app
-            .certificate
-            .as_deref()
-            .is_some_and(|pem| public_key(pem).is_none())
-        {
-            let message = "expected a PEM certificate or public key holding an RSA key";
-            return Err(ConfigError::new(at("certificate"), message));
-        }
-        if app.client_id.is_empty() {
-            return Err(ConfigError::new(at("client_id"), "must not be empty"));
-        }
-        self.validate_users()?;
-        self.validate_records()
-    }
-
-    fn validate_users(&self) -> Result<(), ConfigError> {
-        if self.users.is_empty() {
-            return Err(ConfigError::new(
-                "mock.users",
-                "at least one user is required",
-            ));
-        }
-        for (index, user) in self.users.iter().enumerate() {
-            if user.username.is_empty() {
-                let path = format!("mock.users.{index}.username");
-                return Err(ConfigError::new(path, "missing key"));
-            }
-            let duplicate = self.users[..index]
-                .iter()
-                .any(|other| other.username.eq_ignore_ascii_case(&user.username));
-            if duplicate {
-                let path = format!("mock.users.{index}.username");
-                return Err(ConfigError::new(
-                    path,
-                    format!("`{}` is used twice", user.username),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn validate_records(&self) -> Result<(), ConfigError> {
-        for name in self.records.keys() {
-            match SObjectKind::find(name) {
-                Some(kind) if kind.name == "User" => {
-                    let path = format!("mock.records.{name}");
-                    return Err(ConfigError::new(
-                        path,
-                        "users are configured in `mock.users`",
-                    ));
-                }
-                Some(kind) if !kind.seedable => {
-                    let path = format!("mock.records.{name}");
-                    return Err(ConfigError::new(path, "the mock makes this record itself"));
-                }
-                Some(kind) => check_seed_fields(kind, name, &self.records[name])?,
-                None => {
-                    let known = SObjectKind::record_names().join(", ");
-                    let message = format!("unknown sObject type (known: {known})");
-                    return Err(ConfigError::new(format!("mock.records.{name}"), message));
-                }
-            }
-        }
-        if !(1..=2000).contains(&self.query_batch_size) {
-            let message = "expected a whole number from 1 to 2000";
-            return Err(ConfigError::new("mock.query_batch_size", message));
-        }
-        Ok(())
-    }
-}
-
-/// Every key of every seed record names a field of its sObject.
-fn check_seed_fields(
-    kind: SObjectKind,
-    name: &str,
-    records: &[Map<String, Value>],
-) -> Result<(), ConfigError> {
-    for (index, record) in records.iter().enumerate() {
-        if let Some(key) = record.keys().find(|key| kind.field(key).is_none()) {
-            let path = format!("mock.records.{name}.{index}.{key}");
-            return Err(ConfigError::new(
-                path,
-                format!("no such field on {}", kind.name),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The defaults as JSON, the base every override merges over.

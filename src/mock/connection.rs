@@ -20,7 +20,7 @@ use crate::net::{self, ServerLimits, ServerStream};
 
 use super::request::{MockRequest, ReadError};
 use super::response::{self, MockResponse, TEXT};
-use super::server::route;
+use super::routes::route_request;
 use super::state::MockState;
 
 /// The first byte of every TLS connection (a handshake record).
@@ -111,7 +111,7 @@ impl Site {
 
     async fn handle(&self, request: hyper::Request<Incoming>) -> MockResponse {
         match MockRequest::read(request, &self.fallback_host, self.scheme).await {
-            Ok(request) => route(&self.state, &request),
+            Ok(request) => route_request(&self.state, &request),
             Err(ReadError::TooLarge) => response::body(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 TEXT,

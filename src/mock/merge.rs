@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::config::{ConfigError, MockUser};
+use super::config::{ConfigError, MockUser, Profile};
 
 /// Merges `overrides` into `base` (the defaults as JSON): maps merge key by
 /// key, lists replace.
@@ -20,8 +20,10 @@ pub(crate) fn merge_section(base: &mut Value, overrides: &Value) -> Result<(), C
             .get_mut(key.as_str())
             .ok_or_else(|| ConfigError::new(&path, "unknown key"))?;
         match key.as_str() {
-            "connected_app" => merge_map(slot, value, &path)?,
+            "connected_app" => merge_map(slot, &app_aliases(value, &path)?, &path)?,
+            "org_settings" => merge_map(slot, value, &path)?,
             "users" => *slot = merge_users(value, &path)?,
+            "profiles" => merge_profiles(slot, value, &path)?,
             "records" => merge_records(slot, value, &path)?,
             "query_batch_size" => {
                 check_type(slot, value, &path)?;
@@ -33,13 +35,37 @@ pub(crate) fn merge_section(base: &mut Value, overrides: &Value) -> Result<(), C
     Ok(())
 }
 
-/// Keys that `null` turns off (`jwt_preapproved`, a list, is `null` by default).
-const OPTIONAL: [&str; 4] = [
+/// Keys that `null` turns off.
+const OPTIONAL: [&str; 3] = [
     "certificate",
-    "run_as",
-    "jwt_preapproved",
+    "client_credentials_user",
     "require_secret_for_refresh",
 ];
+
+/// The app's keys as the mock reads them: `run_as`, the earlier name of
+/// `client_credentials_user`, still works; `jwt_preapproved` is replaced.
+fn app_aliases(over: &Value, path: &str) -> Result<Value, ConfigError> {
+    let Some(map) = over.as_object() else {
+        return Ok(over.clone());
+    };
+    if map.contains_key("jwt_preapproved") {
+        let message = "replaced by `admin_approved: true` with `profiles` or \
+                       `permission_sets` (JWT bearer takes pre-authorized users, or \
+                       users who approved the app once)";
+        return Err(ConfigError::new(format!("{path}.jwt_preapproved"), message));
+    }
+    let Some(run_as) = map.get("run_as") else {
+        return Ok(over.clone());
+    };
+    if map.contains_key("client_credentials_user") {
+        let message = "`run_as` is the earlier name of `client_credentials_user`: give one";
+        return Err(ConfigError::new(format!("{path}.run_as"), message));
+    }
+    let mut renamed = map.clone();
+    renamed.remove("run_as");
+    renamed.insert("client_credentials_user".into(), run_as.clone());
+    Ok(Value::Object(renamed))
+}
 
 /// Merges a map of plain values (strings, booleans, lists of strings) over a
 /// template whose keys are the only ones allowed.
@@ -57,7 +83,6 @@ fn merge_map(base: &mut Value, over: &Value, path: &str) -> Result<(), ConfigErr
             .ok_or_else(|| ConfigError::new(&path, "unknown key"))?;
         let template = match key.as_str() {
             _ if value.is_null() && OPTIONAL.contains(&key.as_str()) => &Value::Null,
-            "jwt_preapproved" => &Value::Array(Vec::new()),
             "require_secret_for_refresh" => &Value::Bool(true),
             _ => template,
         };
@@ -108,6 +133,26 @@ fn merge_users(over: &Value, path: &str) -> Result<Value, ConfigError> {
         users.push(user);
     }
     Ok(Value::Array(users))
+}
+
+/// Profiles merge by name, each over a profile with no settings.
+fn merge_profiles(base: &mut Value, over: &Value, path: &str) -> Result<(), ConfigError> {
+    let over = over
+        .as_object()
+        .ok_or_else(|| wrong_type(path, "a map", over))?;
+    if !base.is_object() {
+        *base = Value::Object(Map::new());
+    }
+    let Some(base) = base.as_object_mut() else {
+        return Ok(());
+    };
+    let template = serde_json::to_value(Profile::default()).unwrap_or(Value::Null);
+    for (name, settings) in over {
+        let mut profile = base.get(name).cloned().unwrap_or_else(|| template.clone());
+        merge_map(&mut profile, settings, &format!("{path}.{name}"))?;
+        base.insert(name.clone(), profile);
+    }
+    Ok(())
 }
 
 fn default_email(user: &mut Value) {

@@ -1,10 +1,11 @@
 //! The built-in mock org: one HTTP server that plays both the login host and
 //! the instance, with Salesforce's endpoints, field names, status codes and
-//! error strings (see `salesforce-contract.md`).
+//! error strings (see `docs/salesforce-contract.md`).
 
 mod config;
 mod connection;
 mod duration;
+mod files;
 mod keys;
 mod ledger;
 mod merge;
@@ -15,6 +16,7 @@ mod random;
 mod request;
 mod response;
 mod rest;
+mod routes;
 mod server;
 mod soap;
 mod sobjects;
@@ -24,7 +26,11 @@ mod state;
 mod testing;
 mod tls;
 
-pub use config::{AppSources, ConfigError, ConnectedApp, MockConfig, MockUser};
+pub use config::{
+    AppSources, CURRENT_API_VERSION, ConfigError, ConnectedApp, MockConfig, MockUser, OrgSettings,
+    Profile,
+};
+pub use files::MockFile;
 pub use keys::{APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM};
 pub use server::{MockOptions, MockServer};
-pub use tls::{CaFile, LEAF_NAMES, MockTls};
+pub use tls::{LEAF_NAMES, MockTls};

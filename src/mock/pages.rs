@@ -1,13 +1,18 @@
 //! The login, consent and device verification pages: real, self-contained
 //! HTML forms.
 //!
+//! The login page uses Salesforce's own field names and ids, so that a
+//! browser script written against Salesforce's login page works here too:
+//! `<input id="username" name="username">`, `<input type="password"
+//! id="password" name="pw">` and the submit button `id="Login"`.
+//!
 //! The runner's built-in user agent parses these pages, so their form shape is
 //! a contract: one `<form method="post" action="…">` (the authorize endpoint,
 //! or `/setup/connect` for the device flow), every parameter to carry as
-//! `<input type="hidden" name="…" value="…">`, `username`/`password` inputs
-//! and a `Log In` button on the login page, and `consent_step=1` plus
-//! `decision` buttons `allow`/`deny` on the consent page. The page after a
-//! device flow decision has no form.
+//! `<input type="hidden" name="…" value="…">`, and on the consent page
+//! `consent_step=1` plus `decision` buttons `allow`/`deny` (the consent
+//! page's markup is the mock's own: no public source shows Salesforce's).
+//! The page after a device flow decision has no form.
 
 use std::fmt::Write as _;
 
@@ -15,6 +20,16 @@ use std::fmt::Write as _;
 pub(crate) const AUTHORIZE: &str = "/services/oauth2/authorize";
 /// The device flow's verification page, where its pages post.
 pub(crate) const DEVICE: &str = "/setup/connect";
+/// Where `singleaccess` URLs open a session.
+pub(crate) const FRONTDOOR: &str = "/secur/frontdoor.jsp";
+/// The page a frontdoor session starts on.
+pub(crate) const HOME: &str = "/home/home.jsp";
+/// Logging out of the org.
+pub(crate) const LOGOUT: &str = "/secur/logout.jsp";
+/// OpenID Connect's end-session endpoint.
+pub(crate) const OIDC_LOGOUT: &str = "/services/auth/idp/oidc/logout";
+/// Where Salesforce sends the browser when it will not redirect to the client.
+pub(crate) const ERROR_PAGE: &str = "/setup/secur/RemoteAccessErrorPage.apexp";
 
 /// The login page, with an error message after a failed attempt.
 pub(crate) fn login_page(
@@ -42,10 +57,10 @@ pub(crate) fn login_page(
     let _ = write!(
         body,
         "<label for=\"username\">Username</label>\n\
-         <input type=\"text\" id=\"username\" name=\"username\" value=\"{}\" autocomplete=\"username\" autofocus>\n\
+         <input type=\"email\" id=\"username\" name=\"username\" value=\"{}\" autocomplete=\"username\" autofocus>\n\
          <label for=\"password\">Password</label>\n\
-         <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\n\
-         <button type=\"submit\" class=\"primary\">Log In</button>\n\
+         <input type=\"password\" id=\"password\" name=\"pw\" autocomplete=\"current-password\">\n\
+         <input type=\"submit\" id=\"Login\" name=\"Login\" class=\"primary\" value=\"Log In\">\n\
          </form>\n",
         escape(username)
     );
@@ -119,6 +134,29 @@ pub(crate) fn device_code_page(error: Option<&str>) -> String {
          </form>\n"
     );
     page("Connect | Mock Org", &body)
+}
+
+/// Salesforce's error page for an authorization it will not send back to
+/// the client: its generic message, then the error.
+pub(crate) fn remote_access_error_page(error: &str, description: &str) -> String {
+    let body = format!(
+        "<h1>Error</h1>\n<div class=\"error\" role=\"alert\">OAUTH_APPROVAL_ERROR_GENERIC : \
+         An unexpected error has occured during authentication. Please try again.</div>\n\
+         <p class=\"sub\"><code>{}</code>: {}</p>\n",
+        escape(error),
+        escape(description)
+    );
+    page("Error | Mock Org", &body)
+}
+
+/// A page with a heading and one sentence, no form.
+pub(crate) fn notice_page(heading: &str, text: &str) -> String {
+    let body = format!(
+        "<h1>{}</h1>\n<p class=\"sub\">{}</p>\n",
+        escape(heading),
+        escape(text)
+    );
+    page(&format!("{heading} | Mock Org"), &body)
 }
 
 /// After a device flow decision: no form, only where to go next.
@@ -198,11 +236,11 @@ body{margin:0;min-height:100vh;background:#f3f3f3;font:14px/1.5 -apple-system,'S
 h1{font-size:20px;font-weight:400;margin:0 0 8px}\
 .sub,.hint{color:#444}.hint{font-size:12px;margin-top:16px}\
 label{display:block;margin:12px 0 4px;font-size:12px;color:#3e3e3c}\
-input[type=text],input[type=password]{width:100%;padding:10px 12px;border:1px solid #c9c9c9;border-radius:4px;font-size:14px}\
+input[type=text],input[type=email],input[type=password]{width:100%;padding:10px 12px;border:1px solid #c9c9c9;border-radius:4px;font-size:14px}\
 input:focus{outline:none;border-color:#0176d3;box-shadow:0 0 3px #0176d3}\
-button{cursor:pointer;border-radius:4px;font-size:14px;padding:10px 16px;border:1px solid #c9c9c9;background:#fff;color:#0176d3}\
-button.primary,button[value=allow]{background:#0176d3;border-color:#0176d3;color:#fff}\
-form>button.primary{width:100%;margin-top:20px;padding:12px}\
+button,input[type=submit]{cursor:pointer;border-radius:4px;font-size:14px;padding:10px 16px;border:1px solid #c9c9c9;background:#fff;color:#0176d3}\
+input.primary,button.primary,button[value=allow]{background:#0176d3;border-color:#0176d3;color:#fff}\
+form>.primary{width:100%;margin-top:20px;padding:12px}\
 button:hover{filter:brightness(.95)}\
 .buttons{display:flex;justify-content:flex-end;gap:8px;margin-top:20px}\
 .error{margin:12px 0;padding:10px 12px;border-radius:4px;background:#fef1ee;border:1px solid #ea001e;color:#ba0517}\
@@ -228,7 +266,9 @@ mod tests {
                 .contains("<input type=\"hidden\" name=\"state\" value=\"a&quot;&lt;b&gt;&amp;\">")
         );
         assert!(login.contains("<form method=\"post\" action=\"/services/oauth2/authorize\">"));
-        assert!(login.contains(">Log In</button>"));
+        assert!(login.contains(r#"<input type="password" id="password" name="pw""#));
+        assert!(login.contains(r#"<input type="submit" id="Login" name="Login""#));
+        assert!(login.contains(r#"id="username" name="username""#));
         let consent = consent_page(DEVICE, "App", "u@x", &["api".to_string()], &hidden);
         assert!(consent.contains("<form method=\"post\" action=\"/setup/connect\">"));
         assert!(consent.contains("<input type=\"hidden\" name=\"consent_step\" value=\"1\">"));

@@ -62,6 +62,11 @@ impl Randomness {
         self.string(ALPHANUMERIC, 40)
     }
 
+    /// A frontdoor URL's one-time code.
+    pub(crate) fn frontdoor_code(&mut self) -> String {
+        self.string(ALPHANUMERIC, 48)
+    }
+
     /// The device flow's opaque device code.
     pub(crate) fn device_code(&mut self) -> String {
         self.string(ALPHANUMERIC, 64)

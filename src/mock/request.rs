@@ -21,6 +21,7 @@ pub(crate) enum ReadError {
 
 pub(crate) struct MockRequest {
     pub(crate) method: Method,
+    /// The path, normalized (see [`normalize_path`]).
     pub(crate) path: String,
     pub(crate) headers: HeaderMap,
     /// Query parameters, in order.
@@ -57,7 +58,7 @@ impl MockRequest {
         let host = host_header(&parts.headers).unwrap_or(fallback_host);
         Ok(MockRequest {
             method: parts.method,
-            path: parts.uri.path().to_string(),
+            path: normalize_path(parts.uri.path()),
             query,
             form,
             base_url: format!("{scheme}://{host}"),
@@ -110,6 +111,21 @@ impl MockRequest {
             .then(|| token.trim())
             .filter(|token| !token.is_empty())
     }
+}
+
+/// The path as routes see it: runs of `/` are one, and a trailing `/` is
+/// dropped (Salesforce serves `//services/data/`, which jsforce asks for
+/// when an instance URL ends in `/`).
+pub(crate) fn normalize_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 1);
+    for segment in path.split('/').filter(|segment| !segment.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -172,4 +188,24 @@ async fn parse_multipart(content_type: &str, body: Bytes) -> Option<Vec<(String,
         fields.push((name, text));
     }
     Some(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_path;
+
+    #[test]
+    fn paths_lose_repeated_and_trailing_slashes() {
+        for (raw, path) in [
+            ("/", "/"),
+            ("", "/"),
+            ("//", "/"),
+            ("//services/data", "/services/data"),
+            ("/services/data/", "/services/data"),
+            ("/services/data/v62.0//query/", "/services/data/v62.0/query"),
+            ("/id/00D/005", "/id/00D/005"),
+        ] {
+            assert_eq!(normalize_path(raw), path, "{raw}");
+        }
+    }
 }

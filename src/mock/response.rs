@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, LOCATION};
-use hyper::{Response, StatusCode};
+use hyper::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, LOCATION};
+use hyper::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 pub(crate) type MockResponse = Response<Full<Bytes>>;
@@ -61,6 +61,29 @@ pub(crate) fn not_found() -> MockResponse {
         "NOT_FOUND",
         "The requested resource does not exist",
     )
+}
+
+/// The mock's one answer to a method a path does not take: Salesforce's
+/// REST shape, `405 [{"errorCode":"METHOD_NOT_ALLOWED","message":"HTTP
+/// Method 'PUT' not allowed. Allowed are HEAD,GET,POST"}]`, and an `Allow`
+/// header. HEAD is named when GET is allowed (it goes with GET).
+pub(crate) fn method_not_allowed(method: &Method, allowed: &[Method]) -> MockResponse {
+    let mut names: Vec<&str> = Vec::with_capacity(allowed.len() + 1);
+    if allowed.contains(&Method::GET) {
+        names.push("HEAD");
+    }
+    names.extend(allowed.iter().map(Method::as_str));
+    let names = names.join(",");
+    let message = format!("HTTP Method '{method}' not allowed. Allowed are {names}");
+    let mut response = rest_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        &message,
+    );
+    if let Ok(value) = HeaderValue::from_str(&names) {
+        response.headers_mut().insert(ALLOW, value);
+    }
+    response
 }
 
 /// 302 to `location`; an unusable location becomes a 400 instead of a panic.

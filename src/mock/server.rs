@@ -1,10 +1,9 @@
-//! The listener, the accept loop and the router. One HTTP/1.1 server plays
-//! both the login host and the instance.
+//! The listener and the accept loop. One HTTP/1.1 server plays both the
+//! login host and the instance; `routes.rs` routes its requests.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use hyper::{Method, StatusCode};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -13,11 +12,7 @@ use crate::net::{self, ServerLimits};
 
 use super::config::MockConfig;
 use super::connection::{self, Site};
-use super::oauth::{authorize, pkce, routes, token};
-use super::request::MockRequest;
-use super::response::{self, MockResponse};
-use super::rest;
-use super::soap;
+use super::oauth::issue::{Issue, issue};
 use super::state::MockState;
 use super::tls::MockTls;
 
@@ -184,6 +179,28 @@ impl MockServer {
             .map(|user| user.id.clone())
     }
 
+    /// The mock's state, for tests that need what no endpoint hands out.
+    #[cfg(test)]
+    pub(crate) fn state(&self) -> &MockState {
+        &self.state
+    }
+
+    /// A session for a user, issued on the runner's side without a request:
+    /// an access token of the Salesforce CLI's app with the `api` and `web`
+    /// scopes, as `sf org login` would leave (`org.access_token` on the mock).
+    #[must_use]
+    pub fn mint_session(&self, username: &str) -> Option<String> {
+        let user = self.state.user_by_name(username)?;
+        let app = self
+            .state
+            .app("PlatformCLI")
+            .or_else(|| self.state.app(&self.state.config.connected_app.client_id))?;
+        let scopes = ["api".to_owned(), "web".to_owned()];
+        let base = self.base_url();
+        let what = Issue::new(&app, &user.id, &scopes, &base);
+        Some(issue(&self.state, &what).access_token)
+    }
+
     /// The mock's clock (the one its `issued_at` values come from).
     #[must_use]
     pub fn clock(&self) -> &Clock {
@@ -198,44 +215,6 @@ impl MockServer {
     }
 }
 
-/// Paths to handlers. A new endpoint group is a new file and one line here.
-pub(super) fn route(state: &MockState, request: &MockRequest) -> MockResponse {
-    if let Some(answer) = routes::route(state, request) {
-        return answer;
-    }
-    let path = request.path.as_str();
-    match path {
-        "/services/oauth2/authorize" => authorize::handle(state, request),
-        "/services/oauth2/token" => only(request, &Method::POST, || token::handle(state, request)),
-        "/services/oauth2/pkce/generator" => only(request, &Method::GET, || pkce::generator(state)),
-        _ if path == "/services/data" || path.starts_with("/services/data/") => {
-            rest::handle(state, request)
-        }
-        _ if path.starts_with("/services/Soap/") => soap::handle(state, request),
-        _ => response::not_found(),
-    }
-}
-
-fn only(
-    request: &MockRequest,
-    method: &Method,
-    handler: impl FnOnce() -> MockResponse,
-) -> MockResponse {
-    if request.method == *method {
-        handler()
-    } else {
-        let message = format!(
-            "HTTP Method '{}' not allowed. Allowed are {method}",
-            request.method
-        );
-        response::rest_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            &message,
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use reqwest::StatusCode;
@@ -243,8 +222,8 @@ mod tests {
 
     use super::{MockOptions, MockServer};
     use crate::mock::config::MockConfig;
-    use crate::mock::oauth::pkce::s256;
     use crate::mock::testing::Harness;
+    use crate::pkce::s256;
 
     #[tokio::test]
     async fn pkce_generator() {
@@ -277,6 +256,13 @@ mod tests {
         );
         assert_eq!(server.user_id("nobody"), None);
         assert_eq!(server.config().users.len(), 1);
+        let session = server.mint_session("mock.user@example.com").unwrap();
+        assert!(session.starts_with("00Dak0000000001!"), "{session}");
+        assert_eq!(server.mint_session("nobody"), None);
+        let client = reqwest::Client::new();
+        let url = format!("{}/services/data/v62.0/sobjects", server.base_url());
+        let response = client.get(url).bearer_auth(&session).send().await.unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
         server.shutdown().await;
     }
 

@@ -6,7 +6,7 @@
 //! of the mock's clock, and each map holds at most `max_tokens` entries,
 //! the oldest forgotten first (see [`Ledger`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
@@ -66,6 +66,14 @@ impl Grant {
     pub(crate) fn is_live(&self, now_ms: u64) -> bool {
         self.expires_ms.is_none_or(|expires| now_ms < expires)
     }
+
+    /// Whether the token may call the REST and SOAP APIs: it was granted
+    /// `api` or `full` (an `openid`-only token may not).
+    pub(crate) fn allows_api(&self) -> bool {
+        self.scopes
+            .iter()
+            .any(|scope| scope == "api" || scope == "full")
+    }
 }
 
 impl Expiring for Grant {
@@ -87,6 +95,26 @@ impl Session {
 }
 
 impl Expiring for Session {
+    fn expires_ms(&self) -> Option<u64> {
+        Some(self.expires_ms)
+    }
+}
+
+/// A one-time code of a frontdoor URL (`/secur/frontdoor.jsp?otp=…`).
+#[derive(Debug, Clone)]
+pub(crate) struct FrontdoorCode {
+    pub(crate) user_id: String,
+    /// Where the new session starts (a path on the org).
+    pub(crate) start_url: Option<String>,
+    pub(crate) expires_ms: u64,
+}
+
+impl FrontdoorCode {
+    /// Frontdoor URLs are short-lived.
+    pub(crate) const LIFETIME: Duration = Duration::from_secs(60);
+}
+
+impl Expiring for FrontdoorCode {
     fn expires_ms(&self) -> Option<u64> {
         Some(self.expires_ms)
     }
@@ -132,6 +160,12 @@ pub(crate) struct Store {
     pub(crate) sessions: Ledger<Session>,
     /// Device flow: device code → its state.
     pub(crate) devices: Ledger<DeviceGrant>,
+    /// Frontdoor one-time code → its user and start URL.
+    pub(crate) frontdoor: Ledger<FrontdoorCode>,
+    /// `(user id, client id)` of every user who approved an app on its
+    /// consent page (a self-authorize app asks each user once). At most
+    /// users × apps entries.
+    pub(crate) approvals: HashSet<(String, String)>,
     /// When (mock clock, ms) expired entries are next purged.
     next_purge_ms: u64,
 }
@@ -151,6 +185,8 @@ impl Store {
             refresh_tokens: Ledger::new(Self::TOKEN_SHARDS, max_tokens),
             sessions: Ledger::new(1, max_tokens),
             devices: Ledger::new(1, max_tokens),
+            frontdoor: Ledger::new(1, max_tokens),
+            approvals: HashSet::new(),
             next_purge_ms: now_ms.saturating_add(millis(Self::PURGE_EVERY)),
         }
     }
@@ -167,6 +203,7 @@ impl Store {
         self.refresh_tokens.purge(now_ms);
         self.sessions.purge(now_ms);
         self.devices.purge(now_ms);
+        self.frontdoor.purge(now_ms);
     }
 }
 
@@ -251,6 +288,7 @@ impl MockState {
             records: &config.records,
             users: &users,
             org_id: &org_id,
+            sandbox: config.org_settings.sandbox,
             now_ms,
         });
         MockState {
@@ -342,6 +380,15 @@ impl MockState {
             .apps
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = apps;
+    }
+
+    /// Whether `uri` is a callback URL of one of the org's apps.
+    pub(crate) fn is_callback_url(&self, uri: &str) -> bool {
+        self.apps
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .any(|app| app.callback_urls.iter().any(|url| url == uri))
     }
 
     pub(crate) fn user_by_name(&self, username: &str) -> Option<&User> {

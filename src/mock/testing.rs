@@ -13,6 +13,26 @@ pub(crate) const REDIRECT_URI: &str = "http://localhost:8000/callback";
 pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub(crate) const CHALLENGE: &str = "ngF5GsXcbwljx6u133FFr3Xht9xooA_DuaX_3QwODtc";
 
+/// The default org with `org_settings` turned on (`{"allow_soap_login": true}`).
+pub(crate) fn org_with(settings: &Value) -> MockConfig {
+    MockConfig::from_overrides(&serde_json::json!({ "org_settings": settings }))
+        .expect("a valid configuration")
+}
+
+/// The default org with the username-password flow allowed.
+pub(crate) fn password_org() -> MockConfig {
+    org_with(&serde_json::json!({ "allow_username_password_flows": true }))
+}
+
+/// The default app, admin-approved for the default user's profile (what
+/// the JWT bearer flow needs).
+pub(crate) fn preauthorized_org() -> MockConfig {
+    MockConfig::from_overrides(&serde_json::json!({
+        "connected_app": { "admin_approved": true, "profiles": ["System Administrator"] },
+    }))
+    .expect("a valid configuration")
+}
+
 pub(crate) struct Harness {
     pub(crate) server: MockServer,
     pub(crate) client: Client,
@@ -87,25 +107,21 @@ impl Harness {
         let login = self.get(&self.authorize_url(params)).await;
         assert_eq!(login.status(), StatusCode::OK);
         let fields = hidden_fields(&login.text().await.expect("login page"));
-        let credentials = [
-            ("username", "mock.user@example.com"),
-            ("password", "mock-password-1"),
-        ];
-        let consent = self.post_form(&fields, &credentials, None).await;
-        assert_eq!(consent.status(), StatusCode::OK);
-        let cookie = consent.headers().get(SET_COOKIE).expect("sid cookie");
-        let cookie = cookie.to_str().expect("ascii").to_string();
-        assert!(
-            cookie.ends_with("; Path=/; HttpOnly; SameSite=Lax"),
-            "{cookie}"
-        );
-        let sid = cookie.split(';').next().expect("pair").to_string();
-        (sid, consent.text().await.expect("consent page"))
+        let consent = self.post_form(&fields, &CREDENTIALS, None).await;
+        session_and_page(consent).await
     }
 
-    /// The whole browser part: the `Location` of the final redirect.
+    /// The whole browser part: the `Location` of the final redirect. A user
+    /// who approved the app before is not asked again: the login answers
+    /// with the redirect.
     pub(crate) async fn approve(&self, params: &[(&str, &str)], decision: &str) -> String {
-        let (sid, consent) = self.log_in(params).await;
+        let login = self.get(&self.authorize_url(params)).await;
+        let fields = hidden_fields(&login.text().await.expect("login page"));
+        let after_login = self.post_form(&fields, &CREDENTIALS, None).await;
+        if after_login.status() == StatusCode::FOUND {
+            return location(&after_login);
+        }
+        let (sid, consent) = session_and_page(after_login).await;
         let fields = hidden_fields(&consent);
         let done = self
             .post_form(&fields, &[("decision", decision)], Some(&sid))
@@ -145,6 +161,25 @@ impl Harness {
         ])
         .await
     }
+}
+
+/// The default user's login form fields.
+const CREDENTIALS: [(&str, &str); 2] = [
+    ("username", "mock.user@example.com"),
+    ("pw", "mock-password-1"),
+];
+
+/// The `sid` cookie a successful login sets, and the page it answered with.
+async fn session_and_page(page: Response) -> (String, String) {
+    assert_eq!(page.status(), StatusCode::OK);
+    let cookie = page.headers().get(SET_COOKIE).expect("sid cookie");
+    let cookie = cookie.to_str().expect("ascii").to_string();
+    assert!(
+        cookie.ends_with("; Path=/; HttpOnly; SameSite=Lax"),
+        "{cookie}"
+    );
+    let sid = cookie.split(';').next().expect("pair").to_string();
+    (sid, page.text().await.expect("consent page"))
 }
 
 pub(crate) fn pkce_params() -> Vec<(&'static str, &'static str)> {

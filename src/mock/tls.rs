@@ -2,7 +2,6 @@
 //! (ECDSA P-256 with ring, the provider reqwest's rustls already uses, so the
 //! crate has one TLS stack), and the rustls server configuration around them.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rcgen::{
@@ -90,65 +89,9 @@ impl MockTls {
     }
 }
 
-/// The CA certificate written for clients; a directory made for it is removed at exit.
-pub struct CaFile {
-    /// Absolute.
-    pub path: PathBuf,
-    made_dir: Option<PathBuf>,
-}
-
-impl CaFile {
-    /// Writes `ca.pem` into `dir`, or into a new directory under the temp dir.
-    ///
-    /// # Errors
-    ///
-    /// A message naming the path that could not be made or written.
-    pub fn write(pem: &str, dir: Option<&Path>) -> Result<CaFile, String> {
-        let (dir, made_dir) = match dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-                let dir =
-                    std::path::absolute(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-                (dir, None)
-            }
-            None => {
-                let dir = fresh_temp_dir()?;
-                (dir.clone(), Some(dir))
-            }
-        };
-        let path = dir.join("ca.pem");
-        std::fs::write(&path, pem).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(CaFile { path, made_dir })
-    }
-
-    /// Removes the file and directory when they were made for it.
-    pub fn remove(self) {
-        // Best effort: the certificate is useless once the server is gone.
-        if let Some(dir) = self.made_dir {
-            let _ = std::fs::remove_file(&self.path);
-            let _ = std::fs::remove_dir(dir);
-        }
-    }
-}
-
-/// A directory of our own under the temp dir (never one that exists).
-fn fresh_temp_dir() -> Result<PathBuf, String> {
-    let base = std::path::absolute(std::env::temp_dir()).map_err(|e| e.to_string())?;
-    let pid = std::process::id();
-    for attempt in 0..100u32 {
-        let dir = base.join(format!("sfscenario-mock-{pid}-{attempt}"));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(format!("{}: {e}", dir.display())),
-        }
-    }
-    Err(format!("no free directory name in {}", base.display()))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{CaFile, MockTls};
+    use super::MockTls;
 
     #[test]
     fn generates_a_ca_in_pem() {
@@ -157,21 +100,6 @@ mod tests {
         assert!(reqwest::Certificate::from_pem(tls.ca_pem.as_bytes()).is_ok());
         let other = MockTls::generate().unwrap();
         assert_ne!(tls.ca_pem, other.ca_pem, "a new CA at every start");
-    }
-
-    #[test]
-    fn the_ca_file_is_written_and_a_made_directory_removed() {
-        let file = CaFile::write("PEM", None).unwrap();
-        assert!(file.path.is_absolute());
-        assert_eq!(std::fs::read_to_string(&file.path).unwrap(), "PEM");
-        let dir = file.made_dir.clone().unwrap();
-        file.remove();
-        assert!(!dir.exists());
-        let kept = tempfile::tempdir().unwrap();
-        let file = CaFile::write("PEM", Some(&kept.path().join("sub"))).unwrap();
-        let path = file.path.clone();
-        file.remove();
-        assert!(path.exists(), "a --tls-dir is the user's: kept");
     }
 }
 

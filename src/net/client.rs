@@ -280,6 +280,8 @@ pub fn party_for(url: &str) -> Party {
     if path.starts_with("/services/oauth2")
         || path.starts_with("/id/")
         || path.starts_with("/.well-known")
+        // The device flow's verification page, on the login host.
+        || path.starts_with("/setup/connect")
     {
         Party::LoginHost
     } else {

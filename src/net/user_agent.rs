@@ -48,7 +48,14 @@ pub enum WalkEnd {
     Refused { status: u16, body: String },
     /// After the decision, a page without a form (the device flow's "you may go back").
     Finished,
+    /// The login host's own error page (Salesforce's
+    /// `RemoteAccessErrorPage.apexp?error=…`): the flow ends there and never
+    /// reaches the redirect URI. The page's URL.
+    ErrorPage(String),
 }
+
+/// The path of Salesforce's remote access error page.
+const ERROR_PAGE: &str = "/setup/secur/RemoteAccessErrorPage.apexp";
 
 const MAX_HOPS: usize = 12;
 
@@ -91,6 +98,12 @@ pub async fn walk(
             if is_redirect_uri(&target, redirect_uri) || !same_origin(&target, authorize_url) {
                 return Ok(WalkEnd::Redirected(target));
             }
+            if is_error_page(&target) {
+                let (exchange, reply) = http.send(get(target.clone(), timeout)).await;
+                exchanges.push(exchange);
+                reply?;
+                return Ok(WalkEnd::ErrorPage(target));
+            }
             next = get(target, timeout);
             continue;
         }
@@ -106,7 +119,7 @@ pub async fn walk(
         }
         let form = form.ok_or_else(|| AgentError::NoForm(strip_query(&current)))?;
         let mut fields = form.hidden.clone();
-        if form.has_password {
+        if let Some(password_field) = &form.password {
             if tried_login {
                 let why =
                     page_error(&reply.text).unwrap_or_else(|| "the login page came back".into());
@@ -116,8 +129,8 @@ pub async fn walk(
                 });
             }
             tried_login = true;
-            fields.push(("username".into(), login.username.clone()));
-            fields.push(("password".into(), login.password.clone()));
+            fields.push((form.username.clone(), login.username.clone()));
+            fields.push((password_field.clone(), login.password.clone()));
         } else if let Some((name, allow, deny)) = &form.decision {
             fields.push((
                 name.clone(),
@@ -195,7 +208,11 @@ pub async fn deliver(http: &Http, target: &str, timeout: Duration) -> Result<(),
 struct Form {
     action: String,
     hidden: Vec<(String, String)>,
-    has_password: bool,
+    /// The name of the username input (Salesforce's is `username`).
+    username: String,
+    /// The name of the password input, if the page has one (Salesforce's
+    /// login page calls it `pw`).
+    password: Option<String>,
     /// Button name, allow value, deny value.
     decision: Option<(String, String, String)>,
 }
@@ -226,7 +243,8 @@ impl Form {
                         form = Some(Form {
                             action: attribute(&tag, "action").unwrap_or_default(),
                             hidden: Vec::new(),
-                            has_password: false,
+                            username: "username".into(),
+                            password: None,
                             decision: None,
                         });
                     }
@@ -239,7 +257,14 @@ impl Form {
                                     f.hidden.push((name, value));
                                 }
                             }
-                            Some("password") => f.has_password = true,
+                            Some("password") => {
+                                f.password = attribute(&tag, "name").or(Some("password".into()));
+                            }
+                            Some("text" | "email") | None => {
+                                if let Some(name) = attribute(&tag, "name") {
+                                    f.username = name;
+                                }
+                            }
                             _ => {}
                         }
                     }
@@ -325,6 +350,10 @@ fn same_origin(a: &str, b: &str) -> bool {
     }
 }
 
+fn is_error_page(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|url| url.path().eq_ignore_ascii_case(ERROR_PAGE))
+}
+
 fn is_redirect_uri(target: &str, redirect_uri: Option<&str>) -> bool {
     redirect_uri.is_some_and(|r| strip_query(target) == strip_query(r))
 }
@@ -341,10 +370,11 @@ mod tests {
     #[test]
     fn reads_login_and_consent_forms() {
         let login = r#"<form method="post" action="/services/oauth2/authorize">
-            <input type="hidden" name="client_id" value="a&amp;b"><input type="text" name="username">
-            <input type="password" name="password"><button type="submit">Log In</button></form>"#;
+            <input type="hidden" name="client_id" value="a&amp;b"><input type="email" name="username">
+            <input type="password" id="password" name="pw"><input type="submit" id="Login" value="Log In"></form>"#;
         let f = Form::parse(login).expect("form");
-        assert!(f.has_password);
+        assert_eq!(f.username, "username");
+        assert_eq!(f.password.as_deref(), Some("pw"));
         assert_eq!(f.hidden, vec![("client_id".to_owned(), "a&b".to_owned())]);
         let consent = r#"<form method="post" action="/x"><input type="hidden" name="consent_step" value="1">
             <button type="submit" name="decision" value="allow">Allow</button>
@@ -354,5 +384,15 @@ mod tests {
             f.decision,
             Some(("decision".into(), "allow".into(), "deny".into()))
         );
+    }
+
+    #[test]
+    fn knows_salesforces_error_page() {
+        assert!(is_error_page(
+            "https://x.my.salesforce.com/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_scope"
+        ));
+        assert!(!is_error_page(
+            "http://localhost:1717/OauthRedirect?error=access_denied"
+        ));
     }
 }

@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
-use crate::log::{ScenarioLog, Status};
+use crate::log::{Hint, ScenarioLog, Status};
 
 use super::fixture_steps::{
     MOCK, REDIRECT, accounts, authorize, callback, check, json_response, pkce, token,
@@ -50,6 +50,19 @@ pub(super) fn failed_token_flow() -> ScenarioLog {
         check("json error", "\"invalid_grant\"", "\"invalid_client\""),
     ];
     token.error = Some("1 of 2 expectations failed".to_owned());
+    token.hint = Some(Hint {
+        id: "invalid_client".to_owned(),
+        error: "invalid_client: invalid client credentials".to_owned(),
+        meaning: "The client authentication failed — the consumer secret is wrong or missing."
+            .to_owned(),
+        causes: vec![
+            "the `client_secret` sent is not the consumer secret of the app `sfscenario Mock App`"
+                .to_owned(),
+        ],
+        fix: "send the app's consumer secret, `{{ org.client_secret }}` on the mock".to_owned(),
+        exact: true,
+        sources: vec!["https://github.com/restforce/restforce/issues/338".to_owned()],
+    });
     let accounts = &mut log.steps[4];
     accounts.status = Status::Skipped;
     accounts.duration_ms = 0;

@@ -44,6 +44,7 @@ fn step(index: usize, id: &str, name: &str, kind: &str) -> StepLog {
         result: Value::Null,
         checks: Vec::new(),
         error: None,
+        hint: None,
     }
 }
 

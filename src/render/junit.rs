@@ -92,6 +92,7 @@ fn failure(step: &StepLog) -> TestCaseStatus {
         .iter()
         .filter(|c| !c.passed)
         .map(|c| format!("{}: expected {}, got {}", c.subject, c.expected, c.actual))
+        .chain(step.hint.as_ref().map(super::hint::text))
         .collect();
     if !lines.is_empty() {
         status.set_description(lines.join("\n"));

@@ -3,18 +3,27 @@
 //! Renderers never print and never redact: the caller passes their output
 //! through [`crate::secret::Redactor::redact`].
 
+mod advice;
+mod checks;
 mod dispatch;
 mod exchange;
+mod flow;
 mod format;
+mod hint;
+pub mod index;
 mod json;
 mod junit;
-mod markdown;
+mod label;
+pub mod markdown;
 mod mermaid;
+mod notes;
 mod page;
 pub mod pretty;
 mod section;
 mod snapshot;
+mod summary;
 pub mod terminal;
+mod wire;
 mod yaml;
 
 #[cfg(test)]

@@ -5,6 +5,13 @@ use serde_json::Value;
 
 use super::exchange::pretty_json;
 
+/// Lines of a body shown before the rest is collapsed.
+pub(super) const BODY_LINES: usize = 15;
+/// Longest line shown outside a collapsed block.
+pub(super) const LINE_MAX: usize = 200;
+/// Lines shown inside a collapsed block.
+const COLLAPSED_LINES: usize = 200;
+
 /// A Markdown document under construction. Blocks are separated by one blank
 /// line.
 #[derive(Default)]
@@ -46,9 +53,64 @@ impl Page {
         self.fence(lang, body);
     }
 
-    /// `label:` followed by a JSON block.
+    /// `label:` followed by a JSON block, trimmed like every body.
     pub(super) fn json(&mut self, label: &str, value: &Value) {
-        self.labelled(label, "json", &pretty_json(value));
+        self.body(label, "json", &pretty_json(value));
+    }
+
+    /// `label:` followed by a fenced block of at most [`BODY_LINES`] lines
+    /// of at most [`LINE_MAX`] characters; the rest, or the whole text when
+    /// a line was cut, follows in a collapsed block.
+    pub(super) fn body(&mut self, label: &str, lang: &str, text: &str) {
+        let lines: Vec<&str> = text.lines().collect();
+        let shown = if lines.len() <= BODY_LINES + 3 {
+            lines.len()
+        } else {
+            BODY_LINES
+        };
+        let mut cut = false;
+        let visible: Vec<String> = lines[..shown]
+            .iter()
+            .map(|line| {
+                let short = shorten(line, LINE_MAX);
+                cut |= short.len() != line.len();
+                short
+            })
+            .collect();
+        self.labelled(label, lang, &visible.join("\n"));
+        let more = lines.len() - shown;
+        if more == 0 && !cut {
+            return;
+        }
+        let (summary, rest) = if cut {
+            ("The whole text".to_owned(), &lines[..])
+        } else {
+            (format!("… {more} more lines"), &lines[shown..])
+        };
+        let mut kept: Vec<String> = rest
+            .iter()
+            .take(COLLAPSED_LINES)
+            .map(|l| (*l).to_owned())
+            .collect();
+        if rest.len() > COLLAPSED_LINES {
+            kept.push(format!(
+                "… {} more lines in the step log (--format json)",
+                rest.len() - COLLAPSED_LINES
+            ));
+        }
+        let mut inner = Page::new();
+        inner.fence(lang, &kept.join("\n"));
+        self.details(&summary, inner);
+    }
+
+    /// A collapsed `<details>` block: a one-line summary, then `inner`.
+    pub(super) fn details(&mut self, summary: &str, inner: Page) {
+        let inner = inner.finish();
+        self.para(&format!(
+            "<details>\n<summary>{}</summary>\n\n{}\n</details>",
+            html(summary),
+            inner.trim_end()
+        ));
     }
 
     /// A table; cells are escaped here.
@@ -77,6 +139,37 @@ impl Page {
         text.push('\n');
         text
     }
+}
+
+/// Prose is wrapped at this width (Markdown joins the lines again).
+const WRAP: usize = 100;
+
+/// Prose wrapped for the page: a paragraph, or a list item whose following
+/// lines are indented by `indent`.
+pub(super) fn wrapped(text: &str, indent: &str) -> String {
+    let options = textwrap::Options::new(WRAP)
+        .subsequent_indent(indent)
+        .break_words(false);
+    textwrap::fill(text, options)
+}
+
+/// `text` cut to at most `max` characters, ending with `…` when cut.
+pub(super) fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Text for HTML: `&`, `<`, `>` and `"` as entities, one line.
+pub(super) fn html(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn longest_run(text: &str, c: char) -> usize {
@@ -127,6 +220,31 @@ pub(super) fn text(text: &str) -> String {
     out
 }
 
+/// Text with code spans (`` `x` ``), as the doctor's hints are written:
+/// each span becomes inline code, the prose between them is escaped like
+/// [`text`] but for `*` and `_`, which the hints use for emphasis around the
+/// names of Salesforce settings. Every value a hint echoes is inside a span.
+pub(super) fn rich(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&code(part));
+            continue;
+        }
+        for c in part.chars() {
+            match c {
+                '\\' | '[' | ']' | '<' | '>' | '&' | '~' | '#' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\r' | '\n' => out.push(' '),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
 /// A table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
     text.replace(['\r', '\n'], " ").replace('|', "\\|")
@@ -165,6 +283,15 @@ mod tests {
             super::text("json token_type _x_"),
             "json token_type \\_x\\_"
         );
+    }
+
+    #[test]
+    fn hints_keep_their_code_spans_and_emphasis() {
+        assert_eq!(
+            super::rich("send `a<b` to *Setup* <x>"),
+            "send `a<b` to *Setup* \\<x\\>"
+        );
+        assert_eq!(super::rich("odd ` tick"), "odd ` tick`");
     }
 
     #[test]

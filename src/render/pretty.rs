@@ -70,6 +70,13 @@ pub fn step(step: &StepLog, opts: &RenderOptions) -> String {
         let error = step.error.as_deref();
         lines.extend(error.map(|e| format!("    {}", paint(opts, Tone::Fail, e))));
         lines.extend(step.checks.iter().filter_map(|c| check_line(c, opts)));
+        if let Some(hint) = &step.hint {
+            for (label, text) in super::hint::lines(hint) {
+                let indent = if label == "hint" { "    " } else { "      " };
+                let label = paint(opts, Tone::Skip, &format!("{label}:"));
+                lines.push(format!("{indent}{label} {text}"));
+            }
+        }
     }
     text(&lines)
 }
@@ -202,12 +209,24 @@ fn duration(ms: u64) -> String {
 /// When quiet, only failed scenarios have one.
 #[must_use]
 pub fn footer(log: &ScenarioLog, opts: &RenderOptions) -> String {
+    footer_with(log, &log.name, log.error.as_deref(), opts)
+}
+
+/// The footer of `log` showing `name` and `error` in its stead (their
+/// redacted forms), without copying its steps.
+#[must_use]
+pub fn footer_with(
+    log: &ScenarioLog,
+    name: &str,
+    error: Option<&str>,
+    opts: &RenderOptions,
+) -> String {
     let opts = *opts;
     if opts.quiet && log.status != Status::Failed {
         return String::new();
     }
     let mut lines = Vec::new();
-    if let Some(error) = &log.error {
+    if let Some(error) = error {
         let mark = paint(opts, Tone::Fail, "✗");
         lines.push(format!(
             "  {mark} {}",
@@ -234,7 +253,7 @@ pub fn footer(log: &ScenarioLog, opts: &RenderOptions) -> String {
     let tail = format!("· {steps} · {}", duration(log.duration_ms));
     lines.push(format!(
         "{verdict} {} {}",
-        safe(&log.name),
+        safe(name),
         paint(opts, Tone::Dim, &tail)
     ));
     text(&lines)

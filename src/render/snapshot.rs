@@ -180,6 +180,18 @@ mod tests {
         insta::assert_snapshot!(render(&failed_token_flow()));
     }
 
+    /// Hints change as the doctor learns; snapshots must not.
+    #[test]
+    fn snapshots_leave_hints_out() {
+        let log = failed_token_flow();
+        assert!(log.steps.iter().any(|s| s.hint.is_some()));
+        let text = render(&log);
+        assert!(
+            !text.contains("hint") && !text.contains("consumer secret"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn snapshot_reparses_and_has_no_durations() {
         for log in [pkce_flow(), failed_token_flow()] {
@@ -196,7 +208,11 @@ mod tests {
     fn snapshot_stays_valid_yaml_after_redaction() {
         let log = pkce_flow();
         let mut redactor = Redactor::new();
-        redactor.literal(&log.login_url, "[mock_url]");
+        redactor.literal(
+            &log.login_url,
+            "[mock_url]",
+            "https://MyDomain.my.salesforce.com",
+        );
         if let Some(token) = log.steps[3].result["access_token"].as_str() {
             redactor.secret("access_token", token, Class::Token);
         }

@@ -11,6 +11,7 @@ use rand_chacha::ChaCha20Rng;
 use serde_json::Value;
 
 use crate::clock::Clock;
+use crate::doctor::{self, MockView};
 use crate::log::{Check, ScenarioLog, Status, StepLog};
 use crate::mock::MockServer;
 use crate::net::client::Http;
@@ -99,13 +100,26 @@ pub async fn run_scenario(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     events.started(&log, &run.redactor);
+    let mock_url = mock.as_ref().map(MockServer::base_url);
     let mut failed = false;
     for step in &scenario.steps {
-        let entry = if failed {
+        let mut entry = if failed {
             run.skipped(step)
         } else {
             run.step(step).await
         };
+        if entry.status == Status::Failed {
+            // The mock's configuration is read here, on the runner's side;
+            // nothing of it goes over the wire.
+            let view = mock
+                .as_ref()
+                .zip(mock_url.as_deref())
+                .map(|(m, url)| MockView {
+                    config: m.config(),
+                    base_url: url,
+                });
+            entry.hint = doctor::hint(&entry, &log.steps, view);
+        }
         failed |= entry.status == Status::Failed;
         events.step(&entry, &run.redactor);
         log.steps.push(entry);
@@ -138,10 +152,7 @@ fn first_log(scenario: &Scenario, cfg: &RunConfig) -> ScenarioLog {
         file: scenario.path.clone(),
         name: scenario.name.clone(),
         description: scenario.description.clone(),
-        target: match &cfg.target {
-            Target::Mock => "mock".into(),
-            Target::Org(url) => url.clone(),
-        },
+        target: cfg.target.url().unwrap_or("mock").to_owned(),
         login_url: String::new(),
         vars: IndexMap::new(),
         status: Status::Passed,
@@ -236,7 +247,13 @@ impl Runner<'_> {
                 Some(server)
             }
             Target::Org(url) => {
-                self.org = prepare::real_org(scenario, url, &self.cfg.env, &mut self.redactor)?;
+                let env = &self.cfg.env;
+                self.org = prepare::real_org(scenario, url, None, env, &mut self.redactor)?;
+                None
+            }
+            Target::CliOrg(cli) => {
+                let (url, env) = (&cli.instance_url, &self.cfg.env);
+                self.org = prepare::real_org(scenario, url, Some(cli), env, &mut self.redactor)?;
                 None
             }
         };
@@ -259,9 +276,13 @@ impl Runner<'_> {
             }
         }
         if let Some(port) = self.scope.templates().ports().reserved() {
-            self.redactor.literal(&format!(":{port}"), ":[port]");
-            self.redactor.literal(&format!("%3A{port}"), "%3A[port]");
-            self.redactor.literal(&format!("%3a{port}"), "%3a[port]");
+            // Documentation shows the port a reader would pick.
+            self.redactor
+                .literal(&format!(":{port}"), ":[port]", ":8000");
+            self.redactor
+                .literal(&format!("%3A{port}"), "%3A[port]", "%3A8000");
+            self.redactor
+                .literal(&format!("%3a{port}"), "%3a[port]", "%3a8000");
         }
         Ok(mock)
     }
@@ -281,6 +302,7 @@ impl Runner<'_> {
             result: Value::Null,
             checks: Vec::new(),
             error: None,
+            hint: None,
         }
     }
 

@@ -14,6 +14,7 @@ use crate::scenario::model::Scenario;
 use crate::scenario::template::Templates;
 use crate::secret::{Class, Redactor, Secret};
 
+use super::run_config::CliOrg;
 use super::scope::Scope;
 
 /// Renders the variables that do not depend on `org` (`with_org` false), or
@@ -49,6 +50,9 @@ pub fn vars(
     }
     Ok(deferred)
 }
+
+/// What documentation shows for the mock's base URL.
+pub const MY_DOMAIN: &str = "https://MyDomain.my.salesforce.com";
 
 /// The scenario's mock org, started on a free loopback port, and its `org.*`.
 /// With a seed, the mock and the scenario share a logical clock.
@@ -107,13 +111,24 @@ pub async fn mock(
         ))]
     })?;
     let base = server.base_url();
-    redactor.literal(&base, "[mock_url]");
+    // Documentation shows the mock as the My Domain it stands for.
+    redactor.literal(&base, "[mock_url]", MY_DOMAIN);
     let encoded: String = form_urlencoded::byte_serialize(base.as_bytes()).collect();
-    redactor.literal(&encoded, "[mock_url]");
+    let readable: String = form_urlencoded::byte_serialize(MY_DOMAIN.as_bytes()).collect();
+    redactor.literal(&encoded, "[mock_url]", &readable);
     let cfg = server.config();
     let user = cfg.users.first();
     let text = |f: fn(&crate::mock::MockUser) -> &String| user.map(f).cloned().unwrap_or_default();
+    // A session for the first user, made only when the scenario uses it: it
+    // takes a value of the mock's random sequence.
+    let access_token = org_fields_used(scenario)
+        .contains("access_token")
+        .then(|| user.and_then(|u| server.mint_session(&u.username)))
+        .flatten()
+        .map(Secret::new);
     let org = Org {
+        instance_url: Some(base.clone()),
+        access_token,
         login_url: base,
         client_id: Some(cfg.connected_app.client_id.clone()),
         client_secret: Some(Secret::new(cfg.connected_app.client_secret.clone())),
@@ -126,17 +141,18 @@ pub async fn mock(
     Ok((server, org, clock, warnings))
 }
 
-/// A real org's `org.*` from the environment. A variable that the scenario
-/// needs and that is unset is an input error naming it; an unset
-/// `SF_SECURITY_TOKEN` is empty.
+/// A real org's `org.*` from the environment, and with `--target-org` the
+/// instance, session and username from the Salesforce CLI. A variable that
+/// the scenario needs and that is unset is an input error naming it; an
+/// unset `SF_SECURITY_TOKEN` is empty.
 pub fn real_org(
     scenario: &Scenario,
     url: &str,
+    cli: Option<&CliOrg>,
     env: &BTreeMap<String, String>,
     redactor: &mut Redactor,
 ) -> Result<Org, Vec<Diagnostic>> {
-    let mut used = BTreeSet::new();
-    scenario.for_each_template(&mut |s, _| used.extend(Templates::attribute_uses(s, "org")));
+    let used = org_fields_used(scenario);
     let mut missing = Vec::new();
     let mut read = |key: &str, var: &str| -> Option<String> {
         match env.get(var) {
@@ -149,9 +165,22 @@ pub fn real_org(
             None => None,
         }
     };
+    let (instance_url, access_token, username) = match cli {
+        Some(cli) => (
+            Some(cli.instance_url.clone()),
+            Some(cli.access_token.clone()),
+            cli.username
+                .clone()
+                .or_else(|| read("username", "SF_USERNAME")),
+        ),
+        None => (
+            read("instance_url", "SF_INSTANCE_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            read("access_token", "SF_ACCESS_TOKEN").map(Secret::new),
+            read("username", "SF_USERNAME"),
+        ),
+    };
     let client_id = read("client_id", "SF_CLIENT_ID");
     let client_secret = read("client_secret", "SF_CLIENT_SECRET").map(Secret::new);
-    let username = read("username", "SF_USERNAME");
     let password = read("password", "SF_PASSWORD").map(Secret::new);
     let security_token = read("security_token", "SF_SECURITY_TOKEN").map(Secret::new);
     let private_key = match env.get("SF_PRIVATE_KEY_FILE") {
@@ -175,6 +204,8 @@ pub fn real_org(
     }
     let org = Org {
         login_url: url.to_owned(),
+        instance_url,
+        access_token,
         client_id,
         client_secret,
         username,
@@ -186,9 +217,16 @@ pub fn real_org(
     Ok(org)
 }
 
+/// The `org.*` fields the scenario's templates name.
+fn org_fields_used(scenario: &Scenario) -> BTreeSet<String> {
+    let mut used = BTreeSet::new();
+    scenario.for_each_template(&mut |s, _| used.extend(Templates::attribute_uses(s, "org")));
+    used
+}
+
 /// The org's credentials are secrets before the first step.
 fn learn(org: &Org, redactor: &mut Redactor) {
-    for (role, secret) in org.credentials() {
-        redactor.secret(role, secret.expose(), Class::Credential);
+    for (role, secret, class) in org.credentials() {
+        redactor.secret(role, secret.expose(), class);
     }
 }

@@ -10,6 +10,32 @@ pub enum Target {
     Mock,
     /// A real org (or a standalone mock) at this login URL.
     Org(String),
+    /// An org the Salesforce CLI has authorised (`--target-org ALIAS`).
+    CliOrg(CliOrg),
+}
+
+/// What the Salesforce CLI knows of an org: `sf org display --json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliOrg {
+    /// The alias or username it was asked for.
+    pub alias: String,
+    /// Without a trailing `/`.
+    pub instance_url: String,
+    pub access_token: crate::secret::Secret,
+    pub username: Option<String>,
+}
+
+impl Target {
+    /// The URL a run's steps start from: the login URL, or the instance of
+    /// a Salesforce CLI org. `None` on the mock.
+    #[must_use]
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Target::Mock => None,
+            Target::Org(url) => Some(url),
+            Target::CliOrg(org) => Some(&org.instance_url),
+        }
+    }
 }
 
 pub use crate::steps::BrowserMode;
@@ -49,10 +75,10 @@ impl RunConfig {
         if let Some(b) = self.browser {
             return b;
         }
-        match &self.target {
-            Target::Mock => BrowserMode::Auto,
-            Target::Org(url) if is_loopback_url(url) => BrowserMode::Auto,
-            Target::Org(_) => BrowserMode::System,
+        match self.target.url() {
+            None => BrowserMode::Auto,
+            Some(url) if is_loopback_url(url) => BrowserMode::Auto,
+            Some(_) => BrowserMode::System,
         }
     }
 

@@ -18,8 +18,21 @@ impl Redactor {
     #[must_use]
     pub fn redact_log(&self, log: &ScenarioLog, mode: Mode) -> ScenarioLog {
         let mut log = log.clone();
-        if mode != Mode::Reveal && self.knows_secrets() {
-            visit::scenario_strings(&mut log, &mut |s: &mut String| self.value(s, mode));
+        if mode != Mode::Reveal && (self.knows_secrets() || mode == Mode::Document) {
+            // First the secrets that occur anywhere in the log (one search
+            // each over all its text), then each value for those few only.
+            // Documentation also shows its hosts and ports as a reader's.
+            let mut all = String::new();
+            visit::scenario_strings(&mut log, &mut |s: &mut String| join(&mut all, s));
+            let mut present = self.secrets_in(&all);
+            if mode == Mode::Document {
+                present.extend(self.readable_in(&all));
+            }
+            if !present.is_empty() {
+                visit::scenario_strings(&mut log, &mut |s: &mut String| {
+                    self.value(s, mode, &present);
+                });
+            }
         }
         log
     }
@@ -29,16 +42,29 @@ impl Redactor {
     pub fn redact_step(&self, step: &StepLog, mode: Mode) -> StepLog {
         let mut step = step.clone();
         if mode != Mode::Reveal && self.knows_secrets() {
-            visit::step_strings(&mut step, &mut |s: &mut String| self.value(s, mode));
+            let mut all = String::new();
+            visit::step_strings(&mut step, &mut |s: &mut String| join(&mut all, s));
+            let present = self.secrets_in(&all);
+            if !present.is_empty() {
+                visit::step_strings(&mut step, &mut |s: &mut String| {
+                    self.value(s, mode, &present);
+                });
+            }
         }
         step
     }
 
-    fn value(&self, text: &mut String, mode: Mode) {
-        if let Some(redacted) = self.redact_secrets(text, mode) {
+    fn value(&self, text: &mut String, mode: Mode, present: &[usize]) {
+        if let Some(redacted) = self.redact_secrets_among(text, mode, Some(present)) {
             *text = redacted;
         }
     }
+}
+
+/// Every value in one text, each apart from the next.
+fn join(all: &mut String, value: &str) {
+    all.push_str(value);
+    all.push('\0');
 }
 
 #[cfg(test)]
@@ -72,6 +98,7 @@ mod tests {
                 result: json!({}),
                 checks: Vec::new(),
                 error: Some(format!("bad key {value}")),
+                hint: None,
             }],
             error: None,
             skipped: None,
@@ -90,6 +117,28 @@ mod tests {
         assert_eq!(log.steps[0].error.as_deref(), Some("bad key [private_key]"));
         let shown = r.redact_log(&log_with(pem), Mode::Display);
         assert_eq!(shown.steps[0].inputs["note"], "left ******** right");
+    }
+
+    #[test]
+    fn hints_are_redacted_too() {
+        let secret = "hunter2hunter2";
+        let mut log = log_with("x");
+        log.steps[0].hint = Some(crate::log::Hint {
+            id: "invalid_client".into(),
+            error: format!("invalid_client: {secret}"),
+            meaning: "m".into(),
+            causes: vec![format!("you sent `{secret}`")],
+            fix: format!("send `{secret}`"),
+            exact: true,
+            sources: vec!["https://example.com".into()],
+        });
+        let mut r = Redactor::new();
+        r.secret("client_secret", secret, Class::Credential);
+        let shown = r.redact_log(&log, Mode::Display);
+        let hint = shown.steps[0].hint.as_ref().unwrap();
+        let text = format!("{} {:?} {}", hint.error, hint.causes, hint.fix);
+        assert!(!text.contains(secret), "{text}");
+        assert!(text.contains("you sent `********`"), "{text}");
     }
 
     #[test]

@@ -69,7 +69,11 @@ fn short_values_only_whole() {
 fn volatile_values_kept_outside_snapshots() {
     let mut r = Redactor::new();
     r.volatile("state", "k3j4h5g6f7");
-    r.literal("http://127.0.0.1:40123", "[mock_url]");
+    r.literal(
+        "http://127.0.0.1:40123",
+        "[mock_url]",
+        "https://MyDomain.my.salesforce.com",
+    );
     let text = "http://127.0.0.1:40123/x?state=k3j4h5g6f7";
     assert_eq!(r.redact(text, Mode::Display), text);
     assert_eq!(r.redact(text, Mode::Snapshot), "[mock_url]/x?state=[state]");

@@ -187,6 +187,25 @@ async fn walk(
         WalkEnd::Finished => Err(StepError::failed(
             "the login host ended the flow without redirecting to the redirect URI",
         )),
+        WalkEnd::ErrorPage(page) => {
+            let page = url::Url::parse(&page).map_err(|e| StepError::failed(e.to_string()))?;
+            let get = |k: &str| {
+                page.query_pairs()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.into_owned())
+            };
+            out.error = get("error");
+            out.error_description = get("error_description");
+            ctx.session.listener = None;
+            let what = match (&out.error, &out.error_description) {
+                (Some(e), Some(d)) => format!("{e} ({d})"),
+                (Some(e), None) => e.clone(),
+                _ => "no error named".into(),
+            };
+            Err(StepError::refused(format!(
+                "the login host ended on its error page, never redirecting to the redirect URI: {what}"
+            )))
+        }
         WalkEnd::Refused { status, body } => {
             let fields: Vec<(String, String)> = form_urlencoded::parse(body.trim().as_bytes())
                 .into_owned()

@@ -122,6 +122,8 @@ pub struct Ctx<'a> {
 pub const SECRET_FIELDS: &[(&str, Class)] = &[
     ("client_secret", Class::Credential),
     ("password", Class::Credential),
+    // Salesforce's login form calls the password `pw`.
+    ("pw", Class::Credential),
     ("security_token", Class::Credential),
     ("code", Class::Token),
     ("code_verifier", Class::Token),
@@ -195,6 +197,8 @@ impl Ctx<'_> {
         }
         if let Some(v) = fields.get("signature").and_then(Value::as_str) {
             self.redactor.clock("signature", v);
+            // It signs the identity URL, whose host is the mock's port.
+            self.redactor.readable(v, "[signature]");
         }
         if let Some(v) = fields.get("issued_at").and_then(scalar_text) {
             self.redactor.clock("timestamp", &v);

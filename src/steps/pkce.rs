@@ -1,16 +1,14 @@
 //! `pkce`: a code verifier and its challenge, made here or by the org's
 //! generator endpoint.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::keys::{KeySpec, Ty, key};
 use crate::log::Party;
 use crate::net::client::Request;
+use crate::pkce;
 use crate::secret::Class;
 
 use super::{Ctx, StepError};
@@ -25,7 +23,10 @@ pub const KEYS: &[KeySpec] = &[
     ),
     key(
         "length",
-        Ty::Int { min: 43, max: 128 },
+        Ty::Int {
+            min: pkce::GENERATED_MIN,
+            max: pkce::GENERATED_MAX,
+        },
         "verifier length, 43–128 (default 64)",
     ),
     key(
@@ -34,10 +35,6 @@ pub const KEYS: &[KeySpec] = &[
         "make the pair locally or with the org's /services/oauth2/pkce/generator",
     ),
 ];
-
-/// Characters of a generated code verifier (Salesforce refuses `~`).
-const VERIFIER_ALPHABET: &[u8] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,10 +68,11 @@ pub struct Output {
 }
 
 pub async fn run(ctx: &mut Ctx<'_>, p: Params) -> Result<Output, StepError> {
-    let length = p.length.unwrap_or(64);
-    if !(43..=128).contains(&length) {
+    let length = p.length.unwrap_or(pkce::DEFAULT_LENGTH);
+    let (min, max) = (pkce::GENERATED_MIN, pkce::GENERATED_MAX);
+    if !i64::try_from(length).is_ok_and(|length| (min..=max).contains(&length)) {
         return Err(StepError::input(format!(
-            "`length` must be between 43 and 128, found {length}"
+            "`length` must be between {min} and {max}, found {length}"
         )));
     }
     let method = p.method.unwrap_or_default();
@@ -82,17 +80,16 @@ pub async fn run(ctx: &mut Ctx<'_>, p: Params) -> Result<Output, StepError> {
         Generator::Server => from_generator(ctx).await?,
         Generator::Local => (0..length)
             .map(|_| {
-                char::from(VERIFIER_ALPHABET[ctx.rng.random_range(0..VERIFIER_ALPHABET.len())])
+                let alphabet = pkce::VERIFIER_ALPHABET;
+                char::from(alphabet[ctx.rng.random_range(0..alphabet.len())])
             })
             .collect(),
     };
-    let (challenge, method_name) = match method {
-        Method::S256 => (
-            URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
-            "S256",
-        ),
-        Method::Plain => (verifier.clone(), "plain"),
+    let method_name = match method {
+        Method::S256 => "S256",
+        Method::Plain => "plain",
     };
+    let challenge = pkce::challenge(&verifier, method_name);
     ctx.redactor
         .secret("code_verifier", &verifier, Class::Token);
     if method == Method::S256 {

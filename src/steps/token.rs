@@ -265,5 +265,9 @@ async fn approve_device(ctx: &mut Ctx<'_>) -> Result<(), StepError> {
         WalkEnd::Refused { status, .. } => Err(StepError::failed(format!(
             "the verification page answered HTTP {status}"
         ))),
+        WalkEnd::ErrorPage(page) => Err(StepError::failed(format!(
+            "the verification ended on the login host's error page {}",
+            user_agent::strip_query(&page)
+        ))),
     }
 }

@@ -24,6 +24,8 @@ pub struct MockProcess {
     pub banner: String,
     pub url: String,
     pub ca_file: Option<PathBuf>,
+    /// The Connected App's private key, for JWT bearer assertions.
+    pub app_key: Option<PathBuf>,
     pub client_id: String,
     pub client_secret: String,
     pub username: String,
@@ -90,6 +92,9 @@ impl MockProcess {
             ca_file: text
                 .contains("CA certificate")
                 .then(|| PathBuf::from(field("CA certificate "))),
+            app_key: text
+                .contains("JWT key file")
+                .then(|| PathBuf::from(field("JWT key file "))),
             client_id: field("client_id "),
             client_secret: field("client_secret "),
             username: field("username "),

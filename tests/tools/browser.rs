@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::gate::{Tool, ToolTest};
 use crate::harness::root;
-use crate::webdriver::Browser;
+use crate::webdriver::{Browser, UrlCatcher};
 
 pub fn tests() -> Vec<ToolTest> {
     crate::tool_tests![&[Tool::Chromium, Tool::Chromedriver] =>
@@ -22,48 +22,6 @@ pub fn tests() -> Vec<ToolTest> {
         device_flow_verified_in_a_real_browser,
         the_listener_ignores_stray_requests,
     ]
-}
-
-/// A `BROWSER` program that writes each URL it is asked to open to a file.
-struct UrlCatcher {
-    dir: tempfile::TempDir,
-}
-
-impl UrlCatcher {
-    fn new() -> UrlCatcher {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let script = dir.path().join("open-url");
-        let urls = dir.path().join("urls");
-        std::fs::write(
-            &script,
-            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", urls.display()),
-        )
-        .expect("write the BROWSER script");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-                .expect("chmod");
-        }
-        UrlCatcher { dir }
-    }
-
-    fn script(&self) -> PathBuf {
-        self.dir.path().join("open-url")
-    }
-
-    /// Waits for the n-th URL sfscenario opened.
-    fn url(&self, n: usize) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let text = std::fs::read_to_string(self.dir.path().join("urls")).unwrap_or_default();
-            if let Some(line) = text.lines().nth(n) {
-                return line.to_owned();
-            }
-            assert!(Instant::now() < deadline, "sfscenario opened no browser");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
 }
 
 /// Starts `sfscenario run SCENARIO --browser system --format json` in the background.
@@ -114,7 +72,7 @@ fn statuses(log: &serde_json::Value) -> Vec<String> {
 fn log_in(browser: &Browser) {
     browser.type_into("#username", "mock.user@example.com");
     browser.type_into("#password", "mock-password-1");
-    browser.click("button.primary");
+    browser.click("#Login");
 }
 
 /// Opens `url`, logs in and presses Allow.

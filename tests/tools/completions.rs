@@ -6,15 +6,90 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::gate::{Tool, ToolTest};
-use crate::harness::{Output, Sfscenario};
+use crate::gate::{BASH_COMPLETION, Tool, ToolTest};
+use crate::harness::{Output, Sfscenario, root};
 
 pub fn tests() -> Vec<ToolTest> {
     let mut tests = crate::tool_tests![&[Tool::Bash] => bash_completion_loads_and_completes];
     tests.extend(crate::tool_tests![&[Tool::Zsh] => zsh_completion_loads_and_registers]);
     tests.extend(crate::tool_tests![&[Tool::Fish] => fish_completion_loads_and_completes]);
     tests.extend(crate::tool_tests![&[Tool::Elvish] => elvish_completion_loads_and_completes]);
+    tests.extend(crate::tool_tests![&[Tool::Bash, Tool::BashCompletion] =>
+        the_readme_bash_location_loads_on_demand]);
+    tests.extend(crate::tool_tests![&[Tool::Zsh] => the_readme_zsh_location_is_found_by_compinit]);
+    tests.extend(crate::tool_tests![&[Tool::Fish] => the_readme_fish_location_completes]);
     tests
+}
+
+/// Runs the README's line that installs `shell`'s completions, with `HOME`
+/// a new directory and `sfscenario` on `PATH`; returns that `HOME`.
+fn install_as_the_readme_says(shell: &str) -> tempfile::TempDir {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let needle = format!("sfscenario completions {shell} >");
+    let line = readme
+        .lines()
+        .find(|l| l.contains(&needle))
+        .unwrap_or_else(|| panic!("the README does not say where {shell} completions go"));
+    let home = tempfile::tempdir().expect("a HOME");
+    let bin = Path::new(env!("CARGO_BIN_EXE_sfscenario"))
+        .parent()
+        .expect("the binary's directory")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .args(["-c", line])
+        .env("HOME", home.path())
+        .env("PATH", path)
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "`{line}` failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    home
+}
+
+fn the_readme_bash_location_loads_on_demand() {
+    let home = install_as_the_readme_says("bash");
+    let code = format!(
+        "source {BASH_COMPLETION} || exit 1\n\
+         _completion_loader sfscenario\n\
+         complete -p sfscenario"
+    );
+    let out = shell("bash", &["--norc", "--noprofile", "-c", &code], home.path());
+    out.stdout_has("-F _sfscenario sfscenario");
+}
+
+fn the_readme_zsh_location_is_found_by_compinit() {
+    let home = install_as_the_readme_says("zsh");
+    // What the README asks of ~/.zshrc.
+    let code = "fpath=(~/.zfunc $fpath)\n\
+                autoload -Uz compinit && compinit -u -d ~/.zcompdump || exit 1\n\
+                print -r -- \"registered: $_comps[sfscenario]\"";
+    let out = shell("zsh", &["-f", "-c", code], home.path());
+    out.stdout_has("registered: _sfscenario");
+}
+
+fn the_readme_fish_location_completes() {
+    let home = install_as_the_readme_says("fish");
+    // fish loads ~/.config/fish/completions by itself (not with
+    // --no-config), for a command it finds on PATH.
+    let bin = Path::new(env!("CARGO_BIN_EXE_sfscenario"))
+        .parent()
+        .expect("the binary's directory");
+    let code = format!(
+        "set -gx PATH '{}' $PATH; complete -C 'sfscenario '",
+        bin.display()
+    );
+    let out = shell("fish", &["-c", &code], home.path());
+    offers_the_subcommands(&out);
 }
 
 const SUBCOMMANDS: &[&str] = &["run", "validate", "mock", "schema", "completions"];

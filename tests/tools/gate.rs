@@ -23,18 +23,27 @@ pub const REQUIRE_TOOLS: &str = "SFSCENARIO_REQUIRE_TOOLS";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tool {
     Bash,
+    /// The `bash-completion` package, which loads completions on demand.
+    BashCompletion,
     Chromedriver,
     Chromium,
     Elvish,
     Fish,
+    Git,
     /// jsforce under `tests/interop/node_modules`, with Node.js.
     Jsforce,
     /// Python's `jsonschema` and `PyYAML`.
     Jsonschema,
+    /// Mermaid, marked and github-markdown-css under `tests/render/node_modules`,
+    /// loaded into Chromium.
+    Render,
     /// Python's `simple-salesforce`.
     SimpleSalesforce,
-    /// The Salesforce CLI (`@salesforce/cli`) under `tests/sf/node_modules`, with Node.js.
+    /// The Salesforce CLI under `tests/sf/node_modules`, with Node.js.
     Sf,
+    /// Not a program: time for tests that take minutes (a release build),
+    /// given by `SFSCENARIO_SLOW_TESTS=1`.
+    SlowTests,
     Xmllint,
     Zsh,
 }
@@ -44,14 +53,18 @@ impl Tool {
     pub fn name(self) -> &'static str {
         match self {
             Tool::Bash => "bash",
+            Tool::BashCompletion => "bash-completion",
             Tool::Chromedriver => "chromedriver",
             Tool::Chromium => "chromium",
             Tool::Elvish => "elvish",
             Tool::Fish => "fish",
+            Tool::Git => "git",
             Tool::Jsforce => "jsforce",
             Tool::Jsonschema => "python3 with jsonschema and PyYAML",
+            Tool::Render => "mermaid, marked and github-markdown-css",
             Tool::SimpleSalesforce => "python3 with simple-salesforce",
             Tool::Sf => "the Salesforce CLI (sf)",
+            Tool::SlowTests => "time (a release build of minutes)",
             Tool::Xmllint => "xmllint",
             Tool::Zsh => "zsh",
         }
@@ -61,14 +74,18 @@ impl Tool {
     pub fn install(self) -> &'static str {
         match self {
             Tool::Bash => "apt-get install bash",
+            Tool::BashCompletion => "apt-get install bash-completion",
             Tool::Chromedriver => "apt-get install chromium-driver",
             Tool::Chromium => "apt-get install chromium",
             Tool::Elvish => "apt-get install elvish",
             Tool::Fish => "apt-get install fish",
+            Tool::Git => "apt-get install git",
             Tool::Jsforce => "npm ci --prefix tests/interop",
             Tool::Jsonschema => "pip install -r tests/schema/requirements.txt",
+            Tool::Render => "npm ci --prefix tests/render",
             Tool::SimpleSalesforce => "pip install -r tests/interop/requirements.txt",
             Tool::Sf => "npm ci --prefix tests/sf",
+            Tool::SlowTests => "SFSCENARIO_SLOW_TESTS=1",
             Tool::Xmllint => "apt-get install libxml2-utils",
             Tool::Zsh => "apt-get install zsh",
         }
@@ -79,6 +96,17 @@ impl Tool {
         let interop = root().join("tests/interop");
         match self {
             Tool::Bash => succeeds("bash", &["--version"], root()),
+            Tool::BashCompletion => {
+                let file = Path::new(BASH_COMPLETION);
+                file.is_file()
+                    .then_some(())
+                    .ok_or_else(|| format!("{BASH_COMPLETION} is missing"))
+            }
+            Tool::Git => succeeds("git", &["--version"], root()),
+            Tool::SlowTests => match std::env::var(SLOW_TESTS) {
+                Ok(v) if !v.is_empty() && v != "0" => Ok(()),
+                _ => Err(format!("{SLOW_TESTS} is not set")),
+            },
             Tool::Zsh => succeeds("zsh", &["--version"], root()),
             Tool::Fish => succeeds("fish", &["--version"], root()),
             Tool::Elvish => succeeds("elvish", &["-version"], root()),
@@ -88,16 +116,59 @@ impl Tool {
             Tool::Xmllint => succeeds("xmllint", &["--version"], root()),
             Tool::Jsforce => succeeds("node", &["-e", "require('jsforce')"], &interop),
             Tool::Jsonschema => succeeds("python3", &["-c", "import jsonschema, yaml"], root()),
+            Tool::Render => {
+                let dir = crate::render::render_dir();
+                match crate::render::BUNDLES
+                    .iter()
+                    .map(|bundle| dir.join(bundle))
+                    .find(|file| !file.is_file())
+                {
+                    Some(file) => Err(format!("{} is missing", file.display())),
+                    None => Ok(()),
+                }
+            }
             Tool::SimpleSalesforce => {
                 succeeds("python3", &["-c", "import simple_salesforce"], root())
             }
             Tool::Sf => {
-                let sf = root().join("tests/sf/node_modules/.bin/sf");
-                let sf = sf.to_string_lossy();
-                succeeds(&sf, &["--version"], &root().join("tests/sf"))
+                let sf = sf_bin().join("sf");
+                if is_executable(&sf) {
+                    let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+                    match Command::new(&sf)
+                        .arg("--version")
+                        .env("HOME", home.path())
+                        .env("SF_AUTOUPDATE_DISABLE", "true")
+                        .env("SF_DISABLE_TELEMETRY", "true")
+                        .output()
+                    {
+                        Ok(out) if out.status.success() => Ok(()),
+                        Ok(out) => Err(format!(
+                            "`sf --version` failed: {}",
+                            String::from_utf8_lossy(&out.stderr)
+                                .lines()
+                                .next()
+                                .unwrap_or("")
+                        )),
+                        Err(e) => Err(format!("`{}`: {e}", sf.display())),
+                    }
+                } else {
+                    Err(format!("{} is missing", sf.display()))
+                }
             }
         }
     }
+}
+
+/// The variable that gives time for slow tests.
+pub const SLOW_TESTS: &str = "SFSCENARIO_SLOW_TESTS";
+
+/// The `bash-completion` package's loader.
+pub const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
+
+/// The directory of the Salesforce CLI's `sf` that `npm ci --prefix
+/// tests/sf` installs.
+pub fn sf_bin() -> PathBuf {
+    root().join("tests/sf/node_modules/.bin")
 }
 
 /// The full path of `name` on `PATH`, if it is there.

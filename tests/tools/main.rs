@@ -24,9 +24,12 @@ mod apps;
 mod browser;
 mod completions;
 mod gate;
+mod install;
 mod interop;
 mod json_schema;
 mod junit_schema;
+mod render;
+mod sf;
 mod webdriver;
 
 fn main() {
@@ -35,9 +38,12 @@ fn main() {
         apps::tests(),
         browser::tests(),
         completions::tests(),
+        install::tests(),
         interop::tests(),
         json_schema::tests(),
         junit_schema::tests(),
+        render::tests(),
+        sf::tests(),
     ]
     .into_iter()
     .flatten()

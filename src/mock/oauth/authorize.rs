@@ -1,10 +1,15 @@
 //! `/services/oauth2/authorize`: checks the authorization request, then shows
-//! the login page or (with a login session) the consent page. The pages post
-//! back here; `consent.rs` handles those posts.
+//! the login page, or with a login session the consent page (a user who
+//! approved the app before, or whom an admin-approved app pre-authorizes,
+//! goes straight back to the client). `prompt` (`login`, `consent`,
+//! `select_account`, space-separated) asks again; `immediate=true` never
+//! shows a page. The pages post back here; `consent.rs` handles those posts.
 
 use hyper::{Method, StatusCode};
 
+use super::access;
 use super::consent;
+use super::error_page;
 use super::pkce::check_challenge;
 use crate::mock::config::ConnectedApp;
 use crate::mock::pages;
@@ -12,8 +17,12 @@ use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT, encode_pairs};
 use crate::mock::state::{MockState, User};
 
+mod prompt;
+
+pub(crate) use prompt::Prompt;
+
 /// Form fields of the pages themselves, never carried forward.
-const CONTROL_FIELDS: [&str; 4] = ["username", "password", "consent_step", "decision"];
+const CONTROL_FIELDS: [&str; 5] = ["username", "pw", "Login", "consent_step", "decision"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ResponseType {
@@ -32,7 +41,9 @@ pub(crate) struct AuthRequest {
     pub(crate) state: Option<String>,
     /// `(code_challenge, method)`.
     pub(crate) challenge: Option<(String, String)>,
-    pub(crate) prompt_login: bool,
+    pub(crate) prompt: Prompt,
+    /// `immediate=true`: no page; `immediate_unsuccessful` if one is needed.
+    pub(crate) immediate: bool,
     pub(crate) login_hint: String,
     /// Echoed in the `id_token`.
     pub(crate) nonce: Option<String>,
@@ -44,18 +55,13 @@ pub(crate) struct AuthRequest {
 enum Refusal {
     /// Answered on the login host: the redirect URI cannot be trusted.
     Here(&'static str, &'static str),
+    /// Salesforce's own error page, never the client's redirect URI.
+    ErrorPage(&'static str, &'static str),
     /// Sent back to the client's redirect URI.
     Redirect(Partial, &'static str, &'static str),
 }
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::GET && request.method != Method::POST {
-        return response::body(
-            StatusCode::METHOD_NOT_ALLOWED,
-            TEXT,
-            "method not allowed".into(),
-        );
-    }
     let params = parameters(request);
     let auth = match check(state, &params) {
         Ok(auth) => auth,
@@ -66,6 +72,9 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         Err(Refusal::Redirect(partial, error, description)) => {
             return error_redirect(&partial, error, description);
         }
+        Err(Refusal::ErrorPage(error, description)) => {
+            return error_page::redirect(request, error, description);
+        }
     };
     if request.method == Method::POST {
         consent::post(state, request, &auth)
@@ -74,12 +83,35 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     }
 }
 
-/// The login page, or the consent page when the browser has a login session.
+/// The login page; with a login session, the consent page or (consent
+/// given before) the redirect; with `immediate=true`, the redirect or
+/// `immediate_unsuccessful`.
 pub(crate) fn show(state: &MockState, request: &MockRequest, auth: &AuthRequest) -> MockResponse {
-    match logged_in_user(state, request) {
-        Some(user) if !auth.prompt_login => consent_response(auth, user),
+    let user = logged_in_user(state, request);
+    let prompt = auth.prompt;
+    if auth.immediate {
+        return match user {
+            Some(user) if !prompt.login && !needs_consent(state, auth, user) => {
+                consent::approve(state, request, auth, user)
+            }
+            _ => error_redirect(
+                &auth.partial(),
+                "immediate_unsuccessful",
+                "immediate unsuccessful",
+            ),
+        };
+    }
+    match user {
+        Some(user) if prompt.select_account => login_response(auth, &user.user.username, None),
+        Some(user) if !prompt.login => consent::after_login(state, request, auth, user),
         _ => login_response(auth, &auth.login_hint, None),
     }
+}
+
+/// Whether `user` must see the consent page: a self-authorize app they
+/// have not approved, or `prompt=consent`; never an admin-approved app.
+pub(crate) fn needs_consent(state: &MockState, auth: &AuthRequest, user: &User) -> bool {
+    !auth.app.admin_approved && (auth.prompt.consent || !access::approved(state, &auth.app, user))
 }
 
 pub(crate) fn login_response(
@@ -227,15 +259,15 @@ fn check(state: &MockState, params: &[(String, String)]) -> Result<AuthRequest, 
     };
     partial.fragment = response_type == ResponseType::Token;
     let Some(scopes) = granted_scopes(app, get("scope")) else {
-        let description = "requested scope is invalid, unknown, or malformed";
-        return redirect(partial, "invalid_scope", description);
+        let description = "the requested scope is not allowed";
+        return Err(Refusal::ErrorPage("invalid_scope", description));
     };
     let challenge = match check_challenge(app, get("code_challenge"), get("code_challenge_method"))
     {
         Ok(challenge) => challenge,
         Err(description) => return redirect(partial, "invalid_request", description),
     };
-    let prompt_login = get("prompt").is_some_and(|prompt| prompt.split(' ').any(|p| p == "login"));
+    let immediate = get("immediate").is_some_and(|value| value.eq_ignore_ascii_case("true"));
     Ok(AuthRequest {
         app: std::sync::Arc::clone(&shared),
         redirect_uri: partial.redirect_uri,
@@ -243,7 +275,8 @@ fn check(state: &MockState, params: &[(String, String)]) -> Result<AuthRequest, 
         scopes,
         state: partial.state,
         challenge,
-        prompt_login,
+        prompt: Prompt::parse(get("prompt")),
+        immediate,
         login_hint: get("login_hint").unwrap_or_default().to_string(),
         nonce: get("nonce")
             .filter(|nonce| !nonce.is_empty())
@@ -281,5 +314,7 @@ pub(crate) fn granted_scopes(app: &ConnectedApp, requested: Option<&str>) -> Opt
     Some(scopes)
 }
 
+#[cfg(test)]
+mod consent_tests;
 #[cfg(test)]
 mod tests;

@@ -1,10 +1,12 @@
 //! The client credentials flow: the app authenticates with its id and secret
-//! (body or Basic) and gets a token for its "Run As" user. The mock is a My
-//! Domain, so the flow is allowed unless it is called by a login host's name.
+//! (body or Basic) and gets a token for its "Run As" user
+//! (`client_credentials_user`; without one the flow is off). The mock is a
+//! My Domain, so the flow is allowed unless it is called by a login host's name.
 
 use serde_json::Value;
 
-use super::issue::{Issue, issue};
+use super::access::{self, Flow};
+use super::issue::{Answer, Issue, issue};
 use super::token::{INACTIVE_USER, Refusal, client};
 use crate::mock::request::MockRequest;
 use crate::mock::state::MockState;
@@ -29,20 +31,22 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
         return Err(WRONG_DOMAIN);
     }
     let user = app
-        .run_as
+        .client_credentials_user
         .as_deref()
         .and_then(|username| state.user_by_name(username.trim()))
         .ok_or(NO_RUN_AS)?;
     if !user.user.active {
         return Err(INACTIVE_USER);
     }
+    access::check(state, app, user, Flow::ClientCredentials)?;
     let scopes: Vec<String> = app
         .scopes
         .iter()
         .filter(|scope| !NOT_GRANTED.contains(&scope.as_str()))
         .cloned()
         .collect();
-    let what = Issue::new(app, &user.id, &scopes, &request.base_url);
+    let what =
+        Issue::new(app, &user.id, &scopes, &request.base_url).answering(Answer::ClientCredentials);
     Ok(issue(state, &what).to_json())
 }
 

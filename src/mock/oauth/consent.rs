@@ -1,11 +1,14 @@
 //! Posts from the login and consent pages: logging in (a `sid` session
 //! cookie), then Allow (a code or, for the user-agent flow, tokens) or Deny.
+//! Allow is remembered: the next authorization of the same user and app
+//! goes straight back to the client.
 
 use hyper::header::{HeaderValue, SET_COOKIE};
 
+use super::access::{self, Flow};
 use super::authorize::{
     self, AuthRequest, ResponseType, consent_response, error_redirect, logged_in_user,
-    login_response, redirect_location,
+    login_response, needs_consent, redirect_location,
 };
 use super::issue::{Issue, issue};
 use crate::mock::request::MockRequest;
@@ -31,15 +34,39 @@ pub(crate) fn post(state: &MockState, request: &MockRequest, auth: &AuthRequest)
         return decide(state, request, auth, field("decision"));
     }
     match field("username") {
-        Some(username) => log_in(state, auth, username, field("password").unwrap_or_default()),
+        Some(username) => {
+            let password = field("pw").unwrap_or_default();
+            log_in(state, request, auth, username, password)
+        }
         None => authorize::show(state, request, auth),
     }
 }
 
-fn log_in(state: &MockState, auth: &AuthRequest, username: &str, password: &str) -> MockResponse {
+fn log_in(
+    state: &MockState,
+    request: &MockRequest,
+    auth: &AuthRequest,
+    username: &str,
+    password: &str,
+) -> MockResponse {
     match authenticate(state, username, password) {
-        Ok(user) => with_session(state, user, consent_response(auth, user)),
+        Ok(user) => with_session(state, user, after_login(state, request, auth, user)),
         Err(message) => login_response(auth, username, Some(message)),
+    }
+}
+
+/// Once the user is known: the consent page if they must be asked, else
+/// straight back to the client.
+pub(crate) fn after_login(
+    state: &MockState,
+    request: &MockRequest,
+    auth: &AuthRequest,
+    user: &User,
+) -> MockResponse {
+    if needs_consent(state, auth, user) {
+        consent_response(auth, user)
+    } else {
+        approve(state, request, auth, user)
     }
 }
 
@@ -90,7 +117,10 @@ fn decide(
         return login_response(auth, &auth.login_hint, Some(LOGGED_OUT));
     };
     match decision {
-        Some("allow") => approve(state, request, auth, user),
+        Some("allow") => {
+            access::record_approval(state, &auth.app, user);
+            approve(state, request, auth, user)
+        }
         Some("deny") => error_redirect(
             &auth.partial(),
             "access_denied",
@@ -100,8 +130,9 @@ fn decide(
     }
 }
 
-/// Allow: a code in the query, or tokens in the fragment.
-fn approve(
+/// Back to the client: a code in the query (the token endpoint then checks
+/// who may use the app), or tokens in the fragment.
+pub(crate) fn approve(
     state: &MockState,
     request: &MockRequest,
     auth: &AuthRequest,
@@ -110,6 +141,17 @@ fn approve(
     let mut pairs: Vec<(&str, String)> = match auth.response_type {
         ResponseType::Code => vec![("code", new_code(state, auth, user))],
         ResponseType::Token => {
+            if let Err((error, description)) =
+                access::check(state, &auth.app, user, Flow::Interactive)
+            {
+                // The token endpoint's `invalid_app_access` reaches the
+                // user-agent flow's callback as `OAUTH_APP_ACCESS_DENIED`.
+                let error = match error {
+                    "invalid_app_access" => "OAUTH_APP_ACCESS_DENIED",
+                    other => other,
+                };
+                return error_redirect(&auth.partial(), error, description);
+            }
             let what = Issue::new(&auth.app, &user.id, &auth.scopes, &request.base_url)
                 .interactive(auth.nonce.as_deref());
             issue(state, &what).fragment_pairs()

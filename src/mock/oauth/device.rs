@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use super::access::{self, Flow};
 use super::authorize::granted_scopes;
 use super::issue::{Issue, issue};
 use super::token::{EXPIRED_CODE, INACTIVE_USER, Refusal, client};
@@ -18,6 +19,7 @@ use crate::mock::state::{DeviceGrant, DeviceStatus, MockState, expiry};
 const PENDING: Refusal = ("authorization_pending", "authorization pending");
 const SLOW_DOWN: Refusal = ("slow_down", "slow down");
 const DENIED: Refusal = ("access_denied", "end-user denied authorization");
+const NOT_ENABLED: Refusal = ("invalid_grant", "device flow is not enabled for the app");
 const INVALID_SCOPE: Refusal = (
     "invalid_scope",
     "requested scope is invalid, unknown, or malformed",
@@ -27,6 +29,9 @@ const INVALID_SCOPE: Refusal = (
 pub(super) fn start(state: &MockState, request: &MockRequest) -> Result<Value, Refusal> {
     let app = client(state, request, |_| false)?;
     let app = &*app;
+    if !app.device_flow_enabled {
+        return Err(NOT_ENABLED);
+    }
     let scopes = granted_scopes(app, request.param("scope")).ok_or(INVALID_SCOPE)?;
     let interval = parse_duration(&app.device_interval).unwrap_or(Duration::from_secs(5));
     let now = state.now_ms();
@@ -60,6 +65,7 @@ pub(super) fn poll(state: &MockState, request: &MockRequest) -> Result<Value, Re
     let (user_id, scopes) = answer(state, code, &app.client_id)?;
     let active = state.user_by_id(&user_id).filter(|user| user.user.active);
     let user = active.ok_or(INACTIVE_USER)?;
+    access::check(state, app, user, Flow::Interactive)?;
     let what = Issue::new(app, &user.id, &scopes, &request.base_url).interactive(None);
     Ok(issue(state, &what).to_json())
 }

@@ -6,10 +6,13 @@ use hyper::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue};
 use serde_json::json;
 
 use crate::mock::keys::{ORG_KEY_ID, org_key};
+use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT};
+use crate::mock::state::MockState;
 
 /// `GET /.well-known/openid-configuration`; the issuer is the mock's own base URL.
-pub(crate) fn configuration(base_url: &str) -> MockResponse {
+pub(crate) fn configuration(_: &MockState, request: &MockRequest) -> MockResponse {
+    let base_url = request.base_url.as_str();
     let oauth = |endpoint: &str| format!("{base_url}/services/oauth2/{endpoint}");
     let body = json!({
         "issuer": base_url,
@@ -18,7 +21,6 @@ pub(crate) fn configuration(base_url: &str) -> MockResponse {
         "revocation_endpoint": oauth("revoke"),
         "userinfo_endpoint": oauth("userinfo"),
         "jwks_uri": format!("{base_url}/id/keys"),
-        "registration_endpoint": oauth("register"),
         "introspection_endpoint": oauth("introspect"),
         "scopes_supported": [
             "id", "api", "web", "full", "chatter_api", "visualforce", "refresh_token",
@@ -47,7 +49,7 @@ pub(crate) fn configuration(base_url: &str) -> MockResponse {
 }
 
 /// `GET /id/keys`: the key that signs `id_token`s, as a JWK set.
-pub(crate) fn jwks() -> MockResponse {
+pub(crate) fn jwks(_: &MockState, _: &MockRequest) -> MockResponse {
     let Some(key) = org_key() else {
         let message = "signing key unavailable".to_string();
         return response::body(StatusCode::INTERNAL_SERVER_ERROR, TEXT, message);

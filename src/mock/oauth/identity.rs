@@ -1,17 +1,17 @@
 //! The identity URL `/id/{orgId}/{userId}` (GET or POST), and what it shares
 //! with `userinfo`: finding the caller's token and the user's `urls`.
 //! Refusals are HTTP 403 with a plain-text code, as Salesforce's identity
-//! service answers (`Bad_OAuth_Token`, …).
+//! service answers (`Bad_OAuth_Token`, …). The answer is JSON, XML or
+//! URL-encoded, as `format` or `Accept` asks (`identity_format.rs`).
 
-use hyper::{Method, StatusCode};
+use hyper::StatusCode;
 use serde_json::{Value, json};
 
+use super::identity_format;
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT};
 use crate::mock::state::{Grant, MockState, User};
 
-/// The newest API version the mock serves: what `version=latest` fills in.
-const LATEST_VERSION: &str = "62.0";
 /// Fixed profile facts of every mock user.
 pub(crate) const TIMEZONE: &str = "America/Los_Angeles";
 pub(crate) const UTC_OFFSET_MS: i64 = -28_800_000;
@@ -19,9 +19,6 @@ pub(crate) const LAST_MODIFIED: &str = "2024-01-01T00:00:00Z";
 
 /// `GET|POST /id/{orgId}/{userId}`: the user's identity, to a token of that user.
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::GET && request.method != Method::POST {
-        return refuse(StatusCode::METHOD_NOT_ALLOWED, "Method_Not_Allowed");
-    }
     let grant = match caller(state, request) {
         Ok(grant) => grant,
         Err(code) => return refuse(StatusCode::FORBIDDEN, code),
@@ -44,14 +41,15 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     if *user.id != *grant.user_id {
         return refuse(StatusCode::FORBIDDEN, "No_Access");
     }
+    let latest = format!("{}.0", state.config.org_settings.max_version());
     let version = match request.param("version") {
         None => "{version}",
-        Some("latest") => LATEST_VERSION,
+        Some("latest") => latest.as_str(),
         Some(version) if is_version(version) => version,
         Some(_) => return refuse(StatusCode::NOT_ACCEPTABLE, "Invalid_Version"),
     };
     let body = identity(state, &request.base_url, user, version);
-    response::json(StatusCode::OK, &body)
+    identity_format::answer(request, &body)
 }
 
 /// The live access token of the request (a Bearer header, or an

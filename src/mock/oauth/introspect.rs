@@ -3,19 +3,15 @@
 //! sees only its own tokens (Salesforce's default, without "Introspect All
 //! Tokens"); anything else is `{"active":false}`.
 
-use hyper::{Method, StatusCode};
+use hyper::StatusCode;
 use serde_json::{Map, Value, json};
 
 use crate::mock::config::ConnectedApp;
 use crate::mock::request::MockRequest;
-use crate::mock::response::{self, MockResponse, TEXT};
+use crate::mock::response::{self, MockResponse};
 use crate::mock::state::{Grant, MockState};
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::POST {
-        let message = "method not allowed".to_string();
-        return response::body(StatusCode::METHOD_NOT_ALLOWED, TEXT, message);
-    }
     let Some(app) = client(state, request) else {
         let body = json!({
             "error": "invalid_client",

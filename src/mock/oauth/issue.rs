@@ -1,5 +1,6 @@
 //! Issuing access, refresh and ID tokens, shared by the token endpoint, the
-//! user-agent flow and the device flow.
+//! user-agent flow and the device flow, and the token response's fields,
+//! which differ by grant as Salesforce's do.
 
 use std::sync::Arc;
 
@@ -13,9 +14,24 @@ use super::id_token::id_token;
 use crate::mock::config::ConnectedApp;
 use crate::mock::state::{Grant, MockState, expiry, refresh_expiry};
 
+/// Which grant a token response answers: its fields differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// Authorization code, refresh token and device flows: every field.
+    Full,
+    /// Username-password: no `scope` (Salesforce's samples have none).
+    Password,
+    /// JWT bearer: `access_token`, `scope`, `instance_url`, `id`,
+    /// `token_type` only (no `signature`, no `issued_at`).
+    JwtBearer,
+    /// Client credentials: every field, and `api_instance_url`.
+    ClientCredentials,
+}
+
 /// One token response, fields in Salesforce's order.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenSet {
+    pub(crate) answer: Answer,
     pub(crate) access_token: String,
     pub(crate) refresh_token: Option<String>,
     pub(crate) signature: String,
@@ -49,6 +65,8 @@ pub(crate) struct Issue<'a> {
     pub(crate) id_token: bool,
     /// The authorize request's `nonce`, echoed in the `id_token`.
     pub(crate) nonce: Option<&'a str>,
+    /// The fields of the response.
+    pub(crate) answer: Answer,
 }
 
 impl<'a> Issue<'a> {
@@ -68,7 +86,14 @@ impl<'a> Issue<'a> {
             from_refresh: None,
             id_token: false,
             nonce: None,
+            answer: Answer::Full,
         }
+    }
+
+    /// A response with the fields of `answer`'s grant.
+    pub(crate) fn answering(mut self, answer: Answer) -> Self {
+        self.answer = answer;
+        self
     }
 
     /// With a refresh token when the scopes allow one, and an `id_token`
@@ -118,6 +143,7 @@ pub(crate) fn issue(state: &MockState, what: &Issue<'_>) -> TokenSet {
         .flatten();
     let issued_at = now.to_string();
     TokenSet {
+        answer: what.answer,
         access_token,
         refresh_token,
         signature: signature(&what.app.client_secret, &id, &issued_at),
@@ -152,16 +178,20 @@ impl TokenSet {
         Value::Object(body)
     }
 
-    /// `(field, value)` in the order of a real response.
+    /// `(field, value)` in the order of a real response, the fields its
+    /// grant's response has.
     pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+        let jwt = self.answer == Answer::JwtBearer;
         let mut pairs = vec![("access_token", self.access_token.clone())];
         if let Some(refresh_token) = &self.refresh_token {
             pairs.push(("refresh_token", refresh_token.clone()));
         }
-        pairs.extend([
-            ("signature", self.signature.clone()),
-            ("scope", self.scope.clone()),
-        ]);
+        if !jwt {
+            pairs.push(("signature", self.signature.clone()));
+        }
+        if self.answer != Answer::Password {
+            pairs.push(("scope", self.scope.clone()));
+        }
         if let Some(id_token) = &self.id_token {
             pairs.push(("id_token", id_token.clone()));
         }
@@ -169,9 +199,14 @@ impl TokenSet {
             ("instance_url", self.instance_url.clone()),
             ("id", self.id.clone()),
             ("token_type", "Bearer".to_string()),
-            ("issued_at", self.issued_at.clone()),
-            ("api_instance_url", self.instance_url.clone()),
         ]);
+        if !jwt {
+            pairs.push(("issued_at", self.issued_at.clone()));
+        }
+        if self.answer == Answer::ClientCredentials {
+            // The mock's own URL stands for Salesforce's API host.
+            pairs.push(("api_instance_url", self.instance_url.clone()));
+        }
         pairs
     }
 

@@ -1,7 +1,10 @@
 //! The JWT bearer flow (`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`):
 //! an RS256 assertion signed with the key of the Connected App's certificate.
-//! No client secret, no refresh token. Every refusal is `invalid_grant` but
-//! an unknown `iss`, which is `invalid_client_id`.
+//! No client secret, no refresh token, no browser: the user must be
+//! pre-authorized by an admin-approved app, or have approved the app once.
+//! Every refusal is `invalid_grant` but an unknown `iss`
+//! (`invalid_client_id`) and a user an admin-approved app does not
+//! pre-authorize (`invalid_app_access`).
 
 use std::collections::HashSet;
 
@@ -10,22 +13,22 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
-use super::issue::{Issue, allows_refresh, issue};
+use super::access::{self, Flow};
+use super::issue::{Answer, Issue, allows_refresh, issue};
 use super::token::{EXPIRED_CODE, INACTIVE_USER, INVALID_CLIENT_ID, Refusal};
 use crate::mock::config::ConnectedApp;
 use crate::mock::keys::{decoding_key, public_key};
 use crate::mock::request::MockRequest;
-use crate::mock::state::{MockState, User};
+use crate::mock::state::MockState;
 
 const INVALID_ASSERTION: Refusal = ("invalid_grant", "invalid assertion");
 const BAD_AUDIENCE: Refusal = ("invalid_grant", "audience is invalid");
 const NOT_APPROVED: Refusal = ("invalid_grant", "user hasn't approved this consumer");
 
-/// Audiences every org accepts, besides its own URL.
-const LOGIN_HOSTS: [&str; 2] = [
-    "https://login.salesforce.com",
-    "https://test.salesforce.com",
-];
+/// The login host a production org accepts as `aud`, besides its own URL.
+const PRODUCTION: &str = "https://login.salesforce.com";
+/// The login host a sandbox accepts instead.
+const SANDBOX: &str = "https://test.salesforce.com";
 
 pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, Refusal> {
     let assertion = request.param("assertion").unwrap_or_default().trim();
@@ -36,7 +39,12 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
         .ok_or(INVALID_CLIENT_ID)?;
     let app = &*app;
     let claims = verify(app, assertion).ok_or(INVALID_ASSERTION)?;
-    if !audience_ok(claims.get("aud"), &request.base_url) {
+    let login_host = if state.config.org_settings.sandbox {
+        SANDBOX
+    } else {
+        PRODUCTION
+    };
+    if !audience_ok(claims.get("aud"), login_host, &request.base_url) {
         return Err(BAD_AUDIENCE);
     }
     let exp = claims.get("exp").ok_or(INVALID_ASSERTION)?;
@@ -52,7 +60,8 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
     if !user.user.active {
         return Err(INACTIVE_USER);
     }
-    if !preapproved(state, app, user) {
+    access::check(state, app, user, Flow::JwtBearer)?;
+    if !access::approved(state, app, user) {
         return Err(NOT_APPROVED);
     }
     let scopes: Vec<String> = app
@@ -61,7 +70,7 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
         .filter(|scope| !allows_refresh(std::slice::from_ref(scope)))
         .cloned()
         .collect();
-    let what = Issue::new(app, &user.id, &scopes, &request.base_url);
+    let what = Issue::new(app, &user.id, &scopes, &request.base_url).answering(Answer::JwtBearer);
     Ok(issue(state, &what).to_json())
 }
 
@@ -89,9 +98,10 @@ fn verify(app: &ConnectedApp, assertion: &str) -> Option<Map<String, Value>> {
     Some(data.claims)
 }
 
-/// `aud` (a string or a list) names this org's URL (by either scheme) or a
-/// login host.
-fn audience_ok(aud: Option<&Value>, base_url: &str) -> bool {
+/// `aud` (a string or a list) names this org's URL (by either scheme) or
+/// its login host: `https://login.salesforce.com` for production,
+/// `https://test.salesforce.com` for a sandbox.
+fn audience_ok(aud: Option<&Value>, login_host: &str, base_url: &str) -> bool {
     let host = |url: &str| {
         let url = url.trim().trim_end_matches('/');
         let host = url
@@ -102,7 +112,7 @@ fn audience_ok(aud: Option<&Value>, base_url: &str) -> bool {
     let own = host(base_url);
     let accepted = |aud: &str| {
         let aud = aud.trim().trim_end_matches('/');
-        LOGIN_HOSTS.contains(&aud) || (own.is_some() && host(aud) == own)
+        aud == login_host || (own.is_some() && host(aud) == own)
     };
     match aud {
         Some(Value::String(aud)) => accepted(aud),
@@ -130,19 +140,6 @@ fn seconds(value: &Value) -> Option<u64> {
         reason = "checked finite and non-negative; `as` saturates"
     )]
     Some(number as u64)
-}
-
-/// Pre-approved: listed in `jwt_preapproved`, or the first user when unset.
-fn preapproved(state: &MockState, app: &ConnectedApp, user: &User) -> bool {
-    match &app.jwt_preapproved {
-        Some(names) => names
-            .iter()
-            .any(|name| name.eq_ignore_ascii_case(&user.user.username)),
-        None => state
-            .users()
-            .first()
-            .is_some_and(|first| first.id == user.id),
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hyper::{Method, StatusCode};
+use hyper::StatusCode;
 
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, TEXT, encode_pairs};
@@ -14,10 +14,6 @@ use crate::mock::state::MockState;
 const FORM: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::GET && request.method != Method::POST {
-        let message = "method not allowed".to_string();
-        return response::body(StatusCode::METHOD_NOT_ALLOWED, TEXT, message);
-    }
     let token = request.param("token").unwrap_or_default().trim();
     if looks_like_jwt(token) {
         return refuse("unsupported_token_type", "this token type is not supported");

@@ -4,13 +4,14 @@
 
 use hyper::StatusCode;
 
-use super::issue::{Issue, allows_refresh, issue};
-use super::pkce::verifies;
+use super::access::{self, Flow};
+use super::issue::{Answer, Issue, allows_refresh, issue};
 use super::{client_credentials, device, jwt_bearer};
 use crate::mock::config::ConnectedApp;
 use crate::mock::request::MockRequest;
 use crate::mock::response::{self, MockResponse, oauth_error};
-use crate::mock::state::{AuthCode, MockState};
+use crate::mock::state::{AuthCode, MockState, User};
+use crate::pkce::verifies;
 
 pub(super) type Refusal = (&'static str, &'static str);
 
@@ -22,7 +23,7 @@ const REDIRECT_MISMATCH: Refusal = (
     "redirect_uri must match configuration",
 );
 const BAD_VERIFIER: Refusal = ("invalid_grant", "invalid code verifier");
-const AUTH_FAILURE: Refusal = ("invalid_grant", "authentication failure");
+pub(super) const AUTH_FAILURE: Refusal = ("invalid_grant", "authentication failure");
 pub(super) const INACTIVE_USER: Refusal = ("invalid_grant", "inactive user");
 const EXPIRED_TOKEN: Refusal = ("invalid_grant", "expired access/refresh token");
 const UNSUPPORTED_GRANT: Refusal = ("unsupported_grant_type", "grant type not supported");
@@ -99,6 +100,8 @@ fn authorization_code(
             return Err(BAD_VERIFIER);
         }
     }
+    let user = active_user(state, &code.user_id)?;
+    access::check(state, app, user, Flow::Interactive)?;
     let what = Issue::new(app, &code.user_id, &code.scopes, &request.base_url)
         .interactive(code.nonce.as_deref());
     Ok(issue(state, &what).to_json())
@@ -119,31 +122,42 @@ fn take_code(state: &MockState, code: &str, client_id: &str) -> Result<AuthCode,
     }
 }
 
-/// Username-password flow: password and security token concatenated; no refresh token.
+/// The user behind a code or refresh token, if still active.
+pub(super) fn active_user<'s>(state: &'s MockState, user_id: &str) -> Result<&'s User, Refusal> {
+    state
+        .user_by_id(user_id)
+        .filter(|user| user.user.active)
+        .ok_or(INACTIVE_USER)
+}
+
+/// Username-password flow: password and security token concatenated (the
+/// password alone from a trusted IP range); no refresh token. Blocked unless
+/// the org allows it, with the same answer as bad credentials.
 fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Value, Refusal> {
     let app = client(state, request, |app| app.require_secret)?;
     let app = &*app;
-    // An External Client App never takes a password: what Salesforce
-    // answers is reported as the generic authentication failure.
-    if !app.username_password_flow {
+    // Blocked org-wide, or an External Client App (which never takes a
+    // password): Salesforce answers with the generic authentication failure.
+    if !state.config.org_settings.allow_username_password_flows || !app.username_password_flow {
         return Err(AUTH_FAILURE);
     }
     let username = request.param("username").unwrap_or_default();
     let user = state.user_by_name(username.trim()).ok_or(AUTH_FAILURE)?;
-    let expected = format!("{}{}", user.user.password, user.user.security_token);
-    if request.param("password") != Some(expected.as_str()) {
+    let password = request.param("password").unwrap_or_default();
+    if !access::api_password_matches(state, user, password) {
         return Err(AUTH_FAILURE);
     }
     if !user.user.active {
         return Err(INACTIVE_USER);
     }
+    access::check(state, app, user, Flow::Password)?;
     let scopes: Vec<String> = app
         .scopes
         .iter()
         .filter(|scope| !allows_refresh(std::slice::from_ref(scope)))
         .cloned()
         .collect();
-    let what = Issue::new(app, &user.id, &scopes, &request.base_url);
+    let what = Issue::new(app, &user.id, &scopes, &request.base_url).answering(Answer::Password);
     Ok(issue(state, &what).to_json())
 }
 
@@ -155,26 +169,20 @@ fn refresh_token(state: &MockState, request: &MockRequest) -> Result<serde_json:
     })?;
     let app = &*app;
     let token = request.param("refresh_token").unwrap_or_default();
-    let grant = {
-        let mut store = state.store();
-        let grant = store
-            .refresh_tokens
-            .get(token)
-            .cloned()
-            .ok_or(EXPIRED_TOKEN)?;
-        if !grant.is_live(state.now_ms()) || *grant.client_id != *app.client_id {
+    let grant = state
+        .store()
+        .refresh_tokens
+        .get(token)
+        .cloned()
+        .filter(|grant| grant.is_live(state.now_ms()) && *grant.client_id == *app.client_id)
+        .ok_or(EXPIRED_TOKEN)?;
+    let user = active_user(state, &grant.user_id)?;
+    access::check(state, app, user, Flow::Refresh)?;
+    if app.refresh_token_rotation {
+        // Spent: a second use of the same token is refused.
+        if state.store().refresh_tokens.remove(token).is_none() {
             return Err(EXPIRED_TOKEN);
         }
-        if app.refresh_token_rotation {
-            store.refresh_tokens.remove(token);
-        }
-        grant
-    };
-    let active = state
-        .user_by_id(&grant.user_id)
-        .is_some_and(|user| user.user.active);
-    if !active {
-        return Err(INACTIVE_USER);
     }
     let mut what = Issue::new(app, &grant.user_id, &grant.scopes, &request.base_url);
     what.with_refresh = app.refresh_token_rotation;

@@ -2,7 +2,7 @@
 //! token's user. A missing or bad token is HTTP 403 (not 401), as on
 //! Salesforce.
 
-use hyper::{Method, StatusCode};
+use hyper::StatusCode;
 use serde_json::{Value, json};
 
 use super::identity::{
@@ -13,9 +13,6 @@ use crate::mock::response::{self, MockResponse};
 use crate::mock::state::{MockState, User};
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::GET && request.method != Method::POST {
-        return refuse(StatusCode::METHOD_NOT_ALLOWED, "Method_Not_Allowed");
-    }
     let grant = match caller(state, request) {
         Ok(grant) => grant,
         Err(code) => return refuse(StatusCode::FORBIDDEN, code),

@@ -5,12 +5,13 @@
 
 use hyper::{Method, StatusCode};
 
+use super::access;
 use super::authorize::logged_in_user;
 use super::consent::{LOGGED_OUT, authenticate, with_session};
 use crate::mock::config::ConnectedApp;
 use crate::mock::pages::{self, DEVICE};
 use crate::mock::request::MockRequest;
-use crate::mock::response::{self, MockResponse, TEXT};
+use crate::mock::response::{self, MockResponse};
 use crate::mock::state::{DeviceStatus, MockState, User};
 
 const INVALID_CODE: &str = "That code is invalid or has expired. Check the code on your device.";
@@ -24,10 +25,6 @@ struct Pending {
 }
 
 pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
-    if request.method != Method::GET && request.method != Method::POST {
-        let message = "method not allowed".to_string();
-        return response::body(StatusCode::METHOD_NOT_ALLOWED, TEXT, message);
-    }
     let typed = request
         .param("user_code")
         .map(normalize)
@@ -56,7 +53,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         };
     }
     if let Some(username) = field("username") {
-        let password = field("password").unwrap_or_default();
+        let password = field("pw").unwrap_or_default();
         return match authenticate(state, username, password) {
             Ok(user) => with_session(state, user, confirm(&device, user)),
             Err(message) => login(&device, username, Some(message)),
@@ -82,6 +79,9 @@ fn decide(
         _ => return confirm(device, user),
     };
     let allowed = status != DeviceStatus::Denied;
+    if allowed {
+        access::record_approval(state, &device.app, user);
+    }
     if let Some(grant) = state.store().devices.get_mut(&device.device_code) {
         grant.status = status;
     }

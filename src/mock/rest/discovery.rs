@@ -6,24 +6,24 @@ use serde_json::{Map, Value, json};
 use super::Call;
 use super::reply::Reply;
 
-/// Oldest and newest API versions served (Winter '11 to Winter '25).
-pub(crate) const FIRST_VERSION: u32 = 20;
-pub(crate) const LATEST_VERSION: u32 = 62;
+/// The oldest API version served: 31.0 (Summer '14); 30.0 and older are
+/// retired. The newest is the org's `max_api_version` (68.0, Winter '27).
+pub(crate) const FIRST_VERSION: u32 = 31;
 /// The org's daily API request allowance.
 pub(crate) const API_LIMIT: u64 = 15_000;
 
-/// `v62.0` → `62.0`, for a version the mock serves.
-pub(crate) fn version(segment: &str) -> Option<String> {
+/// `v62.0` → `62.0`, for a version the mock serves (up to `latest`).
+pub(crate) fn version(segment: &str, latest: u32) -> Option<String> {
     let number = segment.strip_prefix('v')?.strip_suffix(".0")?;
     let number: u32 = number.parse().ok()?;
-    (FIRST_VERSION..=LATEST_VERSION)
+    (FIRST_VERSION..=latest)
         .contains(&number)
         .then(|| format!("{number}.0"))
 }
 
-/// Every version, oldest first.
-pub(crate) fn versions() -> Value {
-    let list: Vec<Value> = (FIRST_VERSION..=LATEST_VERSION)
+/// Every version up to `latest`, oldest first.
+pub(crate) fn versions(latest: u32) -> Value {
+    let list: Vec<Value> = (FIRST_VERSION..=latest)
         .map(|number| {
             json!({
                 "label": release_name(number),
@@ -37,7 +37,8 @@ pub(crate) fn versions() -> Value {
 
 /// `31` → `Summer '14`: three releases a year, Winter named for the next year.
 fn release_name(version: u32) -> String {
-    let index = version.saturating_sub(FIRST_VERSION);
+    // v20.0 was Winter '11; each release adds one.
+    let index = version.saturating_sub(20);
     let season = ["Winter", "Spring", "Summer"][(index % 3) as usize];
     format!("{season} '{:02}", 11 + index / 3)
 }
@@ -144,10 +145,14 @@ mod tests {
     fn versions_and_release_names() {
         assert_eq!(release_name(31), "Summer '14");
         assert_eq!(release_name(62), "Winter '25");
-        assert_eq!(release_name(20), "Winter '11");
-        assert_eq!(version("v62.0").as_deref(), Some("62.0"));
-        for bad in ["v63.0", "v19.0", "62.0", "v62", "v62.1", "vx.0"] {
-            assert_eq!(version(bad), None, "{bad}");
+        assert_eq!(release_name(66), "Spring '26");
+        assert_eq!(release_name(68), "Winter '27");
+        assert_eq!(version("v62.0", 68).as_deref(), Some("62.0"));
+        assert_eq!(version("v68.0", 68).as_deref(), Some("68.0"));
+        assert_eq!(version("v31.0", 68).as_deref(), Some("31.0"));
+        for bad in ["v69.0", "v30.0", "62.0", "v62", "v62.1", "vx.0"] {
+            assert_eq!(version(bad, 68), None, "{bad}");
         }
+        assert_eq!(version("v63.0", 62), None);
     }
 }

@@ -1,9 +1,11 @@
 //! The REST API on the instance (`/services/data`): versions, the version's
-//! resource map, limits, describes, record CRUD and upsert, and SOQL queries
-//! with paging. Everything below `/services/data/vXX.X` needs a live access
-//! token and reports `Sforce-Limit-Info`.
+//! resource map, limits, describes, record CRUD and upsert, SOQL queries
+//! with paging and `columns=true`, and the Tooling API's queries.
+//! Everything below `/services/data/vXX.X` needs a live access token granted
+//! `api` (or `full`) and reports `Sforce-Limit-Info`.
 
 mod body;
+mod columns;
 mod discovery;
 mod query;
 mod records;
@@ -13,12 +15,13 @@ use hyper::Method;
 use hyper::header::{HeaderName, HeaderValue};
 
 use super::request::MockRequest;
-use super::response::MockResponse;
+use super::response::{self, MockResponse};
+use super::routes;
 use super::sobjects::{SObjectKind, describe};
 use super::state::{Grant, MockState};
 use reply::{Reply, RestError};
 
-pub(crate) use discovery::{FIRST_VERSION, LATEST_VERSION};
+pub(crate) use discovery::FIRST_VERSION;
 
 /// One authenticated call: who makes it, on which API version.
 pub(crate) struct Call<'a> {
@@ -41,7 +44,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
             Ok(reply::json(
                 request,
                 hyper::StatusCode::OK,
-                &discovery::versions(),
+                &discovery::versions(state.config.org_settings.max_version()),
             ))
         });
         return reply.unwrap_or_else(|error| error.into_response(request));
@@ -49,23 +52,28 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let Some(grant) = request.bearer().and_then(|token| state.session(token)) else {
         return reply::invalid_session();
     };
+    if !grant.allows_api() {
+        return reply::not_for_rest();
+    }
     let calls = state.count_api_call();
     let segments: Vec<String> = rest.split('/').map(percent_decode).collect();
     let mut response = match segments.split_first() {
-        Some((first, rest)) => match discovery::version(first) {
-            Some(version) => {
-                let call = Call {
-                    state,
-                    request,
-                    grant: &grant,
-                    version,
-                    calls,
-                };
-                let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
-                route(&call, &rest).unwrap_or_else(|error| error.into_response(request))
+        Some((first, rest)) => {
+            match discovery::version(first, state.config.org_settings.max_version()) {
+                Some(version) => {
+                    let call = Call {
+                        state,
+                        request,
+                        grant: &grant,
+                        version,
+                        calls,
+                    };
+                    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+                    route(&call, &rest).unwrap_or_else(|error| error.into_response(request))
+                }
+                None => RestError::not_found().into_response(request),
             }
-            None => RestError::not_found().into_response(request),
-        },
+        }
         None => RestError::not_found().into_response(request),
     };
     let usage = format!("api-usage={calls}/{}", discovery::API_LIMIT);
@@ -90,12 +98,13 @@ fn route(call: &Call<'_>, segments: &[&str]) -> Reply {
             sobject(call, kind, rest)
         }
         [endpoint @ ("query" | "queryAll")] => allow(request, &[Method::GET], || {
-            query::run(call, *endpoint == "queryAll")
+            query::run(call, QueryApi::Rest, *endpoint == "queryAll")
         }),
-        ["query" | "queryAll", locator] => {
-            allow(request, &[Method::GET], || query::more(call, locator))
-        }
+        ["query" | "queryAll", locator] => allow(request, &[Method::GET], || {
+            query::more(call, QueryApi::Rest, locator)
+        }),
         ["limits"] => allow(request, &[Method::GET], || Ok(discovery::limits(call))),
+        ["tooling", rest @ ..] => tooling(call, rest),
         _ => Err(RestError::not_found()),
     }
 }
@@ -131,24 +140,37 @@ fn sobject(call: &Call<'_>, kind: SObjectKind, rest: &[&str]) -> Reply {
 
 const RECORD_METHODS: [Method; 3] = [Method::GET, Method::PATCH, Method::DELETE];
 
+/// Which API a query runs in: the Tooling API knows fewer sObjects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QueryApi {
+    Rest,
+    Tooling,
+}
+
+/// `tooling/…`: queries over the sObjects the Tooling API shares with the
+/// mock (User, Organization). Anything else is `NOT_FOUND`, the
+/// `SourceMember` describe included, as on an org without source tracking
+/// (the Salesforce CLI reads that answer as "no source tracking").
+fn tooling(call: &Call<'_>, segments: &[&str]) -> Reply {
+    let request = call.request;
+    match segments {
+        ["query"] => allow(request, &[Method::GET], || {
+            query::run(call, QueryApi::Tooling, false)
+        }),
+        ["query", locator] => allow(request, &[Method::GET], || {
+            query::more(call, QueryApi::Tooling, locator)
+        }),
+        _ => Err(RestError::not_found()),
+    }
+}
+
 /// Runs `handler` for an allowed method (HEAD goes with GET), else 405.
 fn allow(request: &MockRequest, methods: &[Method], handler: impl FnOnce() -> Reply) -> Reply {
-    let method = &request.method;
-    let head_as_get = *method == Method::HEAD && methods.contains(&Method::GET);
-    if methods.contains(method) || head_as_get {
-        return handler();
+    if routes::allows(methods, &request.method) {
+        handler()
+    } else {
+        Ok(response::method_not_allowed(&request.method, methods))
     }
-    let mut allowed = vec!["HEAD"];
-    allowed.extend(methods.iter().map(Method::as_str));
-    let message = format!(
-        "HTTP Method '{method}' not allowed. Allowed are {}",
-        allowed.join(",")
-    );
-    Err(RestError::new(
-        hyper::StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        message,
-    ))
 }
 
 impl Call<'_> {
@@ -195,6 +217,8 @@ mod tests {
     }
 }
 
+#[cfg(test)]
+mod cli_tests;
 #[cfg(test)]
 mod describe_tests;
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! `GET query?q=` and `queryAll?q=` (deleted records too), paged: a batch per
 //! response, `done:false` and `nextRecordsUrl` `…/query/01g…-2000` for the
-//! rest, fetched with `GET query/{locator}` (or `queryAll/{locator}`).
+//! rest, fetched with `GET query/{locator}` (or `queryAll/{locator}`). With
+//! `columns=true`, the query's columns instead of its records. The Tooling
+//! API's `tooling/query` is the same over fewer sObjects.
 
 use serde_json::{Map, Value, json};
 
-use super::Call;
 use super::reply::{Reply, RestError};
+use super::{Call, QueryApi, columns};
 use crate::mock::sobjects::store::Cursor;
 use crate::mock::soql;
 
@@ -13,7 +15,7 @@ use crate::mock::soql;
 const MIN_BATCH: usize = 200;
 const MAX_BATCH: usize = 2000;
 
-pub(crate) fn run(call: &Call<'_>, include_deleted: bool) -> Reply {
+pub(crate) fn run(call: &Call<'_>, api: QueryApi, include_deleted: bool) -> Reply {
     let text = call
         .request
         .query
@@ -22,7 +24,14 @@ pub(crate) fn run(call: &Call<'_>, include_deleted: bool) -> Reply {
         .map(|(_, value)| value.trim())
         .filter(|text| !text.is_empty())
         .ok_or_else(|| RestError::bad("MALFORMED_QUERY", "A query string has to be specified"))?;
-    let plan = soql::compile(text).map_err(|error| RestError::bad(error.code, error.message))?;
+    let plan = match api {
+        QueryApi::Rest => soql::compile(text),
+        QueryApi::Tooling => soql::compile_tooling(text),
+    };
+    let plan = plan.map_err(|error| RestError::bad(error.code, error.message))?;
+    if call.request.param("columns") == Some("true") {
+        return Ok(call.json(&columns::metadata(&plan)));
+    }
     let mut store = call.state.records();
     let (total, records) = soql::execute(&plan, &store, &call.version, include_deleted);
     let batch = batch_size(call);
@@ -31,12 +40,12 @@ pub(crate) fn run(call: &Call<'_>, include_deleted: bool) -> Reply {
     }
     let first = records[..batch].to_vec();
     let cursor = store.open_cursor(Cursor { records, batch });
-    let next = next_url(call, &cursor, batch);
+    let next = next_url(call, api, &cursor, batch);
     Ok(call.json(&page(total, Some(next), first)))
 }
 
 /// `GET query/{cursor}-{position}`.
-pub(crate) fn more(call: &Call<'_>, locator: &str) -> Reply {
+pub(crate) fn more(call: &Call<'_>, api: QueryApi, locator: &str) -> Reply {
     let invalid = || RestError::bad("INVALID_QUERY_LOCATOR", "invalid query locator");
     let (cursor_id, position) = locator
         .rsplit_once('-')
@@ -50,7 +59,7 @@ pub(crate) fn more(call: &Call<'_>, locator: &str) -> Reply {
     }
     let end = position.saturating_add(cursor.batch).min(total);
     let records = cursor.records[position..end].to_vec();
-    let next = (end < total).then(|| next_url(call, cursor_id, end));
+    let next = (end < total).then(|| next_url(call, api, cursor_id, end));
     Ok(call.json(&page(total, next, records)))
 }
 
@@ -66,9 +75,14 @@ fn page(total: usize, next: Option<String>, records: Vec<Value>) -> Value {
     Value::Object(body)
 }
 
-fn next_url(call: &Call<'_>, cursor_id: &str, position: usize) -> String {
+fn next_url(call: &Call<'_>, api: QueryApi, cursor_id: &str, position: usize) -> String {
+    let tooling = if api == QueryApi::Tooling {
+        "tooling/"
+    } else {
+        ""
+    };
     format!(
-        "/services/data/v{}/query/{cursor_id}-{position}",
+        "/services/data/v{}/{tooling}query/{cursor_id}-{position}",
         call.version
     )
 }

@@ -86,11 +86,17 @@ pub(crate) fn no_content() -> MockResponse {
 
 /// 401 `INVALID_SESSION_ID`, with `WWW-Authenticate: Token`.
 pub(crate) fn invalid_session() -> MockResponse {
-    let mut reply = response::rest_error(
-        StatusCode::UNAUTHORIZED,
-        "INVALID_SESSION_ID",
-        "Session expired or invalid",
-    );
+    unauthorized("Session expired or invalid")
+}
+
+/// 401 `INVALID_SESSION_ID` for a live token without the `api` (or `full`)
+/// scope. jsforce does not try to refresh on this message.
+pub(crate) fn not_for_rest() -> MockResponse {
+    unauthorized("This session is not valid for use with the REST API")
+}
+
+fn unauthorized(message: &str) -> MockResponse {
+    let mut reply = response::rest_error(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", message);
     reply
         .headers_mut()
         .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Token"));

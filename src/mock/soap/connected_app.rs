@@ -108,12 +108,13 @@ pub(crate) fn record(state: &MockState, app: &ConnectedApp) -> String {
         leaf(&mut out, "certificate", certificate.trim());
     }
     leaf(&mut out, "consumerKey", &app.client_id);
-    let pre_approved = app
-        .jwt_preapproved
-        .as_ref()
-        .is_none_or(|users| !users.is_empty());
-    flag(&mut out, "isAdminApproved", pre_approved);
-    flag(&mut out, "isClientCredentialEnabled", app.run_as.is_some());
+    flag(&mut out, "isAdminApproved", app.admin_approved);
+    let client_credentials = app.client_credentials_user.as_ref();
+    flag(
+        &mut out,
+        "isClientCredentialEnabled",
+        client_credentials.is_some(),
+    );
     flag(&mut out, "isCodeCredentialEnabled", false);
     flag(&mut out, "isCodeCredentialPostOnly", false);
     flag(&mut out, "isConsumerSecretOptional", !app.require_secret);
@@ -132,16 +133,27 @@ pub(crate) fn record(state: &MockState, app: &ConnectedApp) -> String {
     );
     flag(&mut out, "isSecretRequiredForTokenExchange", false);
     flag(&mut out, "isTokenExchangeEnabled", false);
-    if let Some(run_as) = &app.run_as {
-        leaf(&mut out, "oauthClientCredentialUser", run_as);
+    if let Some(user) = client_credentials {
+        leaf(&mut out, "oauthClientCredentialUser", user);
     }
     for scope in metadata_scopes(&app.scopes) {
         leaf(&mut out, "scopes", scope);
     }
     out.push_str("</oauthConfig><oauthPolicy>");
-    leaf(&mut out, "ipRelaxation", "ENFORCE");
+    leaf(
+        &mut out,
+        "ipRelaxation",
+        &app.ip_relaxation.to_ascii_uppercase(),
+    );
     leaf(&mut out, "refreshTokenPolicy", &refresh_policy(app));
-    out.push_str("</oauthPolicy></records>");
+    out.push_str("</oauthPolicy>");
+    for name in &app.permission_sets {
+        leaf(&mut out, "permissionSetName", name);
+    }
+    for name in &app.profiles {
+        leaf(&mut out, "profileName", name);
+    }
+    out.push_str("</records>");
     out
 }
 

@@ -70,6 +70,17 @@ pub(crate) fn invalid_session() -> MockResponse {
     })
 }
 
+/// `INVALID_SESSION_ID` for a live token without the `api` (or `full`)
+/// scope, word for word.
+pub(crate) fn not_for_api(namespace: &str) -> MockResponse {
+    fault(&Fault {
+        namespace,
+        code: "sf:INVALID_SESSION_ID",
+        message: "INVALID_SESSION_ID: This session is not valid for use with the API",
+        detail: None,
+    })
+}
+
 /// A `soapenv:Client` fault: the request itself is wrong.
 pub(crate) fn client_fault(namespace: &str, message: &str) -> MockResponse {
     fault(&Fault {

@@ -70,9 +70,30 @@ fn simple_salesforce_login(username: &str, password: &str) -> String {
 
 const GOOD_PASSWORD: &str = "mock-password-1MOCKSECURITYTOKEN123";
 
+/// An org that allows SOAP `login()` (new orgs do not).
+fn soap_login_org() -> crate::mock::config::MockConfig {
+    crate::mock::testing::org_with(&serde_json::json!({ "allow_soap_login": true }))
+}
+
+/// New orgs have SOAP `login()` off, and API 65.0 and later have none.
+#[tokio::test]
+async fn login_is_off_in_a_new_org_and_gone_from_65() {
+    let disabled = r#"<faultcode>sf:INVALID_OPERATION</faultcode><faultstring>INVALID_OPERATION: SOAP API login() is disabled by default in this org. Contact the org administrator to enable SOAP API login().</faultstring>"#;
+    let envelope = simple_salesforce_login("mock.user@example.com", GOOD_PASSWORD);
+    let mock = Harness::start().await;
+    let reply = post(&mock, "/services/Soap/u/64.0", "login", &envelope).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(reply.text.contains(disabled), "{}", reply.text);
+    let mock = Harness::with(soap_login_org(), None).await;
+    let reply = post(&mock, "/services/Soap/u/64.0", "login", &envelope).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let reply = post(&mock, "/services/Soap/u/65.0", "login", &envelope).await;
+    assert!(reply.text.contains(disabled), "{}", reply.text);
+}
+
 #[tokio::test]
 async fn simple_salesforce_login_gives_a_rest_session() {
-    let mock = Harness::start().await;
+    let mock = Harness::with(soap_login_org(), None).await;
     let envelope = simple_salesforce_login("mock.user@example.com", GOOD_PASSWORD);
     let reply = post(&mock, "/services/Soap/u/59.0", "login", &envelope).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
@@ -117,7 +138,7 @@ async fn simple_salesforce_login_gives_a_rest_session() {
 
 #[tokio::test]
 async fn jsforce_login_and_escaped_credentials() {
-    let mut config = crate::mock::config::MockConfig::default();
+    let mut config = soap_login_org();
     config.users[0].password = "p&ss<word>".into();
     let mock = Harness::with(config, None).await;
     // jsforce: `se:` prefix, default namespace on login, SOAPAction "".
@@ -133,7 +154,7 @@ async fn jsforce_login_and_escaped_credentials() {
 
 #[tokio::test]
 async fn bad_credentials_fault() {
-    let mock = Harness::start().await;
+    let mock = Harness::with(soap_login_org(), None).await;
     for (username, password) in [
         ("mock.user@example.com", "mock-password-1"),
         ("mock.user@example.com", "wrongMOCKSECURITYTOKEN123"),
@@ -148,7 +169,7 @@ async fn bad_credentials_fault() {
             r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN: Invalid username, password, security token; or user locked out.</faultstring><detail><sf:LoginFault xsi:type="sf:LoginFault"><sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode><sf:exceptionMessage>Invalid username, password, security token; or user locked out.</sf:exceptionMessage></sf:LoginFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#
         );
     }
-    let mut config = crate::mock::config::MockConfig::default();
+    let mut config = soap_login_org();
     config.users[0].active = false;
     let inactive = Harness::with(config, None).await;
     let envelope = simple_salesforce_login("mock.user@example.com", GOOD_PASSWORD);

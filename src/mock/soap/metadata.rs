@@ -1,6 +1,7 @@
 //! The Metadata API operations the mock answers: `describeMetadata`,
 //! `listMetadata` and `readMetadata` (ConnectedApp and CustomObject). Each
-//! needs `SessionHeader/sessionId` to be a live access token.
+//! needs `SessionHeader/sessionId` to be a live access token granted `api`
+//! (or `full`).
 
 use super::catalog::{self, apps, object_kinds};
 use super::envelope::{self, METADATA_NS};
@@ -40,11 +41,11 @@ pub(crate) fn handle(call: &Call<'_>) -> MockResponse {
         .child("Header")
         .and_then(|header| header.child("SessionHeader"))
         .and_then(|header| header.text_of("sessionId"));
-    if session
-        .and_then(|token| call.state.session(token))
-        .is_none()
-    {
+    let Some(grant) = session.and_then(|token| call.state.session(token)) else {
         return envelope::invalid_session();
+    };
+    if !grant.allows_api() {
+        return envelope::not_for_api(METADATA_NS);
     }
     let content = match name {
         "deploy" => return deploy::deploy(call),

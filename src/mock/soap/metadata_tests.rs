@@ -139,7 +139,7 @@ async fn read_connected_app_reflects_the_config() {
         "pkce_required": true,
         "scopes": ["api", "refresh_token", "offline_access", "openid"],
         "refresh_token_policy": "24h",
-        "run_as": "mock.user@example.com",
+        "client_credentials_user": "mock.user@example.com",
     }});
     let mock = Harness::with(MockConfig::from_overrides(&overrides).unwrap(), None).await;
     let read = "<readMetadata><type>ConnectedApp</type><fullNames>sfscenario_Mock_App</fullNames><fullNames>Nope</fullNames><fullNames>salesforce_cli</fullNames></readMetadata>";

@@ -11,11 +11,9 @@ mod partner;
 mod retrieve;
 mod xml;
 
-use hyper::{Method, StatusCode};
-
 use super::request::MockRequest;
 use super::response::{self, MockResponse};
-use super::rest::{FIRST_VERSION, LATEST_VERSION};
+use super::rest::FIRST_VERSION;
 use super::state::MockState;
 use envelope::{ENVELOPE_NS, METADATA_NS, PARTNER_FAULT_NS};
 
@@ -30,7 +28,8 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         [api, version] | [api, version, _] => (*api, *version),
         _ => return response::not_found(),
     };
-    let Some(version) = version_number(version) else {
+    let latest = state.config.org_settings.max_version();
+    let Some(version) = version_number(version, latest) else {
         return response::not_found();
     };
     let fault_namespace = match api {
@@ -38,17 +37,6 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         "u" => PARTNER_FAULT_NS,
         _ => return response::not_found(),
     };
-    if request.method != Method::POST {
-        let message = format!(
-            "HTTP Method '{}' not allowed. Allowed are POST",
-            request.method
-        );
-        return response::rest_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            &message,
-        );
-    }
     let envelope = match xml::parse(&request.body) {
         Ok(envelope) => envelope,
         Err(message) => return envelope::client_fault(fault_namespace, &message),
@@ -88,10 +76,10 @@ pub(crate) struct Call<'a> {
     pub(crate) version: String,
 }
 
-/// `62.0` for a version the mock serves.
-fn version_number(text: &str) -> Option<String> {
+/// `62.0` for a version the mock serves (up to `latest`).
+fn version_number(text: &str, latest: u32) -> Option<String> {
     let number: u32 = text.strip_suffix(".0")?.parse().ok()?;
-    (FIRST_VERSION..=LATEST_VERSION)
+    (FIRST_VERSION..=latest)
         .contains(&number)
         .then(|| format!("{number}.0"))
 }

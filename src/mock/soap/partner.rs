@@ -1,6 +1,8 @@
 //! The partner API's `login` (username and password with the security token
-//! appended, as simple-salesforce and jsforce send them): a `LoginResult`
-//! whose `sessionId` is an access token the REST API accepts.
+//! appended, as simple-salesforce and jsforce send them; the password alone
+//! from a trusted IP range): a `LoginResult` whose `sessionId` is an access
+//! token the REST API accepts. Off unless the org allows SOAP `login()`
+//! (new orgs do not), and gone from API version 65.0 on.
 
 use std::fmt::Write as _;
 
@@ -8,10 +10,15 @@ use super::Call;
 use super::envelope::{self, PARTNER_NS};
 use super::xml::{flag, leaf};
 use crate::mock::duration::parse_duration;
+use crate::mock::oauth::access;
 use crate::mock::response::MockResponse;
 use crate::mock::state::{Grant, User, expiry};
 
 const INVALID_LOGIN: &str = "Invalid username, password, security token; or user locked out.";
+const LOGIN_DISABLED: &str = "SOAP API login() is disabled by default in this org. Contact the \
+                              org administrator to enable SOAP API login().";
+/// The first API version without `login()`.
+const LOGIN_REMOVED_IN: u32 = 65;
 
 pub(crate) fn handle(call: &Call<'_>) -> MockResponse {
     let operation = call.operation;
@@ -22,13 +29,20 @@ pub(crate) fn handle(call: &Call<'_>) -> MockResponse {
             &operation.name,
         );
     }
+    let state = call.state;
+    let removed = version_number(&call.version) >= LOGIN_REMOVED_IN;
+    if removed || !state.config.org_settings.allow_soap_login {
+        return envelope::partner_fault(
+            "INVALID_OPERATION",
+            LOGIN_DISABLED,
+            "UnexpectedErrorFault",
+        );
+    }
     let username = operation.text_of("username").unwrap_or_default();
     let password = operation.child("password").map_or("", |p| p.text.as_str());
-    let state = call.state;
-    let user = state.user_by_name(username).filter(|user| {
-        let expected = format!("{}{}", user.user.password, user.user.security_token);
-        user.user.active && password == expected
-    });
+    let user = state
+        .user_by_name(username)
+        .filter(|user| user.user.active && access::api_password_matches(state, user, password));
     let Some(user) = user else {
         return envelope::partner_fault("INVALID_LOGIN", INVALID_LOGIN, "LoginFault");
     };
@@ -71,7 +85,7 @@ fn login_result(call: &Call<'_>, user: &User, session_id: &str) -> String {
         &format!("{base}/services/Soap/m/{version}/{org15}"),
     );
     flag(&mut out, "passwordExpired", false);
-    flag(&mut out, "sandbox", false);
+    flag(&mut out, "sandbox", state.config.org_settings.sandbox);
     leaf(
         &mut out,
         "serverUrl",
@@ -114,4 +128,13 @@ fn login_result(call: &Call<'_>, user: &User, session_id: &str) -> String {
     leaf(&mut out, "userUiSkin", "Theme3");
     out.push_str("</userInfo></result>");
     out
+}
+
+/// `64.0` → 64.
+fn version_number(version: &str) -> u32 {
+    version
+        .split('.')
+        .next()
+        .and_then(|whole| whole.parse().ok())
+        .unwrap_or(0)
 }

@@ -28,6 +28,8 @@ pub(crate) struct SObjectKind {
     pub(crate) seedable: bool,
     /// Has `IsDeleted`, `OwnerId` and `External_Id__c` around its own fields.
     standard_record: bool,
+    /// Queryable through the Tooling API too.
+    pub(crate) tooling: bool,
     own: &'static [FieldDef],
 }
 
@@ -47,6 +49,7 @@ const fn kind(
         deletable: true,
         seedable: true,
         standard_record: true,
+        tooling: false,
         own,
     }
 }
@@ -64,6 +67,7 @@ const KINDS: [SObjectKind; 7] = [
         deletable: false,
         seedable: false,
         standard_record: false,
+        tooling: true,
         ..kind("User", "Users", "005", catalog_org::USER)
     },
     SObjectKind {
@@ -72,6 +76,7 @@ const KINDS: [SObjectKind; 7] = [
         deletable: false,
         seedable: false,
         standard_record: false,
+        tooling: true,
         ..kind(
             "Organization",
             "Organizations",

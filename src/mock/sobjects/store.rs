@@ -33,6 +33,8 @@ pub(crate) struct Seed<'a> {
     pub(crate) records: &'a IndexMap<String, Vec<Record>>,
     pub(crate) users: &'a [User],
     pub(crate) org_id: &'a str,
+    /// `Organization.IsSandbox`.
+    pub(crate) sandbox: bool,
     pub(crate) now_ms: u64,
 }
 
@@ -51,7 +53,7 @@ impl RecordStore {
         for user in seed.users {
             store.insert_user(user, owner, seed.now_ms);
         }
-        store.insert_org(seed.org_id, owner, seed.now_ms);
+        store.insert_org(seed.org_id, seed.sandbox, owner, seed.now_ms);
         for (name, list) in seed.records {
             let Some(kind) = SObjectKind::find(name).filter(|kind| kind.seedable) else {
                 continue;
@@ -218,7 +220,7 @@ impl RecordStore {
         self.insert(kind, pairs(&fields), owner, now_ms);
     }
 
-    fn insert_org(&mut self, org_id: &str, owner: &str, now_ms: u64) {
+    fn insert_org(&mut self, org_id: &str, sandbox: bool, owner: &str, now_ms: u64) {
         let Some(kind) = SObjectKind::find("Organization") else {
             return;
         };
@@ -227,6 +229,7 @@ impl RecordStore {
             ("Name", Value::from(ORG_NAME)),
             ("Country", Value::from("US")),
             ("InstanceName", Value::from("MOCK1")),
+            ("IsSandbox", Value::Bool(sandbox)),
             ("OrganizationType", Value::from("Developer Edition")),
             ("NamespacePrefix", Value::Null),
             ("TrialExpirationDate", Value::Null),

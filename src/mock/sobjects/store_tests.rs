@@ -23,6 +23,7 @@ fn store() -> RecordStore {
         records: &records,
         users: &users,
         org_id: "00Dak0000000001EAA",
+        sandbox: false,
         now_ms: 0,
     })
 }

@@ -10,7 +10,7 @@ mod ast;
 mod eval;
 mod lexer;
 mod parser;
-mod plan;
+pub(crate) mod plan;
 
 pub(crate) use eval::execute;
 pub(crate) use plan::Plan;
@@ -54,7 +54,13 @@ impl SoqlError {
 /// Parses `source` and binds it to the mock's sObject types.
 pub(crate) fn compile(source: &str) -> Result<Plan, SoqlError> {
     let query = parser::parse(source)?;
-    plan::bind(source, &query)
+    plan::bind(source, &query, false)
+}
+
+/// Like [`compile`], for the Tooling API: only its sObjects.
+pub(crate) fn compile_tooling(source: &str) -> Result<Plan, SoqlError> {
+    let query = parser::parse(source)?;
+    plan::bind(source, &query, true)
 }
 
 fn floor_boundary(text: &str, mut at: usize) -> usize {

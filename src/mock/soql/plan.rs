@@ -54,8 +54,10 @@ pub(crate) struct Plan {
     pub(crate) offset: u64,
 }
 
-pub(crate) fn bind(source: &str, query: &Query) -> Result<Plan, SoqlError> {
-    let kind = SObjectKind::find(&query.from.text).ok_or_else(|| {
+/// `tooling`: only the sObjects the Tooling API has.
+pub(crate) fn bind(source: &str, query: &Query, tooling: bool) -> Result<Plan, SoqlError> {
+    let found = SObjectKind::find(&query.from.text).filter(|kind| !tooling || kind.tooling);
+    let kind = found.ok_or_else(|| {
         let message = format!(
             "sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.",
             query.from.text

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use reqwest::{Certificate, Client, StatusCode};
 use serde_json::Value;
 
-use crate::mock::config::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockConfig};
+use crate::mock::config::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use crate::mock::server::{MockOptions, MockServer};
 
 async fn start() -> (MockServer, Client) {
@@ -14,9 +14,8 @@ async fn start() -> (MockServer, Client) {
         tls: true,
         ..MockOptions::default()
     };
-    let server = MockServer::start(MockConfig::default(), options)
-        .await
-        .unwrap();
+    let config = crate::mock::testing::password_org();
+    let server = MockServer::start(config, options).await.unwrap();
     let pem = server.ca_certificate_pem().unwrap();
     let client = Client::builder()
         .add_root_certificate(Certificate::from_pem(pem.as_bytes()).unwrap())

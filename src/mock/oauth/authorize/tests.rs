@@ -7,6 +7,8 @@ use crate::mock::testing::{
     CHALLENGE, Harness, REDIRECT_URI, hidden_fields, location, pkce_params, query_param,
 };
 
+const LOGIN_BUTTON: &str = r#"id="Login""#;
+
 #[tokio::test]
 async fn login_page_follows_the_form_contract() {
     let mock = Harness::start().await;
@@ -17,9 +19,12 @@ async fn login_page_follows_the_form_contract() {
     let html = page.text().await.unwrap();
     let form = "<form method=\"post\" action=\"/services/oauth2/authorize\">";
     assert_eq!(html.matches(form).count(), 1);
-    assert!(html.contains("type=\"text\" id=\"username\" name=\"username\""));
-    assert!(html.contains("type=\"password\" id=\"password\" name=\"password\""));
-    assert!(html.contains("<button type=\"submit\" class=\"primary\">Log In</button>"));
+    // Salesforce's own field names and ids.
+    assert!(html.contains("type=\"email\" id=\"username\" name=\"username\""));
+    assert!(html.contains("type=\"password\" id=\"password\" name=\"pw\""));
+    assert!(html.contains(
+        r#"<input type="submit" id="Login" name="Login" class="primary" value="Log In">"#
+    ));
     let fields = hidden_fields(&html);
     let expected: Vec<(String, String)> = pkce_params()
         .iter()
@@ -89,14 +94,14 @@ async fn bad_password_shows_the_login_page_again() {
     let fields = hidden_fields(&html);
     let wrong = [
         ("username", "mock.user@example.com"),
-        ("password", "MOCKSECURITYTOKEN123"),
+        ("pw", "MOCKSECURITYTOKEN123"),
     ];
     let page = mock.post_form(&fields, &wrong, None).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.headers().get("set-cookie").is_none());
     let html = page.text().await.unwrap();
     assert!(html.contains("Please check your username and password."));
-    assert!(html.contains(">Log In</button>"));
+    assert!(html.contains(LOGIN_BUTTON));
     assert_eq!(hidden_fields(&html), fields);
 }
 
@@ -120,7 +125,7 @@ async fn inactive_user_cannot_log_in() {
     let fields = hidden_fields(&html);
     let credentials = [
         ("username", "mock.user@example.com"),
-        ("password", "mock-password-1"),
+        ("pw", "mock-password-1"),
     ];
     let html = mock
         .post_form(&fields, &credentials, None)
@@ -159,7 +164,7 @@ async fn session_cookie_skips_login_unless_prompt_login() {
         .send()
         .await
         .unwrap();
-    assert!(page.text().await.unwrap().contains(">Log In</button>"));
+    assert!(page.text().await.unwrap().contains(LOGIN_BUTTON));
 }
 
 #[tokio::test]
@@ -170,7 +175,7 @@ async fn consent_without_session_goes_back_to_login() {
         .post_form(&hidden_fields(&consent), &[("decision", "allow")], None)
         .await;
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains(">Log In</button>"));
+    assert!(page.text().await.unwrap().contains(LOGIN_BUTTON));
 }
 
 #[tokio::test]
@@ -215,18 +220,10 @@ async fn other_errors_go_to_the_callback() {
         ("redirect_uri", REDIRECT_URI),
         ("state", "s"),
     ];
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 3] = [
         (
             &[("response_type", "id_token"), ("code_challenge", CHALLENGE)],
             "unsupported_response_type",
-        ),
-        (
-            &[
-                ("response_type", "code"),
-                ("scope", "api full"),
-                ("code_challenge", CHALLENGE),
-            ],
-            "invalid_scope",
         ),
         (
             &[("response_type", "code")],
@@ -290,9 +287,39 @@ async fn user_agent_flow_returns_tokens_in_the_fragment() {
             .unwrap()
             .starts_with("00Dak0000000001!")
     );
+    let mock = Harness::start().await;
     let location = mock.approve(&params, "deny").await;
     assert!(
         location.starts_with(&format!("{REDIRECT_URI}#error=access_denied")),
         "{location}"
     );
+}
+
+/// A scope the app does not have ends on Salesforce's error page; the
+/// client's redirect URI hears nothing.
+#[tokio::test]
+async fn a_scope_the_app_lacks_ends_on_the_error_page() {
+    let mock = Harness::start().await;
+    for response_type in ["code", "token"] {
+        let params = [
+            ("response_type", response_type),
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", "api full"),
+            ("state", "s"),
+        ];
+        let response = mock.get(&mock.authorize_url(&params)).await;
+        assert_eq!(response.status(), StatusCode::FOUND);
+        let target = location(&response);
+        let expected = format!(
+            "{}/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_scope&error_description=the+requested+scope+is+not+allowed",
+            mock.base
+        );
+        assert_eq!(target, expected);
+        let page = mock.get(&target).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("OAUTH_APPROVAL_ERROR_GENERIC"), "{html}");
+        assert!(!html.contains("<form"));
+    }
 }

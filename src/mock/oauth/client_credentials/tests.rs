@@ -9,7 +9,7 @@ use crate::mock::testing::Harness;
 fn run_as(user: &Value, active: bool) -> MockConfig {
     MockConfig::from_overrides(&json!({
         "connected_app": {
-            "run_as": user,
+            "client_credentials_user": user,
             "scopes": ["api", "web", "full", "refresh_token", "offline_access", "openid"],
         },
         "users": [

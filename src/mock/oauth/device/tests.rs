@@ -8,8 +8,11 @@ use serde_json::{Value, json};
 use crate::mock::config::{DEFAULT_CLIENT_ID as ID, MockConfig};
 use crate::mock::testing::{Harness, hidden_fields};
 
+/// The default app with the device flow enabled, and `connected_app` over it.
 fn config(connected_app: &Value) -> MockConfig {
-    MockConfig::from_overrides(&json!({ "connected_app": connected_app })).unwrap()
+    let mut app = connected_app.clone();
+    app["device_flow_enabled"] = json!(true);
+    MockConfig::from_overrides(&json!({ "connected_app": app })).unwrap()
 }
 
 async fn start(mock: &Harness, scope: &str) -> Value {
@@ -58,7 +61,7 @@ async fn decide(mock: &Harness, verification: &str, decision: &str) -> String {
     assert!(html.contains("type=\"password\""));
     let mut fields = hidden_fields(&html);
     fields.push(("username".into(), "mock.user@example.com".into()));
-    fields.push(("password".into(), "mock-password-1".into()));
+    fields.push(("pw".into(), "mock-password-1".into()));
     let consent = post(mock, &fields, None).await;
     let cookie = consent.headers()[SET_COOKIE].to_str().unwrap().to_string();
     let sid = cookie.split(';').next().unwrap().to_string();
@@ -122,7 +125,7 @@ async fn the_whole_flow() {
 
 #[tokio::test]
 async fn deny_and_slow_down() {
-    let mock = Harness::start().await;
+    let mock = Harness::with(config(&json!({})), None).await;
     let started = start(&mock, "api").await;
     assert_eq!(started["interval"], 5);
     let device_code = started["device_code"].as_str().unwrap();
@@ -147,7 +150,7 @@ async fn multipart_start_and_refusals() {
     // sfdx-core posts form-data.
     let form = reqwest::multipart::Form::new()
         .text("response_type", "device_code")
-        .text("client_id", "PlatformCLI")
+        .text("client_id", ID)
         .text("scope", "refresh_token web api");
     let response = mock
         .client
@@ -178,7 +181,7 @@ async fn multipart_start_and_refusals() {
 
 #[tokio::test]
 async fn verification_page_without_or_with_a_bad_code() {
-    let mock = Harness::start().await;
+    let mock = Harness::with(config(&json!({})), None).await;
     let page = mock.get(&format!("{}/setup/connect", mock.base)).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
@@ -200,7 +203,7 @@ async fn verification_page_without_or_with_a_bad_code() {
         started["user_code"].as_str().unwrap().to_string(),
     )];
     fields.push(("username".into(), "mock.user@example.com".into()));
-    fields.push(("password".into(), "wrong".into()));
+    fields.push(("pw".into(), "wrong".into()));
     let html = post(&mock, &fields, None).await.text().await.unwrap();
     assert!(html.contains("Please check your username and password."));
     let consent_without_session = [
@@ -213,5 +216,22 @@ async fn verification_page_without_or_with_a_bad_code() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains(">Log In</button>"));
+    assert!(html.contains(r#"id="Login""#));
+}
+
+/// Off by default, as on a new app: `invalid_grant` when the flow starts.
+/// The Salesforce CLI's own app no longer offers it either.
+#[tokio::test]
+async fn off_unless_the_app_enables_it() {
+    let mock = Harness::start().await;
+    for client_id in [ID, "PlatformCLI"] {
+        let answer = mock
+            .token(&[("response_type", "device_code"), ("client_id", client_id)])
+            .await;
+        assert_error(&answer, "invalid_grant");
+        assert_eq!(
+            answer.1["error_description"],
+            "device flow is not enabled for the app"
+        );
+    }
 }

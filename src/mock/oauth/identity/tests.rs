@@ -130,6 +130,7 @@ async fn identity_url_refusals_are_403_text() {
 #[tokio::test]
 async fn identity_url_refuses_another_users_token() {
     let config = crate::mock::config::MockConfig::from_overrides(&serde_json::json!({
+        "org_settings": { "allow_username_password_flows": true },
         "users": [
             { "username": "a@example.com", "password": "pw-a", "security_token": "TA" },
             { "username": "b@example.com", "password": "pw-b", "security_token": "TB" },
@@ -207,4 +208,62 @@ async fn userinfo_by_header_or_parameter() {
         (StatusCode::FORBIDDEN, "Bad_OAuth_Token")
     );
     assert_eq!(content_type, "text/plain;charset=UTF-8");
+}
+
+#[tokio::test]
+async fn identity_url_in_xml_or_urlencoded() {
+    let mock = Harness::start().await;
+    let (_, body) = mock.exchange(&mock.code().await).await;
+    let token = body["access_token"].as_str().unwrap();
+    let id = body["id"].as_str().unwrap();
+    let (status, content_type, text) = get(&mock, &format!("{id}?format=xml"), Some(token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/xml;charset=UTF-8");
+    assert!(
+        text.contains(r#"<user xmlns="http://www.w3.org/2005/Atom""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("<user_id>{USER_ID}</user_id>")),
+        "{text}"
+    );
+    assert!(text.contains(r#"<addr_city xsi:nil="true"/>"#), "{text}");
+    let (_, content_type, text) = get(&mock, &format!("{id}?format=urlencoded"), Some(token)).await;
+    assert_eq!(
+        content_type,
+        "application/x-www-form-urlencoded;charset=UTF-8"
+    );
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect();
+    assert!(pairs.contains(&("user_id".into(), USER_ID.into())));
+    assert!(pairs.iter().any(|(key, _)| key == "urls.rest"));
+    // Or by `Accept`, checked left to right.
+    let response = mock
+        .client
+        .get(id)
+        .bearer_auth(token)
+        .header(
+            "accept",
+            "text/html, application/xml;q=0.9, application/json",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/xml;charset=UTF-8"
+    );
+    let response = mock
+        .client
+        .get(id)
+        .bearer_auth(token)
+        .header("accept", "*/*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
 }

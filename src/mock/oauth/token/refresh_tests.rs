@@ -84,6 +84,7 @@ async fn rotation_chains_refresh_tokens() {
 #[tokio::test]
 async fn inactive_users_get_no_token() {
     let config = MockConfig::from_overrides(&json!({
+        "org_settings": { "allow_username_password_flows": true },
         "users": [{ "username": "gone@example.com", "password": "pw", "security_token": "T",
                     "active": false }]
     }))
