@@ -120,31 +120,23 @@ fn init_from_source_writes_scenarios_per_flow_and_policy_that_pass_on_the_mock()
         .arg(&project)
         .run();
     out.success();
-    let mut expected = vec![
+    for file in [
         "suite/Billing_Portal/web-server-pkce.yaml",
         "suite/Billing_Portal/refresh-token.yaml",
         "suite/Billing_Portal/negative/pkce-required.yaml",
         "suite/Billing_Portal/negative/secret-required.yaml",
+        "suite/Billing_Portal/negative/not-permitted.yaml",
         "suite/Partner_Api/client-credentials.yaml",
         "suite/Partner_Api/jwt-bearer.yaml",
         "suite/Partner_Api/device.yaml",
+        "suite/Partner_Api/negative/not-permitted.yaml",
         "suite/Partner_Api/negative/username-password.yaml",
-    ];
-    // A negative for permitted users only where the mock enforces them.
-    let permitted = sfscenario::apps::mock_keys::enforced("admin_approved");
-    if permitted {
-        expected.push("suite/Billing_Portal/negative/not-permitted.yaml");
-    }
-    for file in &expected {
+    ] {
         out.stdout_has(file);
     }
-    assert_eq!(
-        out.stdout.contains("not-permitted.yaml"),
-        permitted,
-        "{}",
-        out.stdout
-    );
-    out.stderr_has("warning: app `Billing_Portal`: the mock does not model");
+    // Permitted users, the device flow and the org's username-password
+    // switch are enforced: the example's apps warrant no warning.
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
     // Every one passes on the mock at once.
     Sfscenario::new()
         .current_dir(dir.path())
@@ -153,6 +145,7 @@ fn init_from_source_writes_scenarios_per_flow_and_policy_that_pass_on_the_mock()
         .success()
         .stdout_has("PASSED Billing Portal: web server flow with PKCE")
         .stdout_has("PASSED Partner API: client credentials")
+        .stdout_has("PASSED Billing Portal: only permitted users")
         .stdout_has("PASSED Partner API: no username-password flow");
     Sfscenario::new()
         .args(["init", "--from"])
@@ -300,12 +293,37 @@ fn mock_app_takes_an_app_file_an_eca_header_or_a_directory_with_keys_on_top() {
             out.stdout
         );
     }
-    // A field the mock does not enforce is named once, before the run.
-    Sfscenario::new()
+    // The mock does all the example's External Client App says: no warning.
+    let eca = Sfscenario::new()
         .arg("run")
         .arg(fixture("forms/eca_file.yaml"))
-        .run()
-        .stderr_has("warning: app `Partner_Api`: the mock does not model");
+        .run();
+    assert!(!eca.stderr.contains("warning"), "{}", eca.stderr);
+    // A setting the mock does not enforce is named once, before the run.
+    let project = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("plain"), &project.path().join("force-app"));
+    std::fs::create_dir(project.path().join("force-app/settings")).unwrap();
+    std::fs::write(
+        project.path().join("force-app/settings/OauthOidc.settings-meta.xml"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OauthOidcSettings xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <blockOAuthUsrAgtFlow>true</blockOAuthUsrAgtFlow>\n</OauthOidcSettings>\n",
+    )
+    .unwrap();
+    let scenario = project.path().join("plain.yaml");
+    std::fs::write(
+        &scenario,
+        "name: Plain\nmock:\n  app: force-app\nsteps:\n  - pkce: {}\n",
+    )
+    .unwrap();
+    let warned = Sfscenario::new().arg("run").arg(&scenario).run();
+    warned.success().stderr_has(
+        "warning: app `Plain_App`: the mock does not model OauthOidc.blockOAuthUsrAgtFlow (the mock allows the user-agent flow)",
+    );
+    assert_eq!(
+        warned.stderr.matches("warning:").count(),
+        1,
+        "{}",
+        warned.stderr
+    );
     Sfscenario::new()
         .arg("run")
         .arg(fixture("forms/several_apps.yaml"))
@@ -365,4 +383,52 @@ fn init_writes_the_web_server_and_user_agent_flows_of_an_app_without_pkce() {
         .stdout_has("blocked/Plain_App/web-server.yaml")
         .stderr_has("OauthOidc.blockOAuthUsrAgtFlow");
     assert!(!blocked.stdout.contains("user-agent"), "{}", blocked.stdout);
+}
+
+#[test]
+fn init_has_a_user_approve_a_self_authorize_app_before_its_jwt_bearer_flow() {
+    // Plain_App with a certificate: JWT bearer, and every user self-authorizes.
+    let project = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("plain"), project.path());
+    let file = project
+        .path()
+        .join("connectedApps/Plain_App.connectedApp-meta.xml");
+    let xml = std::fs::read_to_string(&file).unwrap().replace(
+        "        <consumerKey>",
+        &format!(
+            "        <certificate>{}</certificate>\n        <consumerKey>",
+            sfscenario::mock::APP_CERTIFICATE_PEM.trim()
+        ),
+    );
+    std::fs::write(&file, xml).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["init", "--out", "suite", "--from"])
+        .arg(project.path())
+        .run()
+        .success()
+        .stdout_has("suite/Plain_App/jwt-bearer.yaml");
+    let jwt = std::fs::read_to_string(dir.path().join("suite/Plain_App/jwt-bearer.yaml")).unwrap();
+    let login = jwt
+        .find("  - id: login")
+        .expect("a login before the assertion");
+    let assertion = jwt.find("  - id: assertion").expect("an assertion");
+    assert!(login < assertion, "{jwt}");
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["run", "suite/Plain_App/jwt-bearer.yaml"])
+        .run()
+        .success()
+        .stdout_has("PASSED Plain App: JWT bearer");
+    // Without the approval, the same assertion is refused: the login is
+    // what the scenario needs.
+    let cut = jwt[..login].to_owned() + &jwt[assertion..];
+    std::fs::write(dir.path().join("suite/Plain_App/jwt-bearer.yaml"), cut).unwrap();
+    Sfscenario::new()
+        .current_dir(dir.path())
+        .args(["run", "suite/Plain_App/jwt-bearer.yaml"])
+        .run()
+        .code(1)
+        .stdout_has("`mock.user@example.com` has not approved it");
 }

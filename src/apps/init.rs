@@ -302,14 +302,22 @@ fn client_credentials(f: &Facts<'_>, user: &str) -> Written {
 }
 
 fn jwt_bearer(f: &Facts<'_>) -> Written {
-    let mut text = f.head(
-        "JWT bearer",
-        "A JWT signed with the key of the app's certificate buys a token, no browser. Against a real org set SF_PRIVATE_KEY_FILE.",
-        "",
-        &f.users(""),
-    );
+    let about = if f.admin_approved {
+        "A JWT signed with the key of the app's certificate buys a token for a pre-authorized user, no browser. Against a real org set SF_PRIVATE_KEY_FILE."
+    } else {
+        "A JWT signed with the key of the app's certificate buys a token, no browser, for a user who approved the app once: the app is self-authorize, so the user first logs in and allows it. Against a real org set SF_PRIVATE_KEY_FILE."
+    };
+    let mut text = f.head("JWT bearer", about, "", &f.users(""));
+    if f.admin_approved {
+        text.push_str("steps:\n");
+    } else {
+        // The login and consent only: the code is not exchanged.
+        let steps = f.code_steps(f.pkce);
+        let cut = steps.find("  - id: token").unwrap_or(steps.len());
+        text.push_str(&steps[..cut]);
+    }
     text.push_str(
-        "steps:\n  - id: assertion\n    jwt:\n      claims:\n        iss: \"{{ org.client_id }}\"\n        sub: \"{{ org.username }}\"\n        aud: \"{{ org.login_url }}\"\n        exp: 3m\n  - id: token\n    token:\n      form:\n        grant_type: urn:ietf:params:oauth:grant-type:jwt-bearer\n        assertion: \"{{ assertion.assertion }}\"\n    expect:\n      json:\n        access_token: { exists: true }\n",
+        "  - id: assertion\n    jwt:\n      claims:\n        iss: \"{{ org.client_id }}\"\n        sub: \"{{ org.username }}\"\n        aud: \"{{ org.login_url }}\"\n        exp: 3m\n  - id: token\n    token:\n      form:\n        grant_type: urn:ietf:params:oauth:grant-type:jwt-bearer\n        assertion: \"{{ assertion.assertion }}\"\n    expect:\n      json:\n        access_token: { exists: true }\n",
     );
     text.push_str(&f.api_call());
     written("jwt-bearer.yaml", text)
@@ -358,7 +366,7 @@ fn secret_required(f: &Facts<'_>) -> Written {
 }
 
 fn not_permitted(f: &Facts<'_>) -> Written {
-    let outsider = "    - username: outsider@example.com\n      password: outsider-password-1\n";
+    let outsider = "    - username: outsider@example.com\n      password: outsider-password-1\n      profile: \"Minimum Access - Salesforce\"\n";
     let mut text = f.head(
         "only permitted users",
         "Only users holding the app's profiles or permission sets may use it: another user logs in, and the code exchange is refused. It needs a second user, which only the mock arranges.",
@@ -385,9 +393,12 @@ fn no_password_flow(f: &Facts<'_>) -> Written {
         &f.users(""),
     );
     if enforced("allow_username_password_flows") {
+        let app_line = format!("  app: {APP_REF}\n");
         text = text.replacen(
-            "mock:\n",
-            "mock:\n  org_settings:\n    allow_username_password_flows: true\n",
+            &app_line,
+            &format!(
+                "{app_line}  # Allowed org-wide here: what refuses the password is the app's kind.\n  org_settings:\n    allow_username_password_flows: true\n"
+            ),
             1,
         );
     }

@@ -3,14 +3,16 @@
 //!
 //! The mapping (`mock_ca`, `mock_eca`, `mock_app`) names an app's settings
 //! in its own words (`client_credentials_user`, `admin_approved`, …). Here
-//! each is renamed to the mock's `connected_app` key, or, when the mock
-//! does not enforce the setting, left out: the app's warning line then
-//! names it, and `init` writes no scenario that depends on it.
+//! each becomes the mock's `connected_app` or `org_settings` key (today
+//! every app setting has the mock's own name), or, when the mock does not
+//! enforce the setting, is left out: the app's warning line then names it,
+//! and `init` writes no scenario that depends on it.
 
 use serde_json::{Map, Value, json};
 
-/// Settings whose key in the mock's `connected_app` has another name.
-const RENAMED: &[(&str, &str)] = &[("client_credentials_user", "run_as")];
+/// Settings whose key in the mock's `connected_app` has another name
+/// (none: the mapping uses the mock's own names).
+const RENAMED: &[(&str, &str)] = &[];
 
 /// Settings the mock does not enforce: what it does instead, and what the
 /// warning line names when the app asks for something else.
@@ -21,48 +23,16 @@ struct Unenforced {
     named: &'static str,
 }
 
-const UNENFORCED: &[Unenforced] = &[
-    Unenforced {
-        key: "admin_approved",
-        behaves_as: "false",
-        named: "permitted users (admin approved: every user may use the app)",
-    },
-    Unenforced {
-        key: "profiles",
-        behaves_as: "[]",
-        named: "permitted users (admin approved: every user may use the app)",
-    },
-    Unenforced {
-        key: "permission_sets",
-        behaves_as: "[]",
-        named: "permitted users (admin approved: every user may use the app)",
-    },
-    Unenforced {
-        key: "device_flow_enabled",
-        behaves_as: "true",
-        named: "the device flow switched off (the mock allows it)",
-    },
-    // The mock's users have no login IP ranges: every relaxation behaves alike.
-    Unenforced {
-        key: "ip_relaxation",
-        behaves_as: "null",
-        named: "",
-    },
-];
+/// App settings the mock does not enforce (none: permitted users, the
+/// device flow, IP relaxation and the rest are the mock's own keys).
+const UNENFORCED: &[Unenforced] = &[];
 
 /// Org-wide settings (from `OauthOidc.settings`) the mock does not enforce.
-const UNENFORCED_ORG: &[Unenforced] = &[
-    Unenforced {
-        key: "allow_username_password_flows",
-        behaves_as: "true",
-        named: "OauthOidc.blockOAuthUnPwFlow (the mock allows the username-password flow)",
-    },
-    Unenforced {
-        key: "allow_user_agent_flows",
-        behaves_as: "true",
-        named: "OauthOidc.blockOAuthUsrAgtFlow (the mock allows the user-agent flow)",
-    },
-];
+const UNENFORCED_ORG: &[Unenforced] = &[Unenforced {
+    key: "allow_user_agent_flows",
+    behaves_as: "true",
+    named: "OauthOidc.blockOAuthUsrAgtFlow (the mock allows the user-agent flow)",
+}];
 
 fn find<'a>(table: &'a [Unenforced], key: &str) -> Option<&'a Unenforced> {
     table.iter().find(|u| u.key == key)
@@ -139,25 +109,40 @@ mod tests {
             "client_credentials_user": "a@example.com",
             "admin_approved": true,
             "profiles": ["Standard User"],
-            "permission_sets": [],
-            "device_flow_enabled": false,
+            "permission_sets": ["Billing_Users"],
+            "device_flow_enabled": true,
             "ip_relaxation": "bypass",
             "pkce_required": true,
+            "require_secret_for_refresh": false,
+            "username_password_flow": false,
         }));
         let keys = connected_app(&settings);
-        assert_eq!(keys.get("run_as"), Some(&json!("a@example.com")));
-        assert_eq!(keys.get("pkce_required"), Some(&json!(true)));
+        assert_eq!(keys, settings, "every app setting is the mock's own key");
         let mut section = Map::new();
         section.insert("connected_app".into(), Value::Object(keys));
-        let org = org_settings(&object(json!({"allow_username_password_flows": false})));
-        if !org.is_empty() {
-            section.insert("org_settings".into(), Value::Object(org));
-        }
-        let config = MockConfig::from_overrides(&Value::Object(section)).unwrap();
+        let org = org_settings(&object(json!({
+            "allow_username_password_flows": true,
+            "allow_user_agent_flows": false,
+        })));
         assert_eq!(
-            config.connected_app.client_credentials_user.as_deref(),
+            org,
+            object(json!({"allow_username_password_flows": true})),
+            "the user-agent switch is not the mock's"
+        );
+        section.insert("org_settings".into(), Value::Object(org));
+        let config = MockConfig::from_overrides(&Value::Object(section)).unwrap();
+        let app = &config.connected_app;
+        assert_eq!(
+            app.client_credentials_user.as_deref(),
             Some("a@example.com")
         );
+        assert!(app.admin_approved && app.device_flow_enabled && app.pkce_required);
+        assert_eq!(app.profiles, ["Standard User"]);
+        assert_eq!(app.permission_sets, ["Billing_Users"]);
+        assert_eq!(app.ip_relaxation, "bypass");
+        assert_eq!(app.require_secret_for_refresh, Some(false));
+        assert!(!app.username_password_flow);
+        assert!(config.org_settings.allow_username_password_flows);
     }
 
     #[test]
@@ -165,20 +150,29 @@ mod tests {
         let app = object(json!({
             "admin_approved": true,
             "profiles": ["Standard User"],
-            "device_flow_enabled": true,
+            "device_flow_enabled": false,
             "ip_relaxation": "bypass",
         }));
-        let org = object(json!({"allow_username_password_flows": false}));
+        let org = object(json!({
+            "allow_username_password_flows": false,
+            "allow_user_agent_flows": false,
+        }));
         assert_eq!(
             not_enforced(&app, &org),
-            [
-                "permitted users (admin approved: every user may use the app)",
-                "OauthOidc.blockOAuthUnPwFlow (the mock allows the username-password flow)"
-            ]
+            ["OauthOidc.blockOAuthUsrAgtFlow (the mock allows the user-agent flow)"]
         );
-        let everyone = object(json!({"admin_approved": false, "profiles": []}));
-        assert!(not_enforced(&everyone, &Map::new()).is_empty());
-        assert!(!enforced("admin_approved"));
-        assert!(enforced("pkce_required"));
+        let allowed = object(json!({"allow_user_agent_flows": true}));
+        assert!(not_enforced(&app, &allowed).is_empty());
+        for key in [
+            "admin_approved",
+            "profiles",
+            "permission_sets",
+            "device_flow_enabled",
+            "ip_relaxation",
+            "allow_username_password_flows",
+        ] {
+            assert!(enforced(key), "{key}");
+        }
+        assert!(!enforced("allow_user_agent_flows"));
     }
 }

@@ -25,19 +25,13 @@ fn project() -> PathBuf {
     root().join("examples/sfdx-project")
 }
 
-/// An access token of the mock's default app, by the authorization code
-/// flow's cheapest cousin the mock allows: its own web server flow is for
-/// browsers, so the test asks the token endpoint as jsforce would.
+/// An access token of the mock's default app, by its client credentials
+/// flow (it runs as the first user, `tests/sf/apps.yaml`): no browser.
 fn token(mock: &MockProcess) -> String {
     let form = [
-        ("grant_type", "password"),
+        ("grant_type", "client_credentials"),
         ("client_id", mock.client_id.as_str()),
         ("client_secret", mock.client_secret.as_str()),
-        ("username", mock.username.as_str()),
-        (
-            "password",
-            &format!("{}{}", mock.password, mock.security_token),
-        ),
     ];
     let body: serde_json::Value = reqwest::blocking::Client::new()
         .post(format!("{}/services/oauth2/token", mock.url))
