@@ -73,6 +73,12 @@ impl Component {
         self.root.flag(name)
     }
 
+    /// Whether it is the org's `OauthOidc` settings (its OAuth switches).
+    #[must_use]
+    pub fn is_oauth_settings(&self) -> bool {
+        self.kind.role == super::types::Role::Settings && self.full_name == "OauthOidc"
+    }
+
     /// The header an External Client App file belongs to.
     #[must_use]
     pub fn header(&self) -> Option<&str> {

@@ -143,17 +143,30 @@ pub fn map(
     Ok(out)
 }
 
+/// The org's username-password and user-agent switches that an
+/// `OauthOidc.settings` file sets, in the app's words.
+fn org_switches(settings: &Component) -> Map<String, Value> {
+    let mut out = Map::new();
+    if let Some(block) = settings.flag("blockOAuthUnPwFlow") {
+        out.insert("allow_username_password_flows".into(), json!(!block));
+    }
+    if let Some(block) = settings.flag("blockOAuthUsrAgtFlow") {
+        out.insert("allow_user_agent_flows".into(), json!(!block));
+    }
+    out
+}
+
+/// The mock's `org_settings` keys an `OauthOidc.settings` file gives (the
+/// switches the mock enforces), for `sfscenario mock --app` and deploys.
+#[must_use]
+pub fn org_settings(settings: &Component) -> Map<String, Value> {
+    super::mock_keys::org_settings(&org_switches(settings))
+}
+
 /// `OauthOidc.settings`: the org's username-password and user-agent
 /// switches and PKCE rule.
 fn org(settings: &Component, out: &mut MockApp) {
-    if let Some(block) = settings.flag("blockOAuthUnPwFlow") {
-        out.org_settings
-            .insert("allow_username_password_flows".into(), json!(!block));
-    }
-    if let Some(block) = settings.flag("blockOAuthUsrAgtFlow") {
-        out.org_settings
-            .insert("allow_user_agent_flows".into(), json!(!block));
-    }
+    out.org_settings.extend(org_switches(settings));
     if settings.flag("isPkceRequired") == Some(true) {
         out.connected_app
             .insert("pkce_required".into(), json!(true));

@@ -297,7 +297,7 @@ pub(crate) fn assemble(components: Vec<Component>, shown: &str) -> Result<Source
                 parts: Vec::new(),
             }),
             Role::EcaPart => parts.push(component),
-            Role::Settings if component.full_name == "OauthOidc" => {
+            Role::Settings if component.is_oauth_settings() => {
                 source.oauth_settings = Some(component);
             }
             Role::Settings | Role::Other => source.others.push(component),

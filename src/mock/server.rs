@@ -149,9 +149,19 @@ impl MockServer {
         self.ca_pem.as_deref()
     }
 
+    /// The configuration the mock started with.
     #[must_use]
     pub fn config(&self) -> &MockConfig {
         &self.state.config
+    }
+
+    /// The configuration with the org's switches as they are now (a
+    /// deploy of `OauthOidc` settings turns them).
+    #[must_use]
+    pub fn config_now(&self) -> MockConfig {
+        let mut config = self.state.config.clone();
+        config.org_settings = self.state.org_settings();
+        config
     }
 
     /// The apps the mock serves now, the Salesforce CLI's left out.

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
-use super::config::{ConnectedApp, MockConfig, MockUser};
+use super::config::{ConnectedApp, MockConfig, MockUser, OrgSettings};
 use super::duration::{RefreshPolicy, millis, parse_duration};
 use super::ledger::{Expiring, Ledger};
 use super::org_metadata::OrgMetadata;
@@ -252,6 +252,9 @@ pub(crate) struct MockState {
     /// Lines about what a request changed (a deployed app's credentials),
     /// printed by `sfscenario mock` after the request.
     notes: Mutex<Vec<String>>,
+    /// The org's switches: the configured ones, changed by a deploy of
+    /// `OauthOidc` settings.
+    org_settings: RwLock<OrgSettings>,
     users: Vec<User>,
     /// Every sObject record, seeded from the configuration.
     records: Mutex<RecordStore>,
@@ -293,15 +296,16 @@ impl MockState {
         });
         MockState {
             records: Mutex::new(records),
-            config,
             org_id,
             apps: RwLock::new(apps),
             metadata: Mutex::new(metadata),
             notes: Mutex::new(Vec::new()),
+            org_settings: RwLock::new(config.org_settings.clone()),
             users,
             api_calls: AtomicU64::new(0),
             store: Mutex::new(store),
             clock,
+            config,
         }
     }
 
@@ -371,6 +375,38 @@ impl MockState {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         )
+    }
+
+    /// The org's switches as they are now.
+    pub(crate) fn org_settings(&self) -> OrgSettings {
+        self.org_settings
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sets some of the org's switches (`org_settings` keys, as a deploy of
+    /// `OauthOidc` settings gives them); keys or values the settings do not
+    /// take change nothing.
+    pub(crate) fn set_org_settings(&self, keys: &serde_json::Map<String, serde_json::Value>) {
+        if keys.is_empty() {
+            return;
+        }
+        let mut settings = self
+            .org_settings
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Ok(serde_json::Value::Object(mut now)) = serde_json::to_value(&*settings) else {
+            return;
+        };
+        for (key, value) in keys {
+            if now.contains_key(key) {
+                now.insert(key.clone(), value.clone());
+            }
+        }
+        if let Ok(changed) = serde_json::from_value(serde_json::Value::Object(now)) {
+            *settings = changed;
+        }
     }
 
     /// Serves the apps the org's metadata now holds (after a deploy).

@@ -111,11 +111,12 @@ pub async fn run_scenario(
         if entry.status == Status::Failed {
             // The mock's configuration is read here, on the runner's side;
             // nothing of it goes over the wire.
-            let view = mock
+            let config = mock.as_ref().map(MockServer::config_now);
+            let view = config
                 .as_ref()
                 .zip(mock_url.as_deref())
-                .map(|(m, url)| MockView {
-                    config: m.config(),
+                .map(|(config, url)| MockView {
+                    config,
                     base_url: url,
                 });
             entry.hint = doctor::hint(&entry, &log.steps, view);

@@ -138,7 +138,7 @@ fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Valu
     let app = &*app;
     // Blocked org-wide, or an External Client App (which never takes a
     // password): Salesforce answers with the generic authentication failure.
-    if !state.config.org_settings.allow_username_password_flows || !app.username_password_flow {
+    if !state.org_settings().allow_username_password_flows || !app.username_password_flow {
         return Err(AUTH_FAILURE);
     }
     let username = request.param("username").unwrap_or_default();

@@ -3,7 +3,8 @@
 //! says Queued, and the first status check answers the finished
 //! `DeployResult` with every component's success or failure. The app types
 //! are checked field by field; other types are stored as they are. A
-//! deployed app is served at once.
+//! deployed app is served at once, and deployed `OauthOidc` settings turn
+//! the org's switches (the username-password flow) at once.
 
 use std::fmt::Write as _;
 
@@ -102,9 +103,14 @@ pub(crate) fn deploy(call: &Call<'_>) -> MockResponse {
     let failed = error.is_some() || messages.iter().any(|m| m.problem.is_some());
     let keep = !options.check_only && (!failed || !options.rollback_on_error);
     let mut messages = messages;
+    // The org's switches a deployed `OauthOidc.settings` turns.
+    let mut switches = serde_json::Map::new();
     if keep {
         for (message, item) in messages.iter_mut().zip(stored) {
             if let Some(item) = item {
+                if let Some(settings) = item.component.as_ref().filter(|c| c.is_oauth_settings()) {
+                    switches.extend(crate::apps::mock_app::org_settings(settings));
+                }
                 message.created = org.get(&item.type_name, &item.full_name).is_none();
                 org.put(item);
                 message.id = org
@@ -125,6 +131,12 @@ pub(crate) fn deploy(call: &Call<'_>) -> MockResponse {
     org.finish(id.clone(), result);
     drop(org);
     if keep {
+        state.set_org_settings(&switches);
+        for (key, value) in &switches {
+            state.note(format!(
+                "deployed OauthOidc settings: org_settings.{key} is {value}"
+            ));
+        }
         state.refresh_apps();
         announce(call, &messages);
     }

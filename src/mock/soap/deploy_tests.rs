@@ -235,3 +235,73 @@ async fn a_consumer_key_is_set_once() {
         "{read}"
     );
 }
+
+#[tokio::test]
+async fn deployed_oauth_settings_turn_the_orgs_username_password_switch() {
+    let mock = Harness::start().await;
+    let (_, body) = mock.exchange(&mock.code().await).await;
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let password = [
+        ("grant_type", "password"),
+        ("client_id", crate::mock::config::DEFAULT_CLIENT_ID),
+        ("client_secret", crate::mock::config::DEFAULT_CLIENT_SECRET),
+        ("username", "mock.user@example.com"),
+        ("password", "mock-password-1MOCKSECURITYTOKEN123"),
+    ];
+    let (status, refused) = mock.token(&password).await;
+    assert_eq!(status, 400, "a new org blocks the flow: {refused}");
+    let deploy = |block: &str| {
+        let package = "<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\"><types><members>OauthOidc</members><name>Settings</name></types><version>62.0</version></Package>";
+        let settings = format!(
+            "<OauthOidcSettings xmlns=\"http://soap.sforce.com/2006/04/metadata\"><blockOAuthUnPwFlow>{block}</blockOAuthUnPwFlow><blockOAuthUsrAgtFlow>false</blockOAuthUsrAgtFlow></OauthOidcSettings>"
+        );
+        let files = vec![
+            ("package.xml".to_string(), package.as_bytes().to_vec()),
+            (
+                "settings/OauthOidc.settings".to_string(),
+                settings.into_bytes(),
+            ),
+        ];
+        let zipped = base64::engine::general_purpose::STANDARD.encode(zip(&files));
+        format!("<deploy><ZipFile>{zipped}</ZipFile><DeployOptions/></deploy>")
+    };
+    for (block, allowed) in [("false", true), ("true", false)] {
+        let queued = soap(&mock, &token, &deploy(block)).await;
+        let id = between(&queued, "<id>", "</id>");
+        let status = soap(
+            &mock,
+            &token,
+            &format!(
+                "<checkDeployStatus><asyncProcessId>{id}</asyncProcessId></checkDeployStatus>"
+            ),
+        )
+        .await;
+        assert!(status.contains("<status>Succeeded</status>"), "{status}");
+        assert_eq!(
+            mock.server
+                .config_now()
+                .org_settings
+                .allow_username_password_flows,
+            allowed
+        );
+        let (status, body) = mock.token(&password).await;
+        assert_eq!(
+            status.is_success(),
+            allowed,
+            "blockOAuthUnPwFlow {block}: {body}"
+        );
+    }
+    // A check-only deploy changes nothing.
+    let check_only = deploy("false").replace(
+        "<DeployOptions/>",
+        "<DeployOptions><checkOnly>true</checkOnly></DeployOptions>",
+    );
+    soap(&mock, &token, &check_only).await;
+    assert!(
+        !mock
+            .server
+            .config_now()
+            .org_settings
+            .allow_username_password_flows
+    );
+}

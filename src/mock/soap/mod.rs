@@ -28,7 +28,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         [api, version] | [api, version, _] => (*api, *version),
         _ => return response::not_found(),
     };
-    let latest = state.config.org_settings.max_version();
+    let latest = state.org_settings().max_version();
     let Some(version) = version_number(version, latest) else {
         return response::not_found();
     };
