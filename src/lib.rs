@@ -2,6 +2,7 @@
 //! real org or against the built-in mock org, with step logs rendered for the
 //! terminal, snapshots, JUnit and Markdown documentation.
 
+pub mod apps;
 pub mod cli;
 pub mod clock;
 pub mod doctor;

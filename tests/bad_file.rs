@@ -118,6 +118,7 @@ pub fn errors(out: &Output) -> Vec<&str> {
 
 /// Every file of `tests/fixtures/bad/`.
 pub const CORPUS: &[&str] = &[
+    "app_key_typo.yaml",
     "bad_duration.yaml",
     "bad_method.yaml",
     "duplicate_id.yaml",

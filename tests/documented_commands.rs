@@ -53,14 +53,6 @@ const NOT_RUN: &[(&str, &str)] = &[
         "installs from the npm registry (.ci/run does it)",
     ),
     (
-        "sfscenario init",
-        "the starter project comes from `sfscenario init`, which this build does not have yet",
-    ),
-    (
-        "run pkce.yaml",
-        "runs the starter `sfscenario init` writes (see above)",
-    ),
-    (
         "cargo install --locked --path .",
         "builds a release binary (minutes); the tools test `install` runs it in a fresh clone",
     ),
@@ -95,7 +87,7 @@ const NOT_RUN: &[(&str, &str)] = &[
 const CARGO_RUN: &str = "cargo run --release -- ";
 
 /// What the copy holds: everything a documented command reads or writes.
-const COPIED: &[&str] = &["README.md", "scenarios", "snapshots", "docs"];
+const COPIED: &[&str] = &["README.md", "scenarios", "snapshots", "docs", "examples"];
 
 /// One documented command.
 #[derive(Debug, Clone)]

@@ -123,3 +123,76 @@ fn bad_mock_arguments_exit_2() {
         .run()
         .code(2);
 }
+
+#[test]
+fn an_app_deployed_to_a_running_mock_is_served_and_its_credentials_printed() {
+    let mock = MockProcess::start(&["--config", CONFIG]);
+    let scenario = "tests/fixtures/apps/deploy_to_a_running_mock.yaml";
+    let bin = Path::new(env!("CARGO_BIN_EXE_sfscenario"));
+    let out = process::run(
+        bin,
+        &["run", scenario, "--org", &mock.url],
+        root(),
+        &mock.org_env(),
+    );
+    out.code(0).no_panic().stdout_has("PASSED");
+    let printed = mock.printed_until("deployed app");
+    assert!(
+        printed.contains(
+            "deployed app `Deployed_App` served: client_id 3MVG9DeployedAppConsumerKey0123456789 client_secret DEPLOYEDAPPSECRET0123456789ABCDEF callback URLs http://localhost:8000/callback"
+        ),
+        "{printed}"
+    );
+    let (code, log) = mock.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        !log.contains("DEPLOYEDAPPSECRET"),
+        "the request log shows the app's secret\n{log}"
+    );
+}
+
+#[test]
+fn mock_app_serves_each_app_and_its_banner_lists_them() {
+    let example = "examples/sfdx-project/force-app/main/default";
+    let ca = format!("{example}/connectedApps/Billing_Portal.connectedApp-meta.xml");
+    let eca = format!("{example}/externalClientApps/Partner_Api.eca-meta.xml");
+    let start = |seed: &str| MockProcess::start(&["--app", &ca, "--app", &eca, "--seed", seed]);
+    let partner_key = |mock: &MockProcess| -> String {
+        let banner = &mock.banner;
+        let at = banner
+            .find("app             Partner API")
+            .expect("Partner API listed");
+        banner[at..]
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("client_id"))
+            .map(|k| k.trim().to_owned())
+            .unwrap_or_else(|| panic!("no client_id for Partner API\n{banner}"))
+    };
+    let mock = start("7");
+    for line in [
+        "app             Billing Portal",
+        "client_id     3MVG9BillingPortalExampleConsumerKey0123456789abcdefghijklmnopqrstuvwxyzAB",
+        "callback URL  https://billing.example.com/oauth/callback",
+        "app             Partner API",
+    ] {
+        assert!(mock.banner.contains(line), "{line}\n{}", mock.banner);
+    }
+    // The ECA's key is generated: the same for the same seed, not for another.
+    let key = partner_key(&mock);
+    assert!(key.starts_with("3MVG9"), "{key}");
+    let url = format!(
+        "{}/services/oauth2/authorize?response_type=code&client_id={key}&redirect_uri=http://localhost:8000/callback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        mock.url
+    );
+    let page = reqwest::blocking::get(url).and_then(reqwest::blocking::Response::text);
+    assert!(page.expect("the mock answers").contains("Partner API"));
+    let (code, log) = mock.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+    // The mock does what both apps' files say: no warning names a setting.
+    assert!(!log.contains("warning: app"), "{log}");
+    let again = start("7");
+    assert_eq!(partner_key(&again), key);
+    drop(again);
+    let other = start("8");
+    assert_ne!(partner_key(&other), key);
+}

@@ -3,6 +3,7 @@
 //! an outside tool (a browser, a Salesforce client, a validator, a shell) are
 //! in the `tools` binary (`tests/tools/main.rs`).
 
+mod apps;
 mod bad_file;
 mod bundled;
 mod cli;

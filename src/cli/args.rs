@@ -27,6 +27,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Run the built-in mock org as a standalone server
     Mock(MockArgs),
+    /// Write a starter scenario, or with --from a suite per app in Salesforce DX source
+    Init(InitArgs),
     /// Print the JSON Schema of scenario files
     Schema,
     /// Print shell completions
@@ -109,6 +111,19 @@ pub struct ValidateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Salesforce DX source (an app file, a package directory or a project): a suite per app found
+    #[arg(long, value_name = "PATH")]
+    pub from: Option<PathBuf>,
+    /// Where to write [default: the current folder; scenarios/ with --from]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace files that exist
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct MockArgs {
     /// Port to listen on [default: any free port]
     #[arg(long, default_value_t = 0)]
@@ -119,6 +134,9 @@ pub struct MockArgs {
     /// Mock configuration (the schema of a scenario's `mock:` section), YAML
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Serve the apps in Salesforce DX source: an app file or a directory (repeatable)
+    #[arg(long = "app", value_name = "PATH")]
+    pub apps: Vec<PathBuf>,
     /// Make the mock's tokens and codes reproducible, on a logical clock from 2026-01-01 (1 ms per request)
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,

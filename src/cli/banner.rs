@@ -47,6 +47,18 @@ pub fn banner(server: &MockServer, url: &str, files: &BannerFiles<'_>) -> String
     for callback in &app.callback_urls {
         line(format!("  callback URL    {callback}"));
     }
+    for other in server
+        .apps()
+        .iter()
+        .filter(|a| a.client_id != app.client_id)
+    {
+        line(format!("  app             {}", other.name));
+        line(format!("    client_id     {}", other.client_id));
+        line(format!("    client_secret {}", other.client_secret));
+        for callback in &other.callback_urls {
+            line(format!("    callback URL  {callback}"));
+        }
+    }
     line(
         "  Salesforce CLI  client_id PlatformCLI, callback http://localhost:1717/OauthRedirect"
             .into(),

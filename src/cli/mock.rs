@@ -17,7 +17,14 @@ use crate::net::ServerLimits;
 use crate::scenario::node::{Node, Value};
 
 pub fn mock(args: &MockArgs) -> Result<Exit, CliError> {
-    let config = load_config(args.config.as_deref()).map_err(CliError::MockConfig)?;
+    let apps = read_apps(&args.apps, args.seed).map_err(CliError::MockConfig)?;
+    for warning in &apps.warnings {
+        eprintln!("{warning}");
+    }
+    let mut config =
+        load_config(args.config.as_deref(), &apps.org_settings).map_err(CliError::MockConfig)?;
+    config.sources.components = apps.components;
+    config.sources.seed = args.seed;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -35,6 +42,7 @@ async fn serve(args: &MockArgs, config: MockConfig) -> Result<Exit, CliError> {
         seed: args.seed,
         tls: args.tls,
         log_requests: !args.quiet,
+        announce_apps: true,
         limits: ServerLimits {
             max_connections: args.max_connections,
             ..ServerLimits::default()
@@ -70,6 +78,50 @@ async fn serve(args: &MockArgs, config: MockConfig) -> Result<Exit, CliError> {
     }
     eprintln!("stopped");
     Ok(Exit::Passed)
+}
+
+/// What the `--app` paths hold.
+struct Apps {
+    /// Every component read: the org's metadata, its apps served from it.
+    components: Vec<crate::apps::Component>,
+    /// The org's switches their projects' `OauthOidc.settings` give, in the
+    /// mock's `org_settings` keys (a later path's over an earlier one's).
+    org_settings: serde_json::Map<String, serde_json::Value>,
+    /// What the mock does not model or cannot serve, one line each.
+    warnings: Vec<String>,
+}
+
+/// Reads each `--app` path: its apps and its project's OauthOidc settings.
+fn read_apps(paths: &[std::path::PathBuf], seed: Option<u64>) -> Result<Apps, String> {
+    let mut out = Apps {
+        components: Vec::new(),
+        org_settings: serde_json::Map::new(),
+        warnings: Vec::new(),
+    };
+    for path in paths {
+        let source = crate::apps::load(path).map_err(|e| e.to_string())?;
+        if source.apps.is_empty() {
+            return Err(format!("{}: no app found", path.display()));
+        }
+        for app in &source.apps {
+            let mapped = crate::apps::mock_app::map(app, source.oauth_settings.as_ref(), seed)
+                .map_err(|e| e.to_string())?;
+            out.warnings.extend(mapped.warning());
+            if let Some(reason) = &mapped.not_served {
+                out.warnings.push(format!(
+                    "warning: app `{}` is not served: {reason}",
+                    app.name
+                ));
+            }
+            out.components.extend(app.components().cloned());
+        }
+        if let Some(settings) = &source.oauth_settings {
+            out.org_settings
+                .extend(crate::apps::mock_app::org_settings(settings));
+            out.components.push(settings.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The files clients read, removed at exit.
@@ -178,23 +230,59 @@ impl Interrupt {
     }
 }
 
-/// `--config FILE`: YAML with the schema of a scenario's `mock:` section.
-/// Errors name the file, the line and column when known, and the key path.
-fn load_config(path: Option<&Path>) -> Result<MockConfig, String> {
+/// `--config FILE`: YAML with the schema of a scenario's `mock:` section,
+/// over the org settings the apps' source gives (`org`). Errors name the
+/// file, the line and column when known, and the key path.
+fn load_config(
+    path: Option<&Path>,
+    org: &serde_json::Map<String, serde_json::Value>,
+) -> Result<MockConfig, String> {
     let Some(path) = path else {
-        return MockConfig::from_overrides(&serde_json::Value::Object(serde_json::Map::new()))
-            .map_err(|e| format!("invalid mock configuration: {e}"));
+        return MockConfig::from_overrides(&under_org_settings(
+            serde_json::Value::Object(serde_json::Map::new()),
+            org,
+        ))
+        .map_err(|e| format!("invalid mock configuration: {e}"));
     };
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
     let node: Node = serde_saphyr::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
-    MockConfig::from_overrides(&node.to_json()).map_err(|e| {
+    MockConfig::from_overrides(&under_org_settings(node.to_json(), org)).map_err(|e| {
         let at = locate(&node, &e.path);
         format!(
             "{shown}:{}:{}: invalid mock configuration: {e}",
             at.line, at.column
         )
     })
+}
+
+/// The configuration with `org` under its own `org_settings` keys (a key
+/// the file sets wins). A file that is not a map is left for the
+/// configuration's own error.
+fn under_org_settings(
+    file: serde_json::Value,
+    org: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    use serde_json::Value as Json;
+    if org.is_empty() {
+        return file;
+    }
+    let mut map = match file {
+        Json::Null => serde_json::Map::new(),
+        Json::Object(map) => map,
+        other => return other,
+    };
+    let mut merged = org.clone();
+    match map.remove("org_settings") {
+        Some(Json::Object(own)) => merged.extend(own),
+        Some(other) => {
+            map.insert("org_settings".into(), other);
+            return Json::Object(map);
+        }
+        None => {}
+    }
+    map.insert("org_settings".into(), Json::Object(merged));
+    Json::Object(map)
 }
 
 /// Where a key path (`mock.connected_app.client_id`, `mock.users.0`) stands
@@ -224,7 +312,49 @@ fn locate(node: &Node, path: &str) -> Location {
 
 #[cfg(test)]
 mod tests {
-    use super::load_config;
+    use super::{load_config, read_apps};
+
+    #[test]
+    fn the_apps_projects_oauth_settings_are_the_orgs_switches_under_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("force-app");
+        for folder in ["connectedApps", "settings"] {
+            std::fs::create_dir_all(project.join(folder)).unwrap();
+        }
+        let plain = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/apps/plain/connectedApps/Plain_App.connectedApp-meta.xml");
+        std::fs::copy(
+            plain,
+            project.join("connectedApps/Plain_App.connectedApp-meta.xml"),
+        )
+        .unwrap();
+        std::fs::write(
+            project.join("settings/OauthOidc.settings-meta.xml"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OauthOidcSettings xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <blockOAuthUnPwFlow>false</blockOAuthUnPwFlow>\n</OauthOidcSettings>\n",
+        )
+        .unwrap();
+        let apps = read_apps(std::slice::from_ref(&project), Some(1)).unwrap();
+        assert_eq!(
+            apps.org_settings.get("allow_username_password_flows"),
+            Some(&serde_json::json!(true))
+        );
+        assert!(apps.components.iter().any(|c| c.is_oauth_settings()));
+        let config = load_config(None, &apps.org_settings).unwrap();
+        assert!(config.org_settings.allow_username_password_flows);
+        // A key the file sets wins; the others stay the source's.
+        let file = dir.path().join("mock.yaml");
+        std::fs::write(
+            &file,
+            "org_settings:\n  allow_username_password_flows: false\n  allow_soap_login: true\n",
+        )
+        .unwrap();
+        let config = load_config(Some(&file), &apps.org_settings).unwrap();
+        assert!(!config.org_settings.allow_username_password_flows);
+        assert!(config.org_settings.allow_soap_login);
+        std::fs::write(&file, "query_batch_size: 5\n").unwrap();
+        let config = load_config(Some(&file), &apps.org_settings).unwrap();
+        assert!(config.org_settings.allow_username_password_flows);
+    }
 
     #[test]
     fn config_errors_name_the_line_and_the_key() {
@@ -232,7 +362,7 @@ mod tests {
         let file = dir.path().join("mock.yaml");
         let yaml = "connected_app:\n  client_id: abc\n  pkce_requird: true\n";
         std::fs::write(&file, yaml).unwrap();
-        let error = load_config(Some(&file)).unwrap_err();
+        let error = load_config(Some(&file), &serde_json::Map::new()).unwrap_err();
         assert!(
             error.ends_with("mock.yaml:3:3: invalid mock configuration: mock.connected_app.pkce_requird: unknown key"),
             "{error}"
@@ -242,15 +372,30 @@ mod tests {
             "query_batch_size: 5\nusers:\n  - username: a\n    password: b\n",
         )
         .unwrap();
-        assert_eq!(load_config(Some(&file)).unwrap().query_batch_size, 5);
+        assert_eq!(
+            load_config(Some(&file), &serde_json::Map::new())
+                .unwrap()
+                .query_batch_size,
+            5
+        );
         std::fs::write(&file, "users: [ {username: a}, {username: A} ]\n").unwrap();
-        let error = load_config(Some(&file)).unwrap_err();
+        let error = load_config(Some(&file), &serde_json::Map::new()).unwrap_err();
         assert!(
             error.contains(":1:26: invalid mock configuration: mock.users.1.username"),
             "{error}"
         );
-        assert!(load_config(Some(&dir.path().join("missing.yaml"))).is_err());
+        assert!(
+            load_config(
+                Some(&dir.path().join("missing.yaml")),
+                &serde_json::Map::new()
+            )
+            .is_err()
+        );
         std::fs::write(&file, "a: [").unwrap();
-        assert!(load_config(Some(&file)).unwrap_err().contains("mock.yaml"));
+        assert!(
+            load_config(Some(&file), &serde_json::Map::new())
+                .unwrap_err()
+                .contains("mock.yaml")
+        );
     }
 }

@@ -4,6 +4,7 @@ pub mod args;
 pub mod banner;
 pub mod exit;
 pub mod files;
+pub mod init;
 pub mod live;
 pub mod mock;
 pub mod output;
@@ -42,6 +43,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, version: &'static str) -> 
         Command::Run(a) => run::run(*a),
         Command::Validate(a) => validate::validate(&a),
         Command::Mock(a) => mock::mock(&a),
+        Command::Init(a) => init::init(&a),
         Command::Schema => {
             let schema = crate::scenario::jsonschema::json_schema();
             println!(

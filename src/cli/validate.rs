@@ -19,6 +19,7 @@ pub fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
         let supplied: Vec<&str> = args.vars.iter().map(|v| v.name.as_str()).collect();
         let mut diags = check::check(&scenario, &Templates::new());
         diags.extend(check::undeclared_secrets(&scenario, &supplied));
+        diags.extend(crate::runner::source_app::check_app(&scenario));
         if diags.is_empty() {
             eprintln!("ok: {display}");
         } else {

@@ -37,6 +37,9 @@ pub struct ScenarioLog {
     pub steps: Vec<StepLog>,
     /// Why the scenario could not run at all (mock failed to start, …).
     pub error: Option<String>,
+    /// Why the scenario was not run (a mock-only scenario against a real org).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 /// One step's record.

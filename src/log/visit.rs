@@ -23,11 +23,12 @@ pub fn scenario_strings(log: &mut ScenarioLog, f: &mut Visit<'_>) {
         duration_ms: _,
         steps,
         error,
+        skipped,
     } = log;
     for s in [file, name, target, login_url] {
         f(s);
     }
-    for s in [description, error].into_iter().flatten() {
+    for s in [description, error, skipped].into_iter().flatten() {
         f(s);
     }
     for v in vars.values_mut() {

@@ -57,6 +57,22 @@ pub struct MockConfig {
     /// (`Sforce-Query-Options: batchSize=N`); more come with `done: false` and
     /// `nextRecordsUrl`. Salesforce's 2000 by default; 1 to 2000, small to test paging.
     pub query_batch_size: u32,
+    /// Apps read from source that the org starts with (a scenario's
+    /// `mock: { app }`, `sfscenario mock --app`).
+    #[serde(skip)]
+    pub sources: AppSources,
+}
+
+/// Metadata the org starts with, read from source.
+#[derive(Debug, Clone, Default)]
+pub struct AppSources {
+    /// Every component read, as the org holds them.
+    pub components: Vec<crate::apps::Component>,
+    /// The app `connected_app` was made from, and the scenario's own
+    /// `connected_app` keys, applied over the app again when it is redeployed.
+    pub primary: Option<(String, Value)>,
+    /// The seed the apps' generated consumer keys and secrets come from.
+    pub seed: Option<u64>,
 }
 
 impl Default for MockConfig {
@@ -69,6 +85,7 @@ impl Default for MockConfig {
             profiles: Profiles::new(),
             records: default_records(),
             query_batch_size: 2000,
+            sources: AppSources::default(),
         }
     }
 }
@@ -88,6 +105,12 @@ pub struct ConnectedApp {
     pub pkce_required: bool,
     /// Require the secret for the web server and refresh token flows.
     pub require_secret: bool,
+    /// Require the secret on refresh (metadata
+    /// `isSecretRequiredForRefreshToken`); `None`: as `require_secret`.
+    pub require_secret_for_refresh: Option<bool>,
+    /// The username-password flow may be used with the app (an External
+    /// Client App never allows it).
+    pub username_password_flow: bool,
     /// `infinite`, `immediately`, or a duration (`24h`): expire after that long.
     pub refresh_token_policy: String,
     pub refresh_token_rotation: bool,
@@ -133,6 +156,8 @@ impl Default for ConnectedApp {
                 .to_vec(),
             pkce_required: false,
             require_secret: true,
+            require_secret_for_refresh: None,
+            username_password_flow: true,
             refresh_token_policy: "infinite".into(),
             refresh_token_rotation: false,
             code_lifetime: "15m".into(),

@@ -4,6 +4,7 @@
 //! (the path only: never a query string, header or body, where secrets are).
 
 use std::convert::Infallible;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -34,6 +35,8 @@ pub(crate) struct Site {
     pub(crate) scheme: &'static str,
     pub(crate) tls: Option<TlsAcceptor>,
     pub(crate) log_requests: bool,
+    /// Print the lines a request noted (a deployed app's credentials) on stdout.
+    pub(crate) announce_apps: bool,
     pub(crate) limits: ServerLimits,
 }
 
@@ -89,10 +92,19 @@ impl Site {
         } else {
             self.handle(request).await
         };
+        let notes = self.state.take_notes();
         if self.log_requests {
             let millis = started.elapsed().as_millis();
             let status = response.status().as_u16();
             eprintln!("{method} {path} {status} {millis}ms");
+        }
+        if self.announce_apps && !notes.is_empty() {
+            // Credentials go where the banner's are, never to the request
+            // log; a closed stdout loses them without stopping the mock.
+            let mut out = std::io::stdout().lock();
+            for note in notes {
+                let _ = writeln!(out, "{note}");
+            }
         }
         response
     }

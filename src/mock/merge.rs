@@ -36,7 +36,11 @@ pub(crate) fn merge_section(base: &mut Value, overrides: &Value) -> Result<(), C
 }
 
 /// Keys that `null` turns off.
-const OPTIONAL: [&str; 2] = ["certificate", "client_credentials_user"];
+const OPTIONAL: [&str; 3] = [
+    "certificate",
+    "client_credentials_user",
+    "require_secret_for_refresh",
+];
 
 /// The app's keys as the mock reads them: `run_as`, the earlier name of
 /// `client_credentials_user`, still works; `jwt_preapproved` is replaced.
@@ -79,6 +83,7 @@ fn merge_map(base: &mut Value, over: &Value, path: &str) -> Result<(), ConfigErr
             .ok_or_else(|| ConfigError::new(&path, "unknown key"))?;
         let template = match key.as_str() {
             _ if value.is_null() && OPTIONAL.contains(&key.as_str()) => &Value::Null,
+            "require_secret_for_refresh" => &Value::Bool(true),
             _ => template,
         };
         check_type(template, value, &path)?;

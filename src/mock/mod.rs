@@ -10,6 +10,7 @@ mod keys;
 mod ledger;
 mod merge;
 mod oauth;
+mod org_metadata;
 mod pages;
 mod random;
 mod request;
@@ -26,7 +27,8 @@ mod testing;
 mod tls;
 
 pub use config::{
-    CURRENT_API_VERSION, ConfigError, ConnectedApp, MockConfig, MockUser, OrgSettings, Profile,
+    AppSources, CURRENT_API_VERSION, ConfigError, ConnectedApp, MockConfig, MockUser, OrgSettings,
+    Profile,
 };
 pub use files::MockFile;
 pub use keys::{APP_CERTIFICATE_PEM, APP_PRIVATE_KEY_PEM};

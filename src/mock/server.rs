@@ -29,6 +29,9 @@ pub struct MockOptions {
     pub tls: bool,
     /// Log each request to stderr: `METHOD PATH STATUS DURATIONms`.
     pub log_requests: bool,
+    /// Print on stdout, as the banner does, the credentials of each app a
+    /// deploy adds or changes.
+    pub announce_apps: bool,
     /// Header timeout and connection cap.
     pub limits: ServerLimits,
     /// The most entries each of the mock's maps of codes, access tokens,
@@ -54,6 +57,7 @@ impl Default for MockOptions {
             seed: None,
             tls: false,
             log_requests: false,
+            announce_apps: false,
             limits: ServerLimits::default(),
             max_tokens: Self::DEFAULT_MAX_TOKENS,
             clock: None,
@@ -104,6 +108,7 @@ impl MockServer {
             scheme: if tls.is_some() { "https" } else { "http" },
             tls: tls.map(|tls| tls.acceptor),
             log_requests: options.log_requests,
+            announce_apps: options.announce_apps,
             limits: options.limits,
         });
         let accept_loop = tokio::spawn(net::accept_loop(
@@ -144,9 +149,30 @@ impl MockServer {
         self.ca_pem.as_deref()
     }
 
+    /// The configuration the mock started with.
     #[must_use]
     pub fn config(&self) -> &MockConfig {
         &self.state.config
+    }
+
+    /// The configuration with the org's switches as they are now (a
+    /// deploy of `OauthOidc` settings turns them).
+    #[must_use]
+    pub fn config_now(&self) -> MockConfig {
+        let mut config = self.state.config.clone();
+        config.org_settings = self.state.org_settings();
+        config
+    }
+
+    /// The apps the mock serves now, the Salesforce CLI's left out.
+    #[must_use]
+    pub fn apps(&self) -> Vec<super::config::ConnectedApp> {
+        self.state
+            .apps()
+            .iter()
+            .filter(|app| app.client_id != "PlatformCLI")
+            .map(|app| (**app).clone())
+            .collect()
     }
 
     /// The org's 18-character id.
@@ -181,7 +207,7 @@ impl MockServer {
             .or_else(|| self.state.app(&self.state.config.connected_app.client_id))?;
         let scopes = ["api".to_owned(), "web".to_owned()];
         let base = self.base_url();
-        let what = Issue::new(app, &user.id, &scopes, &base);
+        let what = Issue::new(&app, &user.id, &scopes, &base);
         Some(issue(&self.state, &what).access_token)
     }
 

@@ -8,12 +8,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
-use super::config::{ConnectedApp, MockConfig, MockUser};
+use super::config::{ConnectedApp, MockConfig, MockUser, OrgSettings};
 use super::duration::{RefreshPolicy, millis, parse_duration};
 use super::ledger::{Expiring, Ledger};
+use super::org_metadata::OrgMetadata;
 use super::random::{Randomness, salesforce_id};
 use super::sobjects::store::{RecordStore, Seed};
 use crate::clock::Clock;
@@ -248,7 +249,17 @@ impl Expiring for DeviceGrant {
 pub(crate) struct MockState {
     pub(crate) config: MockConfig,
     pub(crate) org_id: String,
-    apps: Vec<ConnectedApp>,
+    /// The apps served: the configured one (or those from source), then
+    /// the built-in ones; replaced when a deploy changes an app.
+    apps: RwLock<Vec<Arc<ConnectedApp>>>,
+    /// Deployed metadata, and the results of deploys and retrieves.
+    metadata: Mutex<OrgMetadata>,
+    /// Lines about what a request changed (a deployed app's credentials),
+    /// printed by `sfscenario mock` after the request.
+    notes: Mutex<Vec<String>>,
+    /// The org's switches: the configured ones, changed by a deploy of
+    /// `OauthOidc` settings.
+    org_settings: RwLock<OrgSettings>,
     users: Vec<User>,
     /// Every sObject record, seeded from the configuration.
     records: Mutex<RecordStore>,
@@ -276,7 +287,8 @@ impl MockState {
                 user: user.clone(),
             })
             .collect();
-        let apps = vec![config.connected_app.clone(), ConnectedApp::platform_cli()];
+        let metadata = OrgMetadata::new(&config.sources);
+        let apps = served(&config, &metadata);
         let now_ms = clock.now_ms();
         let store = Store::new(seed, max_tokens, now_ms);
         let org_id = salesforce_id("00D", 1);
@@ -289,13 +301,16 @@ impl MockState {
         });
         MockState {
             records: Mutex::new(records),
-            config,
             org_id,
-            apps,
+            apps: RwLock::new(apps),
+            metadata: Mutex::new(metadata),
+            notes: Mutex::new(Vec::new()),
+            org_settings: RwLock::new(config.org_settings.clone()),
             users,
             api_calls: AtomicU64::new(0),
             store: Mutex::new(store),
             clock,
+            config,
         }
     }
 
@@ -321,14 +336,98 @@ impl MockState {
         store
     }
 
-    /// The configured app first, then the built-in ones.
-    pub(crate) fn app(&self, client_id: &str) -> Option<&ConnectedApp> {
-        self.apps.iter().find(|app| app.client_id == client_id)
+    /// The configured app (or those from source) first, then the built-in ones.
+    pub(crate) fn app(&self, client_id: &str) -> Option<Arc<ConnectedApp>> {
+        self.apps
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .find(|app| app.client_id == client_id)
+            .cloned()
+    }
+
+    /// Every app served, in order.
+    pub(crate) fn apps(&self) -> Vec<Arc<ConnectedApp>> {
+        self.apps
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The org's metadata; a poisoned lock is still usable, as with `store`.
+    pub(crate) fn metadata(&self) -> MutexGuard<'_, OrgMetadata> {
+        self.metadata
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A line about what this request changed (at most 100 wait).
+    pub(crate) fn note(&self, line: String) {
+        let mut notes = self
+            .notes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if notes.len() < 100 {
+            notes.push(line);
+        }
+    }
+
+    /// The lines noted since the last call.
+    pub(crate) fn take_notes(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .notes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// The org's switches as they are now.
+    pub(crate) fn org_settings(&self) -> OrgSettings {
+        self.org_settings
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sets some of the org's switches (`org_settings` keys, as a deploy of
+    /// `OauthOidc` settings gives them); keys or values the settings do not
+    /// take change nothing.
+    pub(crate) fn set_org_settings(&self, keys: &serde_json::Map<String, serde_json::Value>) {
+        if keys.is_empty() {
+            return;
+        }
+        let mut settings = self
+            .org_settings
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Ok(serde_json::Value::Object(mut now)) = serde_json::to_value(&*settings) else {
+            return;
+        };
+        for (key, value) in keys {
+            if now.contains_key(key) {
+                now.insert(key.clone(), value.clone());
+            }
+        }
+        if let Ok(changed) = serde_json::from_value(serde_json::Value::Object(now)) {
+            *settings = changed;
+        }
+    }
+
+    /// Serves the apps the org's metadata now holds (after a deploy).
+    pub(crate) fn refresh_apps(&self) {
+        let apps = served(&self.config, &self.metadata());
+        *self
+            .apps
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = apps;
     }
 
     /// Whether `uri` is a callback URL of one of the org's apps.
     pub(crate) fn is_callback_url(&self, uri: &str) -> bool {
         self.apps
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .any(|app| app.callback_urls.iter().any(|url| url == uri))
     }
@@ -370,6 +469,18 @@ impl MockState {
         let grant = store.access_tokens.get(access_token)?;
         grant.is_live(self.now_ms()).then(|| grant.clone())
     }
+}
+
+/// The configured app unless it came from source, the apps from the org's
+/// metadata, the Salesforce CLI's.
+fn served(config: &MockConfig, metadata: &OrgMetadata) -> Vec<Arc<ConnectedApp>> {
+    let mut apps = Vec::new();
+    if config.sources.primary.is_none() {
+        apps.push(Arc::new(config.connected_app.clone()));
+    }
+    apps.extend(metadata.served_apps());
+    apps.push(Arc::new(ConnectedApp::platform_cli()));
+    apps
 }
 
 /// When something issued now with `lifetime` expires (ms since epoch).

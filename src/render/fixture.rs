@@ -27,6 +27,7 @@ pub(super) fn pkce_flow() -> ScenarioLog {
         duration_ms: 142,
         steps: vec![pkce(), authorize(), callback(), token(), accounts()],
         error: None,
+        skipped: None,
     }
 }
 

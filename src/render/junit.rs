@@ -72,7 +72,7 @@ fn case(step: &StepLog, file: &str) -> TestCase {
         Status::Passed => TestCaseStatus::success(),
         Status::Skipped => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message("an earlier step failed");
+            status.set_message(step.error.as_deref().unwrap_or("an earlier step failed"));
             status
         }
         Status::Failed => failure(step),

@@ -233,6 +233,9 @@ pub fn footer_with(
             paint(opts, Tone::Fail, &safe(error))
         ));
     }
+    if let Some(reason) = &log.skipped {
+        lines.push(format!("  - {}", paint(opts, Tone::Skip, &safe(reason))));
+    }
     let verdict = match log.status {
         Status::Passed => paint(opts, Tone::Pass, "PASSED"),
         Status::Failed => paint(opts, Tone::Fail, "FAILED"),

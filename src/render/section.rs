@@ -27,7 +27,8 @@ pub(super) fn section(page: &mut Page, step: &StepLog, on_mock: bool) {
     );
     match step.status {
         Status::Skipped => {
-            page.para("*Skipped: an earlier step failed.*");
+            let reason = step.error.as_deref().unwrap_or("an earlier step failed");
+            page.para(&format!("*Skipped: {}.*", prose(reason)));
             return;
         }
         Status::Failed => {

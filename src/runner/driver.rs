@@ -79,6 +79,9 @@ pub async fn run_scenario(
     let started = Instant::now();
     let mut run = Runner::new(scenario, cfg, http, events);
     let mut log = first_log(scenario, cfg);
+    if scenario.mock_only && matches!(cfg.target, Target::Org(_)) {
+        return run.skip_all(log);
+    }
     let mock = match run.prepare().await {
         Ok(mock) => mock,
         Err(diagnostics) => {
@@ -111,11 +114,12 @@ pub async fn run_scenario(
         if entry.status == Status::Failed {
             // The mock's configuration is read here, on the runner's side;
             // nothing of it goes over the wire.
-            let view = mock
+            let config = mock.as_ref().map(MockServer::config_now);
+            let view = config
                 .as_ref()
                 .zip(mock_url.as_deref())
-                .map(|(m, url)| MockView {
-                    config: m.config(),
+                .map(|(config, url)| MockView {
+                    config,
                     base_url: url,
                 });
             entry.hint = doctor::hint(&entry, &log.steps, view);
@@ -159,14 +163,38 @@ fn first_log(scenario: &Scenario, cfg: &RunConfig) -> ScenarioLog {
         duration_ms: 0,
         steps: Vec::new(),
         error: None,
+        skipped: None,
     }
 }
+
+/// Why a mock-only scenario is not run against a real org.
+pub const MOCK_ONLY: &str =
+    "mock only: it needs what only the mock org can arrange, so it is not run against a real org";
 
 fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 impl<'a> Runner<'a> {
+    /// A scenario that is not run: every step skipped, for the reason given.
+    fn skip_all(self, mut log: ScenarioLog) -> Outcome {
+        log.status = Status::Skipped;
+        log.skipped = Some(MOCK_ONLY.to_owned());
+        self.events.started(&log, &self.redactor);
+        for step in &self.scenario.steps {
+            let mut entry = self.skipped(step);
+            entry.error = Some(MOCK_ONLY.to_owned());
+            self.events.step(&entry, &self.redactor);
+            log.steps.push(entry);
+        }
+        Outcome {
+            log,
+            redactor: self.redactor,
+            diagnostics: Vec::new(),
+            verdict: Verdict::Passed,
+        }
+    }
+
     fn new(
         scenario: &'a Scenario,
         cfg: &'a RunConfig,
@@ -215,8 +243,11 @@ impl Runner<'_> {
         let deferred = prepare::vars(&mut self.scope, scenario, &overrides, false)?;
         let mock = match &self.cfg.target {
             Target::Mock => {
-                let (server, org, clock) =
+                let (server, org, clock, warnings) =
                     prepare::mock(&self.scope, scenario, self.cfg.seed, &mut self.redactor).await?;
+                for warning in warnings {
+                    self.events.notice(&warning, &self.redactor);
+                }
                 self.org = org;
                 self.clock = clock;
                 Some(server)
@@ -367,6 +398,9 @@ impl Runner<'_> {
             session: &mut self.session,
             ports: self.scope.templates().ports(),
             secret_names: &self.secret_names,
+            base_dir: std::path::Path::new(&self.scenario.path)
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new(".")),
             next_listen,
             exchanges: Vec::new(),
             vars: Vec::new(),

@@ -8,6 +8,7 @@ pub mod expect;
 mod prepare;
 pub mod run_config;
 mod scope;
+pub mod source_app;
 mod verdict;
 
 pub use crate::steps::{Events, Quiet};

@@ -12,7 +12,7 @@ use crate::org::Org;
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::model::Scenario;
 use crate::scenario::template::Templates;
-use crate::secret::{Redactor, Secret};
+use crate::secret::{Class, Redactor, Secret};
 
 use super::run_config::CliOrg;
 use super::scope::Scope;
@@ -61,18 +61,40 @@ pub async fn mock(
     scenario: &Scenario,
     seed: Option<u64>,
     redactor: &mut Redactor,
-) -> Result<(MockServer, Org, Clock), Vec<Diagnostic>> {
-    let overrides = match &scenario.mock {
+) -> Result<(MockServer, Org, Clock, Vec<String>), Vec<Diagnostic>> {
+    let mut overrides = match &scenario.mock {
         Some(node) => scope.render(node).map_err(|d| vec![d])?,
         None => Value::Object(Map::new()),
     };
     let at = scenario.mock.as_ref().map(|n| n.loc).unwrap_or_default();
-    let config = MockConfig::from_overrides(&overrides).map_err(|e| {
+    let app_at = scenario
+        .mock
+        .as_ref()
+        .and_then(|n| n.get("app"))
+        .map_or(at, |n| n.loc);
+    let loaded = super::source_app::load_app(&mut overrides, &scenario.path, seed, app_at)
+        .map_err(|d| vec![d])?;
+    let mut warnings = Vec::new();
+    if let Some(loaded) = &loaded {
+        overrides = loaded.overrides.clone();
+        warnings.extend(loaded.app.warning());
+        for secret in &loaded.app.secrets {
+            redactor.secret("consumer_secret", secret, Class::Credential);
+        }
+    }
+    let mut config = MockConfig::from_overrides(&overrides).map_err(|e| {
         vec![Diagnostic::new(
             format!("invalid mock configuration: {e}"),
-            at,
+            if loaded.is_some() && e.path.starts_with("mock.connected_app") {
+                app_at
+            } else {
+                at
+            },
         )]
     })?;
+    if let Some(loaded) = loaded {
+        config.sources = loaded.sources;
+    }
     let clock = if seed.is_some() {
         Clock::seeded()
     } else {
@@ -120,7 +142,7 @@ pub async fn mock(
             .map(Secret::new),
     };
     learn(&org, redactor);
-    Ok((server, org, clock))
+    Ok((server, org, clock, warnings))
 }
 
 /// A real org's `org.*` from the environment, and with `--target-org` the

@@ -33,10 +33,40 @@ pub fn json_schema() -> Value {
                 "items": { "type": "string" },
                 "description": "More variable names whose values are redacted"
             },
-            "mock": { "type": "object", "description": "How the built-in mock org is set up" },
+            "mock": mock_schema(),
+            "mock_only": {
+                "type": "boolean",
+                "description": "Needs what only the mock org can arrange: skipped, not run, against a real org (--org)"
+            },
             "steps": { "type": "array", "minItems": 1, "items": { "oneOf": steps } }
         },
         "$defs": { "expect": expect_schema(), "matcher": matcher_schema() }
+    })
+}
+
+/// The `mock:` section: its `app` (apps from source) described; the other
+/// keys are the mock's configuration, checked when the mock starts.
+fn mock_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "How the built-in mock org is set up",
+        "properties": {
+            "app": {
+                "description": "The app the mock serves, from Salesforce DX source (relative to the scenario file): a *.connectedApp-meta.xml, an *.eca-meta.xml with its sibling files, or a directory holding one app",
+                "anyOf": [
+                    { "type": "string" },
+                    {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["source"],
+                        "properties": {
+                            "source": { "type": "string", "description": "A directory of apps" },
+                            "name": { "type": "string", "description": "The app's API name, when the directory holds several" }
+                        }
+                    }
+                ]
+            }
+        }
     })
 }
 

@@ -298,6 +298,7 @@ impl Loader {
         let mut vars = Vec::new();
         let mut secrets = Vec::new();
         let mut mock = None;
+        let mut mock_only = false;
         let mut steps_node = None;
         for (k, v) in entries {
             match k.name.as_str() {
@@ -306,6 +307,14 @@ impl Loader {
                 "vars" => vars = self.vars(v),
                 "secrets" => secrets = self.key_list(v, "`secrets`"),
                 "mock" => mock = self.map(v, "`mock`").map(|_| v.clone()),
+                "mock_only" => match &v.value {
+                    Value::Bool(b) => mock_only = *b,
+                    _ => {
+                        let msg =
+                            format!("`mock_only` must be true or false, found {}", v.type_name());
+                        self.err(msg, v.loc, 1, None);
+                    }
+                },
                 "steps" => steps_node = Some(v),
                 other => self.unknown_key(other, k, schema::TOP, None),
             }
@@ -328,6 +337,7 @@ impl Loader {
             vars,
             secrets,
             mock,
+            mock_only,
             steps,
         })
     }

@@ -17,6 +17,9 @@ pub struct Scenario {
     /// Names of variables (or environment variables) whose values are secret.
     pub secrets: Vec<Key>,
     pub mock: Option<Node>,
+    /// The scenario needs what only the mock can arrange (a second user,
+    /// another client IP): against a real org it is skipped, not run.
+    pub mock_only: bool,
     pub steps: Vec<Step>,
 }
 

@@ -35,6 +35,15 @@ pub enum Value {
 }
 
 impl Node {
+    /// The value of a map's key, when the node is a map that has it.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     /// What the node is, for "expected X, found Y" messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {

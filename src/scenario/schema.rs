@@ -25,7 +25,15 @@ pub fn matcher_keys() -> &'static [KeySpec] {
 pub const STEP_COMMON: &[&str] = &["id", "name", "doc", "expect"];
 
 /// Top-level keys.
-pub const TOP: &[&str] = &["name", "description", "vars", "secrets", "mock", "steps"];
+pub const TOP: &[&str] = &[
+    "name",
+    "description",
+    "vars",
+    "secrets",
+    "mock",
+    "mock_only",
+    "steps",
+];
 
 /// Keys of `expect`.
 pub const EXPECT: &[&str] = &["status", "json", "headers", "that"];

@@ -101,6 +101,7 @@ mod tests {
                 hint: None,
             }],
             error: None,
+            skipped: None,
         }
     }
 

@@ -113,6 +113,8 @@ pub struct Ctx<'a> {
     pub ports: &'a Reservation,
     /// Names declared in `secrets:`.
     pub secret_names: &'a [String],
+    /// The scenario file's folder: paths in parameters are relative to it.
+    pub base_dir: &'a std::path::Path,
     /// For an `authorize` step: the `listen` URI of the `callback` step that
     /// follows it, rendered, so its listener is bound before the browser goes.
     pub next_listen: Option<String>,

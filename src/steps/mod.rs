@@ -16,6 +16,7 @@ mod error;
 mod fields;
 pub mod jwt;
 pub mod metadata;
+mod metadata_files;
 pub mod pkce;
 pub mod request;
 pub mod set;

@@ -18,6 +18,8 @@ pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct MockProcess {
     child: Child,
     stderr: Option<thread::JoinHandle<String>>,
+    /// What the mock prints on stdout after its banner, line by line.
+    stdout: mpsc::Receiver<String>,
     /// Everything the banner said, line by line.
     pub banner: String,
     pub url: String,
@@ -101,12 +103,31 @@ impl MockProcess {
             banner: text,
             child,
             stderr: Some(stderr),
+            stdout: banner,
         }
     }
 
     pub fn port(&self) -> u16 {
         let port = self.url.rsplit(':').next().expect("URL with a port");
         port.parse().expect("a port number")
+    }
+
+    /// The mock's stdout after the banner, up to the first line holding
+    /// `needle` (everything it printed in [`STARTUP`] when none does).
+    pub fn printed_until(&self, needle: &str) -> String {
+        let deadline = Instant::now() + STARTUP;
+        let mut text = String::new();
+        while let Ok(line) = self
+            .stdout
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            text.push_str(&line);
+            text.push('\n');
+            if line.contains(needle) {
+                break;
+            }
+        }
+        text
     }
 
     /// The `SF_*` variables that point `sfscenario run --org` at this mock.

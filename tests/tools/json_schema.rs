@@ -11,6 +11,7 @@ use crate::harness::{Sfscenario, bundled, root};
 pub fn tests() -> Vec<ToolTest> {
     crate::tool_tests![&[Tool::Jsonschema] =>
         every_bundled_scenario_matches_the_schema,
+        the_schema_describes_scenarios_of_apps_from_source,
         the_schema_rejects_what_the_loader_rejects,
     ]
 }
@@ -54,12 +55,36 @@ fn every_bundled_scenario_matches_the_schema() {
     );
 }
 
+/// `mock: { app }`, `mock_only` and the metadata step's files: the example
+/// project's scenarios and the apps fixtures.
+fn the_schema_describes_scenarios_of_apps_from_source() {
+    let mut files = Vec::new();
+    let mut stack = vec![
+        root().join("examples/sfdx-project/scenarios"),
+        root().join("tests/fixtures/apps"),
+    ];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("a readable folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                files.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    assert!(files.len() >= 15, "{files:?}");
+    let (ok, out) = check(&files);
+    assert!(ok, "{out}");
+}
+
 fn the_schema_rejects_what_the_loader_rejects() {
     let files: Vec<String> = [
         "step_key_typo.yaml",
         "unknown_kind.yaml",
         "two_kinds.yaml",
         "unknown_top_key.yaml",
+        "app_key_typo.yaml",
     ]
     .iter()
     .map(|f| {

@@ -20,6 +20,7 @@ mod harness;
 )]
 mod process;
 
+mod apps;
 mod browser;
 mod chromium;
 mod completions;
@@ -36,6 +37,7 @@ mod url_catcher;
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let tests = [
+        apps::tests(),
         browser::tests(),
         completions::tests(),
         headless::tests(),

@@ -91,6 +91,16 @@ pub(super) fn authentication_failure(f: &Facts<'_>) -> Option<Exact> {
             "set `allow_username_password_flows: true` under `mock.org_settings` (on Salesforce, Setup › OAuth and OpenID Connect Settings › Allow OAuth Username-Password Flows), or better, use another flow",
         );
     }
+    let app = f.app();
+    if !app.username_password_flow {
+        return Exact::new(
+            format!(
+                "the app {} is an External Client App, which never takes the username-password flow",
+                v(&app.name)
+            ),
+            "use another flow: the web server flow with PKCE, JWT bearer or client credentials",
+        );
+    }
     let username = f.sent.get("username")?;
     password_check(f, username, f.sent.get("password").unwrap_or(""))
 }

@@ -50,17 +50,17 @@ impl Probe {
 /// The probe: one round trip reads the page, and marks the document so that
 /// a new one is told from it.
 pub(super) const PROBE: &str = r"
-pub(super) const [sel, mark] = arguments;
+const [sel, mark] = arguments;
 if (mark !== null) { window.__sfscenarioMark = mark; }
-pub(super) const visible = (e) => e.type !== 'hidden' && !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
-pub(super) const found = [], invalid = [];
+const visible = (e) => e.type !== 'hidden' && !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+const found = [], invalid = [];
 for (const [key, css] of Object.entries(sel)) {
   try { if (Array.from(document.querySelectorAll(css)).some(visible)) { found.push(key); } }
   catch (e) { invalid.push(key); }
 }
 let error = '';
 try { const e = Array.from(document.querySelectorAll(sel.error)).find(visible); if (e) { error = e.innerText; } } catch (e) {}
-pub(super) const h = document.querySelector('h1, h2');
+const h = document.querySelector('h1, h2');
 return { url: location.href, title: document.title, ready: document.readyState,
   mark: (typeof window.__sfscenarioMark === 'number') ? window.__sfscenarioMark : null,
   found, invalid, error, heading: h ? h.innerText : '',
@@ -71,11 +71,11 @@ return { url: location.href, title: document.title, ready: document.readyState,
 /// are emptied, text and attributes holding one show `********`. Values
 /// shorter than 8 characters only where they stand whole (as the redactor).
 pub(super) const MASK: &str = r"
-pub(super) const secrets = arguments[0].filter((s) => s.length > 0);
-pub(super) const hides = (v) => secrets.some((s) => s.length >= 8 ? v.includes(s) : v.trim() === s);
-pub(super) const masked = (v) => { let t = v; for (const s of secrets) { t = s.length >= 8 ? t.split(s).join('********') : (t.trim() === s ? '********' : t); } return t; };
+const secrets = arguments[0].filter((s) => s.length > 0);
+const hides = (v) => secrets.some((s) => s.length >= 8 ? v.includes(s) : v.trim() === s);
+const masked = (v) => { let t = v; for (const s of secrets) { t = s.length >= 8 ? t.split(s).join('********') : (t.trim() === s ? '********' : t); } return t; };
 for (const e of document.querySelectorAll('input, textarea')) { if (e.value && hides(e.value)) { e.value = ''; } }
-pub(super) const root = document.body || document.documentElement;
+const root = document.body || document.documentElement;
 if (root) {
   const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let n = w.nextNode(); n; n = w.nextNode()) { if (hides(n.nodeValue)) { n.nodeValue = masked(n.nodeValue); } }

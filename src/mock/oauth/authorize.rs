@@ -41,8 +41,8 @@ pub(crate) enum ResponseType {
 }
 
 /// A checked authorization request.
-pub(crate) struct AuthRequest<'a> {
-    pub(crate) app: &'a ConnectedApp,
+pub(crate) struct AuthRequest {
+    pub(crate) app: std::sync::Arc<ConnectedApp>,
     pub(crate) redirect_uri: String,
     pub(crate) response_type: ResponseType,
     pub(crate) scopes: Vec<String>,
@@ -94,11 +94,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
 /// The login page; with a login session, the consent page or (consent
 /// given before) the redirect; with `immediate=true`, the redirect or
 /// `immediate_unsuccessful`.
-pub(crate) fn show(
-    state: &MockState,
-    request: &MockRequest,
-    auth: &AuthRequest<'_>,
-) -> MockResponse {
+pub(crate) fn show(state: &MockState, request: &MockRequest, auth: &AuthRequest) -> MockResponse {
     let user = logged_in_user(state, request);
     let prompt = auth.prompt;
     if auth.immediate {
@@ -122,12 +118,12 @@ pub(crate) fn show(
 
 /// Whether `user` must see the consent page: a self-authorize app they
 /// have not approved, or `prompt=consent`; never an admin-approved app.
-pub(crate) fn needs_consent(state: &MockState, auth: &AuthRequest<'_>, user: &User) -> bool {
-    !auth.app.admin_approved && (auth.prompt.consent || !access::approved(state, auth.app, user))
+pub(crate) fn needs_consent(state: &MockState, auth: &AuthRequest, user: &User) -> bool {
+    !auth.app.admin_approved && (auth.prompt.consent || !access::approved(state, &auth.app, user))
 }
 
 pub(crate) fn login_response(
-    auth: &AuthRequest<'_>,
+    auth: &AuthRequest,
     username: &str,
     error: Option<&str>,
 ) -> MockResponse {
@@ -141,7 +137,7 @@ pub(crate) fn login_response(
     response::html(StatusCode::OK, page)
 }
 
-pub(crate) fn consent_response(auth: &AuthRequest<'_>, user: &User) -> MockResponse {
+pub(crate) fn consent_response(auth: &AuthRequest, user: &User) -> MockResponse {
     let page = pages::consent_page(
         pages::AUTHORIZE,
         &auth.app.name,
@@ -200,7 +196,7 @@ pub(crate) struct Partial {
     pub(crate) state: Option<String>,
 }
 
-impl AuthRequest<'_> {
+impl AuthRequest {
     pub(crate) fn partial(&self) -> Partial {
         Partial {
             redirect_uri: self.redirect_uri.clone(),
@@ -228,22 +224,20 @@ fn parameters(request: &MockRequest) -> Vec<(String, String)> {
     params
 }
 
-fn check<'s>(
-    state: &'s MockState,
-    params: &[(String, String)],
-) -> Result<AuthRequest<'s>, Refusal> {
+fn check(state: &MockState, params: &[(String, String)]) -> Result<AuthRequest, Refusal> {
     let get = |name: &str| {
         params
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, v)| v.as_str())
     };
-    let Some(app) = get("client_id").and_then(|id| state.app(id)) else {
+    let Some(shared) = get("client_id").and_then(|id| state.app(id)) else {
         return Err(Refusal::Here(
             "invalid_client_id",
             "client identifier invalid",
         ));
     };
+    let app = &*shared;
     let Some(redirect_uri) = get("redirect_uri").filter(|uri| !uri.is_empty()) else {
         return Err(Refusal::Here(
             "redirect_uri_missing",
@@ -283,7 +277,7 @@ fn check<'s>(
     };
     let immediate = get("immediate").is_some_and(|value| value.eq_ignore_ascii_case("true"));
     Ok(AuthRequest {
-        app,
+        app: std::sync::Arc::clone(&shared),
         redirect_uri: partial.redirect_uri,
         response_type,
         scopes,

@@ -19,6 +19,7 @@ const NOT_GRANTED: [&str; 4] = ["full", "web", "offline_access", "refresh_token"
 
 pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, Refusal> {
     let app = client(state, request, |_| true)?;
+    let app = &*app;
     let host = request
         .base_url
         .split_once("://")

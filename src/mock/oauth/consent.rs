@@ -24,11 +24,7 @@ const INACTIVE: &str = "Your user account is inactive. Contact your Salesforce a
 pub(crate) const LOGGED_OUT: &str = "Your session has ended. Please log in again.";
 
 /// A POST to the authorize endpoint: a consent decision, a login, or neither.
-pub(crate) fn post(
-    state: &MockState,
-    request: &MockRequest,
-    auth: &AuthRequest<'_>,
-) -> MockResponse {
+pub(crate) fn post(state: &MockState, request: &MockRequest, auth: &AuthRequest) -> MockResponse {
     let field = |name: &str| {
         request
             .form
@@ -60,7 +56,7 @@ pub(crate) fn post(
 fn log_in(
     state: &MockState,
     request: &MockRequest,
-    auth: &AuthRequest<'_>,
+    auth: &AuthRequest,
     username: &str,
     password: &str,
 ) -> MockResponse {
@@ -76,7 +72,7 @@ fn log_in(
 pub(crate) fn after_login(
     state: &MockState,
     request: &MockRequest,
-    auth: &AuthRequest<'_>,
+    auth: &AuthRequest,
     user: &User,
 ) -> MockResponse {
     if needs_consent(state, auth, user) {
@@ -126,7 +122,7 @@ pub(crate) fn with_session(state: &MockState, user: &User, mut page: MockRespons
 fn decide(
     state: &MockState,
     request: &MockRequest,
-    auth: &AuthRequest<'_>,
+    auth: &AuthRequest,
     decision: Option<&str>,
 ) -> MockResponse {
     let Some(user) = logged_in_user(state, request) else {
@@ -134,7 +130,7 @@ fn decide(
     };
     match decision {
         Some("allow") => {
-            access::record_approval(state, auth.app, user);
+            access::record_approval(state, &auth.app, user);
             approve(state, request, auth, user)
         }
         Some("deny") => error_redirect(
@@ -151,14 +147,14 @@ fn decide(
 pub(crate) fn approve(
     state: &MockState,
     request: &MockRequest,
-    auth: &AuthRequest<'_>,
+    auth: &AuthRequest,
     user: &User,
 ) -> MockResponse {
     let mut pairs: Vec<(&str, String)> = match auth.response_type {
         ResponseType::Code => vec![("code", new_code(state, auth, user))],
         ResponseType::Token => {
             if let Err((error, description)) =
-                access::check(state, auth.app, user, Flow::Interactive)
+                access::check(state, &auth.app, user, Flow::Interactive)
             {
                 // The token endpoint's `invalid_app_access` reaches the
                 // user-agent flow's callback as `OAUTH_APP_ACCESS_DENIED`.
@@ -168,7 +164,7 @@ pub(crate) fn approve(
                 };
                 return error_redirect(&auth.partial(), error, description);
             }
-            let what = Issue::new(auth.app, &user.id, &auth.scopes, &request.base_url)
+            let what = Issue::new(&auth.app, &user.id, &auth.scopes, &request.base_url)
                 .interactive(auth.nonce.as_deref());
             issue(state, &what).fragment_pairs()
         }
@@ -180,7 +176,7 @@ pub(crate) fn approve(
     response::redirect(&redirect_location(&auth.redirect_uri, fragment, &pairs))
 }
 
-fn new_code(state: &MockState, auth: &AuthRequest<'_>, user: &User) -> String {
+fn new_code(state: &MockState, auth: &AuthRequest, user: &User) -> String {
     let record = AuthCode {
         client_id: auth.app.client_id.clone(),
         redirect_uri: auth.redirect_uri.clone(),

@@ -28,6 +28,7 @@ const INVALID_SCOPE: Refusal = (
 /// `POST /services/oauth2/token` with `response_type=device_code`.
 pub(super) fn start(state: &MockState, request: &MockRequest) -> Result<Value, Refusal> {
     let app = client(state, request, |_| false)?;
+    let app = &*app;
     if !app.device_flow_enabled {
         return Err(NOT_ENABLED);
     }
@@ -59,6 +60,7 @@ pub(super) fn start(state: &MockState, request: &MockRequest) -> Result<Value, R
 /// `POST /services/oauth2/token` with `grant_type=device` and `code`.
 pub(super) fn poll(state: &MockState, request: &MockRequest) -> Result<Value, Refusal> {
     let app = client(state, request, |_| false)?;
+    let app = &*app;
     let code = request.param("code").unwrap_or_default();
     let (user_id, scopes) = answer(state, code, &app.client_id)?;
     let active = state.user_by_id(&user_id).filter(|user| user.user.active);

@@ -41,7 +41,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     if *user.id != *grant.user_id {
         return refuse(StatusCode::FORBIDDEN, "No_Access");
     }
-    let latest = format!("{}.0", state.config.org_settings.max_version());
+    let latest = format!("{}.0", state.org_settings().max_version());
     let version = match request.param("version") {
         None => "{version}",
         Some("latest") => latest.as_str(),

@@ -32,7 +32,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
 
 /// The app whose id and secret the request carries (an app without a secret,
 /// like `PlatformCLI`, needs none).
-fn client<'s>(state: &'s MockState, request: &MockRequest) -> Option<&'s ConnectedApp> {
+fn client(state: &MockState, request: &MockRequest) -> Option<std::sync::Arc<ConnectedApp>> {
     let basic = request.basic_auth();
     let id = request
         .param("client_id")

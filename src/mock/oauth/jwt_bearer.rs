@@ -37,8 +37,9 @@ pub(super) fn grant(state: &MockState, request: &MockRequest) -> Result<Value, R
     let app = issuer
         .and_then(|iss| state.app(iss))
         .ok_or(INVALID_CLIENT_ID)?;
+    let app = &*app;
     let claims = verify(app, assertion).ok_or(INVALID_ASSERTION)?;
-    let login_host = if state.config.org_settings.sandbox {
+    let login_host = if state.org_settings().sandbox {
         SANDBOX
     } else {
         PRODUCTION

@@ -62,11 +62,11 @@ fn client_credentials(request: &MockRequest) -> (Option<String>, Option<String>)
 
 /// The calling app, its secret checked when `secret_required` (a wrong
 /// secret is refused even when none is required).
-pub(super) fn client<'s>(
-    state: &'s MockState,
+pub(super) fn client(
+    state: &MockState,
     request: &MockRequest,
     secret_required: impl Fn(&ConnectedApp) -> bool,
-) -> Result<&'s ConnectedApp, Refusal> {
+) -> Result<std::sync::Arc<ConnectedApp>, Refusal> {
     let (id, secret) = client_credentials(request);
     let app = id
         .as_deref()
@@ -75,7 +75,7 @@ pub(super) fn client<'s>(
     let secret = secret.filter(|secret| !secret.is_empty());
     match secret {
         Some(secret) if secret != app.client_secret => Err(INVALID_CLIENT),
-        None if secret_required(app) => Err(INVALID_CLIENT),
+        None if secret_required(&app) => Err(INVALID_CLIENT),
         _ => Ok(app),
     }
 }
@@ -85,6 +85,7 @@ fn authorization_code(
     request: &MockRequest,
 ) -> Result<serde_json::Value, Refusal> {
     let app = client(state, request, |app| app.require_secret)?;
+    let app = &*app;
     let code = take_code(
         state,
         request.param("code").unwrap_or_default(),
@@ -134,7 +135,10 @@ pub(super) fn active_user<'s>(state: &'s MockState, user_id: &str) -> Result<&'s
 /// the org allows it, with the same answer as bad credentials.
 fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Value, Refusal> {
     let app = client(state, request, |app| app.require_secret)?;
-    if !state.config.org_settings.allow_username_password_flows {
+    let app = &*app;
+    // Blocked org-wide, or an External Client App (which never takes a
+    // password): Salesforce answers with the generic authentication failure.
+    if !state.org_settings().allow_username_password_flows || !app.username_password_flow {
         return Err(AUTH_FAILURE);
     }
     let username = request.param("username").unwrap_or_default();
@@ -160,7 +164,10 @@ fn password(state: &MockState, request: &MockRequest) -> Result<serde_json::Valu
 /// Refresh token flow: a new access token; a new refresh token (the old one
 /// revoked) only with rotation.
 fn refresh_token(state: &MockState, request: &MockRequest) -> Result<serde_json::Value, Refusal> {
-    let app = client(state, request, |app| app.require_secret)?;
+    let app = client(state, request, |app| {
+        app.require_secret_for_refresh.unwrap_or(app.require_secret)
+    })?;
+    let app = &*app;
     let token = request.param("refresh_token").unwrap_or_default();
     let grant = state
         .store()

@@ -18,10 +18,10 @@ use crate::mock::state::{DeviceStatus, MockState, User};
 const INVALID_CODE: &str = "That code is invalid or has expired. Check the code on your device.";
 
 /// A pending device code, found by its user code.
-struct Pending<'s> {
+struct Pending {
     device_code: String,
     user_code: String,
-    app: &'s ConnectedApp,
+    app: std::sync::Arc<ConnectedApp>,
     scopes: Vec<String>,
 }
 
@@ -77,7 +77,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
 
 fn decide(
     state: &MockState,
-    device: &Pending<'_>,
+    device: &Pending,
     user: &User,
     decision: Option<&str>,
 ) -> MockResponse {
@@ -90,7 +90,7 @@ fn decide(
     };
     let allowed = status != DeviceStatus::Denied;
     if allowed {
-        access::record_approval(state, device.app, user);
+        access::record_approval(state, &device.app, user);
     }
     if let Some(grant) = state.store().devices.get_mut(&device.device_code) {
         grant.status = status;
@@ -98,13 +98,13 @@ fn decide(
     response::html(StatusCode::OK, pages::device_done_page(allowed))
 }
 
-fn login(device: &Pending<'_>, username: &str, error: Option<&str>) -> MockResponse {
+fn login(device: &Pending, username: &str, error: Option<&str>) -> MockResponse {
     let hidden = [("user_code".to_string(), device.user_code.clone())];
     let page = pages::login_page(DEVICE, &device.app.name, &hidden, username, error);
     response::html(StatusCode::OK, page)
 }
 
-fn confirm(device: &Pending<'_>, user: &User) -> MockResponse {
+fn confirm(device: &Pending, user: &User) -> MockResponse {
     let hidden = [("user_code".to_string(), device.user_code.clone())];
     let page = pages::consent_page(
         DEVICE,
@@ -117,7 +117,7 @@ fn confirm(device: &Pending<'_>, user: &User) -> MockResponse {
 }
 
 /// The live, undecided device code with this user code.
-fn pending<'s>(state: &'s MockState, user_code: &str) -> Option<Pending<'s>> {
+fn pending(state: &MockState, user_code: &str) -> Option<Pending> {
     let now = state.now_ms();
     let store = state.store();
     let (device_code, grant) = store.devices.iter().find(|(_, grant)| {

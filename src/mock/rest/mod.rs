@@ -44,7 +44,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
             Ok(reply::json(
                 request,
                 hyper::StatusCode::OK,
-                &discovery::versions(state.config.org_settings.max_version()),
+                &discovery::versions(state.org_settings().max_version()),
             ))
         });
         return reply.unwrap_or_else(|error| error.into_response(request));
@@ -59,7 +59,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
     let segments: Vec<String> = rest.split('/').map(percent_decode).collect();
     let mut response = match segments.split_first() {
         Some((first, rest)) => {
-            match discovery::version(first, state.config.org_settings.max_version()) {
+            match discovery::version(first, state.org_settings().max_version()) {
                 Some(version) => {
                     let call = Call {
                         state,

@@ -6,11 +6,19 @@
 use super::catalog::{self, apps, object_kinds};
 use super::envelope::{self, METADATA_NS};
 use super::xml::{flag, leaf};
-use super::{Call, connected_app};
+use super::{Call, connected_app, deploy, retrieve};
 use crate::mock::response::MockResponse;
 use crate::mock::sobjects::SObjectKind;
 
-const OPERATIONS: [&str; 3] = ["describeMetadata", "listMetadata", "readMetadata"];
+const OPERATIONS: [&str; 7] = [
+    "describeMetadata",
+    "listMetadata",
+    "readMetadata",
+    "deploy",
+    "checkDeployStatus",
+    "retrieve",
+    "checkRetrieveStatus",
+];
 /// System fields a CustomObject's metadata does not list.
 const SYSTEM_FIELDS: [&str; 7] = [
     "Id",
@@ -40,10 +48,17 @@ pub(crate) fn handle(call: &Call<'_>) -> MockResponse {
         return envelope::not_for_api(METADATA_NS);
     }
     let content = match name {
+        "deploy" => return deploy::deploy(call),
+        "checkDeployStatus" => return deploy::check_status(call),
+        "retrieve" => return retrieve::retrieve(call),
+        "checkRetrieveStatus" => return retrieve::check_status(call),
         "describeMetadata" => format!("<result>{}</result>", catalog::describe()),
         "listMetadata" => operation
             .all("queries")
-            .map(|query| catalog::list(call.state, query.text_of("type").unwrap_or_default()))
+            .map(|query| {
+                let type_name = query.text_of("type").unwrap_or_default();
+                catalog::list(call.state, type_name) + &deployed(call, type_name)
+            })
             .collect(),
         _ => match read(call) {
             Some(content) => content,
@@ -63,6 +78,9 @@ fn read(call: &Call<'_>) -> Option<String> {
     let type_name = operation.text_of("type").unwrap_or_default();
     let names = operation.all("fullNames").map(|name| name.text.trim());
     let nil = || r#"<records xsi:nil="true"/>"#.to_string();
+    if let Some(records) = read_deployed(call, type_name) {
+        return Some(format!("<result>{records}</result>"));
+    }
     let records: String = match type_name {
         "ConnectedApp" => {
             let apps = apps(call.state);
@@ -81,9 +99,70 @@ fn read(call: &Call<'_>) -> Option<String> {
                     .map_or_else(nil, custom_object)
             })
             .collect(),
+        // An app type, none of these names deployed.
+        _ if crate::apps::MetadataType::named(type_name).is_some_and(|t| t.fields.is_some()) => {
+            names.map(|_| nil()).collect()
+        }
         _ => return None,
     };
     Some(format!("<result>{records}</result>"))
+}
+
+/// `FileProperties` of the deployed components of a type.
+fn deployed(call: &Call<'_>, type_name: &str) -> String {
+    let org = call.state.metadata();
+    let mut out = String::new();
+    for stored in org.of_type(type_name) {
+        out.push_str("<result>");
+        leaf(&mut out, "createdById", "005ak0000000001AAA");
+        leaf(&mut out, "createdByName", "Mock User");
+        leaf(&mut out, "createdDate", "2024-01-01T00:00:00.000Z");
+        leaf(&mut out, "fileName", &stored.path);
+        leaf(&mut out, "fullName", &stored.full_name);
+        leaf(&mut out, "id", &stored.id);
+        leaf(&mut out, "lastModifiedById", "005ak0000000001AAA");
+        leaf(&mut out, "lastModifiedByName", "Mock User");
+        leaf(&mut out, "lastModifiedDate", "2024-01-01T00:00:00.000Z");
+        leaf(&mut out, "manageableState", "unmanaged");
+        leaf(&mut out, "type", type_name);
+        out.push_str("</result>");
+    }
+    out
+}
+
+/// `readMetadata` of deployed components (or those read from source), when
+/// the org holds any of the names asked for: each as it is retrieved.
+fn read_deployed(call: &Call<'_>, type_name: &str) -> Option<String> {
+    let org = call.state.metadata();
+    let names: Vec<&str> = call
+        .operation
+        .all("fullNames")
+        .map(|n| n.text.trim())
+        .collect();
+    if !names.iter().any(|n| org.get(type_name, n).is_some()) {
+        return None;
+    }
+    let mut out = String::new();
+    for name in names {
+        let Some(stored) = org.get(type_name, name) else {
+            out.push_str(r#"<records xsi:nil="true"/>"#);
+            continue;
+        };
+        let text = String::from_utf8_lossy(&org.retrieved(stored)).into_owned();
+        let Ok(root) = crate::apps::xml::parse(&stored.path, &text) else {
+            out.push_str(r#"<records xsi:nil="true"/>"#);
+            continue;
+        };
+        let _ = std::fmt::Write::write_fmt(
+            &mut out,
+            format_args!(
+                r#"<records xsi:type="{type_name}"><fullName>{}</fullName>{}</records>"#,
+                quick_xml::escape::escape(&stored.full_name),
+                root.inner_xml()
+            ),
+        );
+    }
+    Some(out)
 }
 
 /// `<records xsi:type="CustomObject">`: the object's labels and its fields.

@@ -50,11 +50,11 @@ async fn bad_session_faults_like_the_contract() {
     let unknown = call(
         &mock,
         "/services/Soap/m/62.0",
-        "<deploy><zipFile>UEsDBA==</zipFile></deploy>",
+        "<cancelDeploy><id>0Af000000000001AAA</id></cancelDeploy>",
     )
     .await;
     assert_eq!(unknown.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(unknown.text.contains("<faultcode>soapenv:Client</faultcode><faultstring>No operation available for request {http://soap.sforce.com/2006/04/metadata}deploy"));
+    assert!(unknown.text.contains("<faultcode>soapenv:Client</faultcode><faultstring>No operation available for request {http://soap.sforce.com/2006/04/metadata}cancelDeploy"));
 }
 
 #[tokio::test]

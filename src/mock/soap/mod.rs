@@ -4,9 +4,11 @@
 
 mod catalog;
 mod connected_app;
+mod deploy;
 mod envelope;
 mod metadata;
 mod partner;
+mod retrieve;
 mod xml;
 
 use super::request::MockRequest;
@@ -26,7 +28,7 @@ pub(crate) fn handle(state: &MockState, request: &MockRequest) -> MockResponse {
         [api, version] | [api, version, _] => (*api, *version),
         _ => return response::not_found(),
     };
-    let latest = state.config.org_settings.max_version();
+    let latest = state.org_settings().max_version();
     let Some(version) = version_number(version, latest) else {
         return response::not_found();
     };
@@ -82,6 +84,8 @@ fn version_number(text: &str, latest: u32) -> Option<String> {
         .then(|| format!("{number}.0"))
 }
 
+#[cfg(test)]
+mod deploy_tests;
 #[cfg(test)]
 mod http_tests;
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub(crate) fn handle(call: &Call<'_>) -> MockResponse {
     }
     let state = call.state;
     let removed = version_number(&call.version) >= LOGIN_REMOVED_IN;
-    if removed || !state.config.org_settings.allow_soap_login {
+    if removed || !state.org_settings().allow_soap_login {
         return envelope::partner_fault(
             "INVALID_OPERATION",
             LOGIN_DISABLED,
@@ -85,7 +85,7 @@ fn login_result(call: &Call<'_>, user: &User, session_id: &str) -> String {
         &format!("{base}/services/Soap/m/{version}/{org15}"),
     );
     flag(&mut out, "passwordExpired", false);
-    flag(&mut out, "sandbox", state.config.org_settings.sandbox);
+    flag(&mut out, "sandbox", state.org_settings().sandbox);
     leaf(
         &mut out,
         "serverUrl",

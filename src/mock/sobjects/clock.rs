@@ -8,6 +8,11 @@ pub(crate) fn rest_datetime(ms: u64) -> String {
     format!("{}+0000", stamp(ms))
 }
 
+/// `2024-05-01T12:00:00.000Z`, as in SOAP results.
+pub(crate) fn soap_datetime(ms: u64) -> String {
+    format!("{}Z", stamp(ms))
+}
+
 fn stamp(ms: u64) -> String {
     let ms = i64::try_from(ms).unwrap_or(i64::MAX);
     let days = ms.div_euclid(MS_PER_DAY);
