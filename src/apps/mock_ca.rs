@@ -3,7 +3,7 @@
 //! policy and rotation, IP relaxation, certificate ⇒ JWT bearer, client
 //! credentials with its run-as user, permitted users, session timeout).
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::error::SourceError;
 use super::mock_app::{
@@ -11,6 +11,7 @@ use super::mock_app::{
 };
 use super::schema::CONNECTED_APP;
 use super::source::App;
+use super::xml::Element;
 
 /// The fields of a Connected App the mock does what they say.
 const MODELLED: &[&str] = &[
@@ -98,37 +99,9 @@ pub(crate) fn map(app: &App, out: &mut MockApp) -> Result<(), SourceError> {
     app_keys.insert("profiles".into(), json!(names("profileName")));
     app_keys.insert("permission_sets".into(), json!(names("permissionSetName")));
     if let Some(policy) = file.root.child("oauthPolicy") {
-        if let Some(relax) = policy.child("ipRelaxation") {
-            let value = ip_relaxation(&relax.text).ok_or_else(|| {
-                SourceError::at(
-                    path,
-                    relax.at,
-                    format!(
-                        "`ipRelaxation` must be ENFORCE, BYPASS, BYPASS_2FACTOR or ENFORCE_RELAXREFRESH, found `{}`",
-                        relax.text.trim()
-                    ),
-                )
-            })?;
-            app_keys.insert("ip_relaxation".into(), json!(value));
-        }
-        if let Some(refresh) = policy.child("refreshTokenPolicy") {
-            let text = refresh.text.trim();
-            let mut parts = text.split(':');
-            let kind = parts.next().unwrap_or_default();
-            let n = parts.next().and_then(|n| n.trim().parse().ok());
-            let unit = parts.next();
-            let value = refresh_policy(kind, n, unit).ok_or_else(|| {
-                SourceError::at(
-                    path,
-                    refresh.at,
-                    format!(
-                        "`refreshTokenPolicy` must be infinite, zero, specific_lifetime:N:UNIT or specific_inactivity:N:UNIT, found `{text}`"
-                    ),
-                )
-            })?;
-            app_keys.insert("refresh_token_policy".into(), Value::String(value));
-        }
+        oauth_policy(policy, path, &mut out.connected_app)?;
     }
+    let app_keys = &mut out.connected_app;
     if let Some(minutes) = file
         .root
         .child("sessionPolicy")
@@ -137,6 +110,45 @@ pub(crate) fn map(app: &App, out: &mut MockApp) -> Result<(), SourceError> {
         .filter(|m| *m > 0)
     {
         app_keys.insert("access_token_lifetime".into(), json!(format!("{minutes}m")));
+    }
+    Ok(())
+}
+
+/// The app's `oauthPolicy`: IP relaxation and the refresh token policy.
+fn oauth_policy(
+    policy: &Element,
+    path: &str,
+    app_keys: &mut Map<String, Value>,
+) -> Result<(), SourceError> {
+    if let Some(relax) = policy.child("ipRelaxation") {
+        let value = ip_relaxation(&relax.text).ok_or_else(|| {
+            SourceError::at(
+                path,
+                relax.at,
+                format!(
+                    "`ipRelaxation` must be ENFORCE, BYPASS, BYPASS_2FACTOR or ENFORCE_RELAXREFRESH, found `{}`",
+                    relax.text.trim()
+                ),
+            )
+        })?;
+        app_keys.insert("ip_relaxation".into(), json!(value));
+    }
+    if let Some(refresh) = policy.child("refreshTokenPolicy") {
+        let text = refresh.text.trim();
+        let mut parts = text.split(':');
+        let kind = parts.next().unwrap_or_default();
+        let n = parts.next().and_then(|n| n.trim().parse().ok());
+        let unit = parts.next();
+        let value = refresh_policy(kind, n, unit).ok_or_else(|| {
+            SourceError::at(
+                path,
+                refresh.at,
+                format!(
+                    "`refreshTokenPolicy` must be infinite, zero, specific_lifetime:N:UNIT or specific_inactivity:N:UNIT, found `{text}`"
+                ),
+            )
+        })?;
+        app_keys.insert("refresh_token_policy".into(), Value::String(value));
     }
     Ok(())
 }

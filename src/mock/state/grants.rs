@@ -134,7 +134,6 @@ impl Interned {
     }
 }
 
-
 /// A device code and what it stands for.
 #[derive(Debug, Clone)]
 pub(crate) struct DeviceGrant {
