@@ -245,7 +245,18 @@ async fn walk(
     if let Some((key, _)) = &login.totp {
         super::learn_codes(ctx, key, started);
     }
-    match walked? {
+    ended(ctx, walked?, timeout, out).await
+}
+
+/// What the walk's end means for the step: a redirect delivered to the
+/// listener, or the login host's refusal, read into the step's result.
+async fn ended(
+    ctx: &mut Ctx<'_>,
+    end: WalkEnd,
+    timeout: std::time::Duration,
+    out: &mut Output,
+) -> Result<(), StepError> {
+    match end {
         WalkEnd::Redirected(target) => {
             ctx.learn_redirect(&target);
             if ctx.session.listener.is_some() {
