@@ -26,6 +26,23 @@ pub(super) fn is_person(ex: &Exchange) -> bool {
         || (ex.from == crate::log::Party::Browser && ex.to != crate::log::Party::Callback)
 }
 
+/// A step's exchanges in order, cut into runs: each run is either the
+/// person's pages and forms in a row, or one protocol message.
+pub(super) fn runs(exchanges: &[Exchange]) -> Vec<&[Exchange]> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < exchanges.len() {
+        let mut end = i;
+        while end < exchanges.len() && is_person(&exchanges[end]) {
+            end += 1;
+        }
+        let end = end.max(i + 1);
+        out.push(&exchanges[i..end]);
+        i = end;
+    }
+    out
+}
+
 /// Whether a run of the person's exchanges shows them doing something (a
 /// form posted), not only a page refusing the request.
 pub(super) fn acts(run: &[Exchange]) -> bool {

@@ -64,20 +64,12 @@ fn step_lines(step: &StepLog) -> Vec<String> {
     };
     let title = format!("{}. {}{mark}", step.index + 1, step.name);
     lines.push(format!("    Note over {over}: {}", text(&title)));
-    let mut i = 0;
-    while i < step.exchanges.len() {
-        let mut end = i;
-        while end < step.exchanges.len() && label::is_person(&step.exchanges[end]) {
-            end += 1;
+    for run in label::runs(&step.exchanges) {
+        if label::is_person(&run[0]) {
+            lines.extend(person_lines(step, run));
+        } else {
+            lines.extend(arrows(&run[0]));
         }
-        let run = &step.exchanges[i..end];
-        if run.is_empty() {
-            lines.extend(arrows(&step.exchanges[i]));
-            i += 1;
-            continue;
-        }
-        lines.extend(person_lines(step, run));
-        i = end;
     }
     if step.kind == Kind::Callback && step.status == Status::Passed {
         let keys: Vec<String> = step

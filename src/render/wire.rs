@@ -26,24 +26,13 @@ const NOISY_HEADERS: [&str; 7] = [
 /// The step's exchanges in order: runs of the person's pages as one
 /// paragraph each, the rest one by one.
 pub(super) fn exchanges(page: &mut Page, step: &StepLog, on_mock: bool) {
-    let mut i = 0;
-    while i < step.exchanges.len() {
-        let mut end = i;
-        while end < step.exchanges.len() && label::is_person(&step.exchanges[end]) {
-            end += 1;
-        }
-        let run = &step.exchanges[i..end];
+    for run in label::runs(&step.exchanges) {
         if label::acts(run) {
             person(page, run, on_mock);
-            i = end;
-            continue;
+        } else {
+            // A page that only refused, or a protocol message: shown as it is.
+            run.iter().for_each(|ex| exchange(page, ex));
         }
-        // A page that only refused, or a protocol message: shown as it is.
-        let end = end.max(i + 1);
-        for ex in &step.exchanges[i..end] {
-            exchange(page, ex);
-        }
-        i = end;
     }
 }
 
