@@ -144,19 +144,6 @@ pub(crate) fn deploy(call: &Call<'_>) -> MockResponse {
     envelope::response(METADATA_NS, "deploy", &content)
 }
 
-pub(crate) fn check_status(call: &Call<'_>) -> MockResponse {
-    let id = call
-        .operation
-        .text_of("asyncProcessId")
-        .or_else(|| call.operation.text_of("id"))
-        .unwrap_or_default();
-    let found = call.state.metadata().jobs.get(id).cloned();
-    match found.filter(|r| r.starts_with("<result><checkOnly>")) {
-        Some(result) => envelope::response(METADATA_NS, "checkDeployStatus", &result),
-        None => envelope::metadata_fault("INVALID_ID_FIELD", "Invalid or unknown deploy id"),
-    }
-}
-
 /// The members of `package.xml`, and the folder it is in (`""` or `zip/`).
 fn package(files: &[(String, Vec<u8>)]) -> Result<(Members, String), String> {
     let (path, bytes) = files

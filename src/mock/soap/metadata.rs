@@ -49,9 +49,13 @@ pub(crate) fn handle(call: &Call<'_>) -> MockResponse {
     }
     let content = match name {
         "deploy" => return deploy::deploy(call),
-        "checkDeployStatus" => return deploy::check_status(call),
+        "checkDeployStatus" => {
+            return job_status(call, "checkDeployStatus", "<result><checkOnly>", "deploy");
+        }
         "retrieve" => return retrieve::retrieve(call),
-        "checkRetrieveStatus" => return retrieve::check_status(call),
+        "checkRetrieveStatus" => {
+            return job_status(call, "checkRetrieveStatus", "<result><done>", "retrieve");
+        }
         "describeMetadata" => format!("<result>{}</result>", catalog::describe()),
         "listMetadata" => operation
             .all("queries")
@@ -207,4 +211,21 @@ fn custom_object(kind: SObjectKind) -> String {
     leaf(&mut out, "sharingModel", "ReadWrite");
     out.push_str("</records>");
     out
+}
+
+/// The result of an asynchronous deploy or retrieve, by its id; a job of
+/// the other kind (told by how its result starts) is as unknown as none.
+fn job_status(call: &Call<'_>, operation: &str, marker: &str, what: &str) -> MockResponse {
+    let id = call
+        .operation
+        .text_of("asyncProcessId")
+        .or_else(|| call.operation.text_of("id"))
+        .unwrap_or_default();
+    let found = call.state.metadata().jobs.get(id).cloned();
+    match found.filter(|r| r.starts_with(marker)) {
+        Some(result) => envelope::response(METADATA_NS, operation, &result),
+        None => {
+            envelope::metadata_fault("INVALID_ID_FIELD", &format!("Invalid or unknown {what} id"))
+        }
+    }
 }

@@ -104,19 +104,6 @@ pub(crate) fn retrieve(call: &Call<'_>) -> MockResponse {
     envelope::response(METADATA_NS, "retrieve", &content)
 }
 
-pub(crate) fn check_status(call: &Call<'_>) -> MockResponse {
-    let id = call
-        .operation
-        .text_of("asyncProcessId")
-        .or_else(|| call.operation.text_of("id"))
-        .unwrap_or_default();
-    let found = call.state.metadata().jobs.get(id).cloned();
-    match found.filter(|r| r.starts_with("<result><done>")) {
-        Some(result) => envelope::response(METADATA_NS, "checkRetrieveStatus", &result),
-        None => envelope::metadata_fault("INVALID_ID_FIELD", "Invalid or unknown retrieve id"),
-    }
-}
-
 fn file_properties(
     out: &mut String,
     path: &str,
