@@ -12,9 +12,6 @@ use super::page::{Page, code, text as prose};
 use super::summary::summary;
 use super::{mermaid, section};
 
-/// Result fields of a token step that describe the HTTP response, not the token.
-const HTTP_FIELDS: [&str; 4] = ["status", "headers", "json", "body"];
-
 /// Other walkthroughs written together with a page (`--report markdown=DIR/`).
 #[derive(Debug, Default, Clone)]
 pub struct Related {
@@ -187,7 +184,9 @@ fn what_you_get(page: &mut Page, log: &ScenarioLog) {
     };
     let rows: Vec<Vec<String>> = token
         .iter()
-        .filter(|(k, v)| !v.is_null() && !HTTP_FIELDS.contains(&k.as_str()) && *k != "state")
+        .filter(|(k, v)| {
+            !v.is_null() && !section::HTTP_FIELDS.contains(&k.as_str()) && *k != "state"
+        })
         .map(|(k, _)| vec![code(k), field_description(k).to_owned()])
         .collect();
     page.table(&["Field", "Description"], &rows);

@@ -12,7 +12,7 @@ use super::page::{Page, code, rich, text as prose, wrapped};
 use super::wire::{broken_url, exchanges, page_value, transport_error};
 
 /// Result fields already shown with the exchanges.
-const HTTP_FIELDS: [&str; 4] = ["status", "headers", "json", "body"];
+pub(super) const HTTP_FIELDS: [&str; 4] = ["status", "headers", "json", "body"];
 
 /// `## N. Name` and everything the step did.
 pub(super) fn section(page: &mut Page, step: &StepLog, on_mock: bool) {
